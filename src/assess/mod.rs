@@ -1,0 +1,125 @@
+//! Coverage facts per area: which stations lie in it, where its
+//! representative point is, and how far the nearest qualifying station is
+//! from that point and from the area itself. Areas are assessed in
+//! parallel; the result is in area order whatever the scheduling.
+
+mod containment;
+mod representative;
+
+pub use containment::stations_in_area;
+pub use representative::representative_point;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use geo::{BoundingRect, Coord};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::geodesy::{distance_to_area_m, expand_rect_m};
+use crate::index::{Nearest, StationIndex};
+use crate::model::Area;
+use crate::progress::Progress;
+
+/// What is known about one area under one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AreaFacts {
+    /// Stations inside or on the boundary (within the tolerance).
+    pub stations_inside: u32,
+    /// Of those, the ones that qualify.
+    pub qualifying_inside: u32,
+    pub representative_point: Coord<f64>,
+    /// Nearest qualifying station to the representative point.
+    pub nearest: Option<Nearest>,
+    /// Nearest qualifying station to the area itself (0 m when one is in it).
+    pub boundary: Option<Nearest>,
+}
+
+/// Facts for every area, plus which stations fell in no area.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub facts: Vec<AreaFacts>,
+    /// `true` for stations inside (or on the boundary of) at least one area.
+    pub station_in_area: Vec<bool>,
+}
+
+/// Assesses every area against the indexed stations.
+pub fn assess(
+    areas: &[Area],
+    index: &StationIndex,
+    qualifies: &[bool],
+    tolerance_m: f64,
+    progress: &dyn Progress,
+) -> Assessment {
+    progress.start("assessing areas", Some(areas.len() as u64));
+    let in_area: Vec<AtomicBool> = (0..qualifies.len())
+        .map(|_| AtomicBool::new(false))
+        .collect();
+    let facts = areas
+        .par_iter()
+        .map(|area| {
+            let facts = assess_area(area, index, qualifies, tolerance_m, &in_area);
+            progress.advance(1);
+            facts
+        })
+        .collect();
+    progress.finish();
+    Assessment {
+        facts,
+        station_in_area: in_area.into_iter().map(AtomicBool::into_inner).collect(),
+    }
+}
+
+fn assess_area(
+    area: &Area,
+    index: &StationIndex,
+    qualifies: &[bool],
+    tolerance_m: f64,
+    in_area: &[AtomicBool],
+) -> AreaFacts {
+    let inside = stations_in_area(&area.geometry, index, tolerance_m);
+    let mut qualifying_inside = 0;
+    let mut boundary: Option<Nearest> = None;
+    for hit in &inside {
+        in_area[hit.station as usize].store(true, Ordering::Relaxed);
+        if qualifies[hit.station as usize] {
+            qualifying_inside += 1;
+            let candidate = Nearest {
+                station: hit.station,
+                distance_m: hit.distance_m,
+            };
+            if boundary.is_none_or(|b| {
+                (candidate.distance_m, candidate.station) < (b.distance_m, b.station)
+            }) {
+                boundary = Some(candidate);
+            }
+        }
+    }
+    // Only the rectangle could be empty here, and only for an empty area,
+    // which normalisation has already refused.
+    let representative = representative_point(&area.geometry).unwrap_or_default();
+    let nearest = index.nearest(representative);
+    if boundary.is_none_or(|b| b.distance_m > 0.0)
+        && let Some(n) = nearest
+        && let Some(rect) = area.geometry.bounding_rect()
+    {
+        // The representative point is inside the area, so the area is no
+        // farther from any station than it is: search no wider than that.
+        let search = expand_rect_m(rect, n.distance_m);
+        for station in index.in_rect(search).filter(|s| qualifies[*s as usize]) {
+            let (d, _) = distance_to_area_m(index.location(station), &area.geometry);
+            if boundary.is_none_or(|b| (d, station) < (b.distance_m, b.station)) {
+                boundary = Some(Nearest {
+                    station,
+                    distance_m: d,
+                });
+            }
+        }
+    }
+    AreaFacts {
+        stations_inside: inside.len() as u32,
+        qualifying_inside,
+        representative_point: representative,
+        nearest,
+        boundary,
+    }
+}

@@ -1,0 +1,70 @@
+//! A representative point for an area: a point guaranteed to lie inside
+//! it, as far from its boundary as practical, so that "distance from the
+//! area to a charger" describes the area rather than a corner of it.
+//!
+//! It is the pole of inaccessibility (polylabel) of the area's largest
+//! part, computed in a local metric frame — in raw degrees the pole would
+//! be pulled east–west by the shrinking of longitude — to within 0.1 % of
+//! the part's extent. Should that ever fail or land outside, geo's interior
+//! point (always inside) is used instead.
+
+use geo::{Area as _, BoundingRect, Coord, InteriorPoint, Intersects, MapCoords, MultiPolygon};
+
+use crate::geodesy::LocalFrame;
+
+/// The representative point of an area, in lon/lat.
+pub fn representative_point(area: &MultiPolygon<f64>) -> Option<Coord<f64>> {
+    let rect = area.bounding_rect()?;
+    let frame = LocalFrame::new(rect.center());
+    let local = area.map_coords(|c| frame.to_local(c));
+    let largest = local
+        .0
+        .iter()
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+    let extent = largest
+        .bounding_rect()
+        .map(|r| r.width().max(r.height()))
+        .unwrap_or(0.0);
+    let tolerance = (extent * 1e-3).max(1e-3);
+    let pole = polylabel::polylabel(largest, &tolerance)
+        .ok()
+        .map(|p| frame.to_lonlat(p.0))
+        .filter(|c| area.intersects(c));
+    pole.or_else(|| area.interior_point().map(|p| p.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn square_pole_is_its_centre() {
+        let square = MultiPolygon::new(vec![polygon![
+            (x: 0.0, y: -0.5), (x: 1.0, y: -0.5), (x: 1.0, y: 0.5), (x: 0.0, y: 0.5), (x: 0.0, y: -0.5)
+        ]]);
+        let p = representative_point(&square).unwrap();
+        // 0.1 % of a 111 km extent is 111 m, about 0.001°.
+        assert!((p.x - 0.5).abs() < 1e-3 && p.y.abs() < 1e-3, "{p:?}");
+    }
+
+    #[test]
+    fn lands_inside_a_c_shape_whose_centroid_is_outside() {
+        let c_shape = MultiPolygon::new(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 3.0, y: 0.0), (x: 3.0, y: 1.0), (x: 1.0, y: 1.0),
+            (x: 1.0, y: 2.0), (x: 3.0, y: 2.0), (x: 3.0, y: 3.0), (x: 0.0, y: 3.0), (x: 0.0, y: 0.0)
+        ]]);
+        let p = representative_point(&c_shape).unwrap();
+        assert!(c_shape.intersects(&p));
+    }
+
+    #[test]
+    fn uses_the_largest_part() {
+        let parts = MultiPolygon::new(vec![
+            polygon![(x: 10.0, y: 0.0), (x: 10.1, y: 0.0), (x: 10.1, y: 0.1), (x: 10.0, y: 0.1), (x: 10.0, y: 0.0)],
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0), (x: 0.0, y: 0.0)],
+        ]);
+        let p = representative_point(&parts).unwrap();
+        assert!(p.x < 1.0);
+    }
+}

@@ -1,0 +1,22 @@
+//! Command-line interface: clap types (whose doc comments are the help
+//! text) and the glue that turns flags into library configuration.
+
+pub mod check;
+pub mod progress;
+
+use clap::{Parser, Subcommand};
+
+/// Check charging-infrastructure coverage claims against the map.
+///
+/// Exit status: 0 the claim holds, 1 it does not, 2 usage or input error.
+#[derive(Debug, Parser)]
+#[command(name = "chargecov", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Check(check::CheckArgs),
+}

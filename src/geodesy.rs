@@ -1,0 +1,233 @@
+//! Distances on the WGS84 ellipsoid, and the local planar frames used to
+//! find *which* point is nearest before measuring it geodesically.
+//!
+//! Rule of the house: no distance is ever compared in degrees. Candidate
+//! search happens in a local equirectangular frame (an affine map of
+//! lon/lat, so the straight lon/lat edges of GeoJSON stay straight) and
+//! every reported metre comes from Karney's geodesic inverse.
+
+use geo::{Coord, Distance, Geodesic, Intersects, MultiPolygon, Point, Rect};
+
+/// WGS84 equatorial radius, metres.
+pub const WGS84_A: f64 = 6_378_137.0;
+
+/// Smallest radius of curvature of WGS84 (meridional, at the equator),
+/// rounded down: no geodesic is shorter than this times its angle between
+/// surface normals. Used to turn angles into safe lower bounds.
+pub const MIN_CURVATURE_RADIUS_M: f64 = 6_335_000.0;
+
+/// Metres per degree of latitude, rounded down (the true value is at least
+/// 110,574 m everywhere).
+const MIN_M_PER_DEG_LAT: f64 = 110_500.0;
+
+/// Metres per degree of longitude on the equator, rounded down.
+const MIN_M_PER_DEG_LON_EQUATOR: f64 = 111_300.0;
+
+/// Geodesic distance in metres between two lon/lat points (Karney 2013).
+pub fn distance_m(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    Geodesic.distance(Point(a), Point(b))
+}
+
+/// The surface normal of a lon/lat point as a unit vector. The angle
+/// between two normals, times a radius of curvature, bounds the geodesic
+/// distance; chord length between normals grows with that angle.
+pub fn unit_vector(c: Coord<f64>) -> [f64; 3] {
+    let (lon, lat) = (c.x.to_radians(), c.y.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// Angle in radians between two unit vectors given their squared chord.
+pub fn angle_from_chord_sq(chord_sq: f64) -> f64 {
+    2.0 * (chord_sq.sqrt() / 2.0).min(1.0).asin()
+}
+
+/// A lower bound on the geodesic distance between points whose normals
+/// are `chord_sq` apart (squared chord of unit vectors).
+pub fn lower_bound_m(chord_sq: f64) -> f64 {
+    angle_from_chord_sq(chord_sq) * MIN_CURVATURE_RADIUS_M
+}
+
+/// Grows a lon/lat rectangle so that it contains every point within
+/// `d_m` metres (geodesic) of it, with a safety margin. Near a pole the
+/// rectangle spans all longitudes.
+pub fn expand_rect_m(rect: Rect<f64>, d_m: f64) -> Rect<f64> {
+    let dlat = d_m / MIN_M_PER_DEG_LAT;
+    let min_y = (rect.min().y - dlat).max(-90.0);
+    let max_y = (rect.max().y + dlat).min(90.0);
+    let max_abs_lat = min_y.abs().max(max_y.abs());
+    let cos = max_abs_lat.to_radians().cos();
+    // Great circles cut corners relative to parallels: 10 % margin.
+    let dlon = if cos < 1e-6 {
+        360.0
+    } else {
+        1.1 * d_m / (MIN_M_PER_DEG_LON_EQUATOR * cos)
+    };
+    let (min_x, max_x) = if dlon >= 180.0 {
+        (-180.0, 180.0)
+    } else {
+        (rect.min().x - dlon, rect.max().x + dlon)
+    };
+    Rect::new(Coord { x: min_x, y: min_y }, Coord { x: max_x, y: max_y })
+}
+
+/// An affine local frame around an origin: x east, y north, in metres,
+/// exact at the origin and good to a fraction of a percent nearby.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalFrame {
+    origin: Coord<f64>,
+    m_per_deg_x: f64,
+    m_per_deg_y: f64,
+}
+
+impl LocalFrame {
+    pub fn new(origin: Coord<f64>) -> Self {
+        // Radii of curvature of WGS84 at the origin's latitude.
+        let e2 = 6.694_379_990_14e-3;
+        let phi = origin.y.to_radians();
+        let w = (1.0 - e2 * phi.sin().powi(2)).sqrt();
+        let n = WGS84_A / w;
+        let m = WGS84_A * (1.0 - e2) / (w * w * w);
+        LocalFrame {
+            origin,
+            m_per_deg_x: n * phi.cos() * std::f64::consts::PI / 180.0,
+            m_per_deg_y: m * std::f64::consts::PI / 180.0,
+        }
+    }
+
+    pub fn to_local(&self, c: Coord<f64>) -> Coord<f64> {
+        Coord {
+            x: (c.x - self.origin.x) * self.m_per_deg_x,
+            y: (c.y - self.origin.y) * self.m_per_deg_y,
+        }
+    }
+
+    pub fn to_lonlat(&self, c: Coord<f64>) -> Coord<f64> {
+        Coord {
+            x: self.origin.x + c.x / self.m_per_deg_x,
+            y: self.origin.y + c.y / self.m_per_deg_y,
+        }
+    }
+}
+
+/// The point of segment `a`–`b` closest to the origin, in a planar frame.
+fn closest_on_segment(a: Coord<f64>, b: Coord<f64>) -> Coord<f64> {
+    let d = b - a;
+    let len_sq = d.x * d.x + d.y * d.y;
+    if len_sq == 0.0 {
+        return a;
+    }
+    let t = (-(a.x * d.x + a.y * d.y) / len_sq).clamp(0.0, 1.0);
+    a + d * t
+}
+
+/// Geodesic distance in metres from `p` to an area (0 when `p` lies in it
+/// or on its boundary), and the lon/lat point of the area that realises it.
+///
+/// The nearest boundary point is found in a local frame centred on `p`;
+/// boundary points whose planar distance is within 2 % of the best are
+/// then measured geodesically and the least wins, which absorbs the
+/// frame's distortion at the distances this tool deals in.
+pub fn distance_to_area_m(p: Coord<f64>, area: &MultiPolygon<f64>) -> (f64, Coord<f64>) {
+    if area.intersects(&p) {
+        return (0.0, p);
+    }
+    let frame = LocalFrame::new(p);
+    let mut candidates: Vec<(f64, Coord<f64>)> = Vec::new();
+    let mut best_sq = f64::INFINITY;
+    for polygon in &area.0 {
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            let mut prev: Option<Coord<f64>> = None;
+            for &c in &ring.0 {
+                let local = frame.to_local(c);
+                if let Some(a) = prev {
+                    let q = closest_on_segment(a, local);
+                    let d_sq = q.x * q.x + q.y * q.y;
+                    if d_sq <= best_sq * 1.0404 {
+                        best_sq = best_sq.min(d_sq);
+                        candidates.push((d_sq, q));
+                    }
+                }
+                prev = Some(local);
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|(d_sq, _)| *d_sq <= best_sq * 1.0404)
+        .map(|(_, q)| {
+            let lonlat = frame.to_lonlat(q);
+            (distance_m(p, lonlat), lonlat)
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap_or((f64::INFINITY, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn equator_distances_are_arcs_of_the_equatorial_radius() {
+        // Along the equator a geodesic shorter than (1 - f)·π·a is the
+        // equator itself, so its length is a·Δλ exactly.
+        let d = distance_m(Coord { x: 10.5, y: 0.0 }, Coord { x: 3.6, y: 0.0 });
+        let expected = WGS84_A * 6.9f64.to_radians();
+        assert!((d - expected).abs() < 1e-6, "{d} vs {expected}");
+    }
+
+    #[test]
+    fn lower_bound_never_exceeds_the_geodesic() {
+        let pairs = [
+            ((0.0, 0.0), (0.0, 1.0)),
+            ((106.5, 29.5), (107.9, 31.0)),
+            ((0.0, 89.0), (180.0, 89.0)),
+            ((-70.0, -33.0), (151.0, -34.0)),
+        ];
+        for ((ax, ay), (bx, by)) in pairs {
+            let (a, b) = (Coord { x: ax, y: ay }, Coord { x: bx, y: by });
+            let (ua, ub) = (unit_vector(a), unit_vector(b));
+            let chord_sq: f64 = (0..3).map(|i| (ua[i] - ub[i]).powi(2)).sum();
+            assert!(lower_bound_m(chord_sq) <= distance_m(a, b));
+        }
+    }
+
+    #[test]
+    fn expanded_rect_holds_every_point_within_the_distance() {
+        let rect = Rect::new(Coord { x: 106.0, y: 29.0 }, Coord { x: 106.1, y: 29.1 });
+        let grown = expand_rect_m(rect, 50_000.0);
+        // Go 50 km in eight directions from each corner.
+        for corner in [rect.min(), rect.max()] {
+            for bearing in (0..360).step_by(45) {
+                let q = geo::Destination::destination(
+                    &Geodesic,
+                    Point(corner),
+                    bearing as f64,
+                    50_000.0,
+                );
+                assert!(
+                    grown.intersects(&q.0),
+                    "bearing {bearing}: {q:?} not in {grown:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn distance_to_area_handles_inside_holes_and_outside() {
+        let area = MultiPolygon::new(vec![polygon![
+            exterior: [(x: 2.0, y: -0.5), (x: 3.0, y: -0.5), (x: 3.0, y: 0.5), (x: 2.0, y: 0.5), (x: 2.0, y: -0.5)],
+            interiors: [[(x: 2.4, y: -0.1), (x: 2.6, y: -0.1), (x: 2.6, y: 0.1), (x: 2.4, y: 0.1), (x: 2.4, y: -0.1)]],
+        ]]);
+        assert_eq!(distance_to_area_m(Coord { x: 2.2, y: 0.0 }, &area).0, 0.0);
+        assert_eq!(distance_to_area_m(Coord { x: 3.0, y: 0.0 }, &area).0, 0.0);
+        // From the centre of the hole the nearest edge is 0.1° of meridian
+        // away (11,057 m), nearer than 0.1° of equator (11,132 m).
+        let (d, at) = distance_to_area_m(Coord { x: 2.5, y: 0.0 }, &area);
+        assert!((d - 11_057.43).abs() < 0.5, "{d}");
+        assert!((at.x - 2.5).abs() < 1e-9 && (at.y.abs() - 0.1).abs() < 1e-9);
+        // East of the area along the equator: a·Δλ.
+        let (d, _) = distance_to_area_m(Coord { x: 5.0, y: 0.0 }, &area);
+        assert!((d - WGS84_A * 2f64.to_radians()).abs() < 1e-3, "{d}");
+    }
+}

@@ -1,0 +1,143 @@
+//! Spatial indexes over stations, bulk-loaded once per run.
+//!
+//! Two R-trees serve two questions. "Which stations lie in this box?" is a
+//! planar question in lon/lat and uses a 2-D tree. "Which station is
+//! nearest?" is not: degrees of longitude shrink towards the poles, so the
+//! nearest-neighbour tree holds surface normals as 3-D unit vectors, whose
+//! chord length grows with the angle between them, and candidates are
+//! ranked by true geodesic distance before one is chosen.
+
+use geo::{Coord, Rect};
+use rstar::primitives::GeomWithData;
+use rstar::{AABB, RTree};
+
+use crate::geodesy::{distance_m, lower_bound_m, unit_vector};
+
+type Planar = GeomWithData<[f64; 2], u32>;
+type Spherical = GeomWithData<[f64; 3], u32>;
+
+/// The nearest station found for a point.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Nearest {
+    /// Position of the station in the slice the index was built from.
+    pub station: u32,
+    pub distance_m: f64,
+}
+
+/// Stations indexed for box queries (all of them) and nearest-neighbour
+/// queries (a chosen subset, e.g. those that qualify under the rule).
+pub struct StationIndex {
+    planar: RTree<Planar>,
+    spherical: RTree<Spherical>,
+    locations: Vec<Coord<f64>>,
+}
+
+impl StationIndex {
+    /// Indexes `locations`; only those with `nearest_ok[i]` are candidates
+    /// for nearest-neighbour queries.
+    pub fn new(locations: Vec<Coord<f64>>, nearest_ok: &[bool]) -> Self {
+        let planar = RTree::bulk_load(
+            locations
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Planar::new([c.x, c.y], i as u32))
+                .collect(),
+        );
+        let spherical = RTree::bulk_load(
+            locations
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| nearest_ok[*i])
+                .map(|(i, c)| Spherical::new(unit_vector(*c), i as u32))
+                .collect(),
+        );
+        StationIndex {
+            planar,
+            spherical,
+            locations,
+        }
+    }
+
+    pub fn location(&self, station: u32) -> Coord<f64> {
+        self.locations[station as usize]
+    }
+
+    /// Stations whose location lies in `rect` (inclusive).
+    pub fn in_rect(&self, rect: Rect<f64>) -> impl Iterator<Item = u32> + '_ {
+        let envelope =
+            AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        self.planar.locate_in_envelope(&envelope).map(|p| p.data)
+    }
+
+    /// The candidate station geodesically nearest to `p`, if any. Ties are
+    /// broken by the lower station position, so results are deterministic.
+    pub fn nearest(&self, p: Coord<f64>) -> Option<Nearest> {
+        let query = unit_vector(p);
+        let mut best: Option<Nearest> = None;
+        for (candidate, chord_sq) in self.spherical.nearest_neighbor_iter_with_distance_2(&query) {
+            if let Some(b) = best
+                && lower_bound_m(chord_sq) > b.distance_m
+            {
+                break;
+            }
+            let d = distance_m(p, self.locations[candidate.data as usize]);
+            let better = match best {
+                None => true,
+                Some(b) => d < b.distance_m || (d == b.distance_m && candidate.data < b.station),
+            };
+            if better {
+                best = Some(Nearest {
+                    station: candidate.data,
+                    distance_m: d,
+                });
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_is_geodesic_not_euclidean_in_degrees() {
+        // At 60° N a degree of longitude is half a degree of latitude long.
+        // X is 1.5° east (≈ 83.7 km), Y is 1° north (≈ 111.4 km): in degrees Y
+        // looks nearer, on the ground X is.
+        let p = Coord { x: 0.0, y: 60.0 };
+        let x = Coord { x: 1.5, y: 60.0 };
+        let y = Coord { x: 0.0, y: 61.0 };
+        let index = StationIndex::new(vec![y, x], &[true, true]);
+        let nearest = index.nearest(p).unwrap();
+        assert_eq!(nearest.station, 1);
+        assert!((nearest.distance_m - 83_600.0).abs() < 300.0, "{nearest:?}");
+    }
+
+    #[test]
+    fn only_candidates_are_returned_by_nearest() {
+        let locations = vec![Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 0.0 }];
+        let index = StationIndex::new(locations, &[false, true]);
+        assert_eq!(index.nearest(Coord { x: 0.0, y: 0.0 }).unwrap().station, 1);
+        let none = StationIndex::new(vec![Coord { x: 0.0, y: 0.0 }], &[false]);
+        assert_eq!(none.nearest(Coord { x: 0.0, y: 0.0 }), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nearest_agrees_with_brute_force(
+            points in proptest::collection::vec((-180.0f64..180.0, -85.0f64..85.0), 1..60),
+            (qx, qy) in (-180.0f64..180.0, -85.0f64..85.0),
+        ) {
+            let locations: Vec<Coord<f64>> = points.iter().map(|&(x, y)| Coord { x, y }).collect();
+            let index = StationIndex::new(locations.clone(), &vec![true; locations.len()]);
+            let q = Coord { x: qx, y: qy };
+            let brute = locations
+                .iter()
+                .map(|&c| distance_m(q, c))
+                .fold(f64::INFINITY, f64::min);
+            let found = index.nearest(q).unwrap();
+            proptest::prop_assert!((found.distance_m - brute).abs() < 1e-6);
+        }
+    }
+}

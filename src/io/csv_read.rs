@@ -1,0 +1,181 @@
+//! CSV reader for station layers: one station per row, longitude and
+//! latitude in two columns found by name (or named with `--lon-field` /
+//! `--lat-field`). Comma, semicolon and tab delimiters are recognised from
+//! the header line.
+
+use crate::error::{Error, Result};
+use crate::fields::FieldSpec;
+use crate::io::raw::{RawLayer, RawPoint, RawStation, Scalar};
+
+/// Which columns to use.
+#[derive(Debug, Clone)]
+pub struct CsvFields {
+    pub lon: FieldSpec,
+    pub lat: FieldSpec,
+    pub id: FieldSpec,
+    pub power: FieldSpec,
+}
+
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+    let count = |d: u8| header.iter().filter(|b| **b == d).count();
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| count(*d))
+        .filter(|d| count(*d) > 0)
+        .unwrap_or(b',')
+}
+
+/// The best-ranked header for a role.
+fn pick(headers: &[String], spec: &FieldSpec) -> Option<usize> {
+    headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| spec.rank(h.trim()).map(|r| (r, i)))
+        .min()
+        .map(|(_, i)| i)
+}
+
+/// Reads a station layer from CSV bytes.
+pub fn read_stations(
+    bytes: &[u8],
+    source_name: &str,
+    fields: &CsvFields,
+) -> Result<RawLayer<RawStation>> {
+    let csv_error = |e: csv::Error, hint| {
+        let message = match e.position() {
+            Some(p) => format!("invalid CSV at line {}: {e}", p.line()),
+            None => format!("invalid CSV: {e}"),
+        };
+        Error::Csv {
+            source_name: source_name.to_owned(),
+            message,
+            hint,
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sniff_delimiter(bytes))
+        .flexible(false)
+        .from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(e, "the first line must name the columns"))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let (Some(lon), Some(lat)) = (pick(&headers, &fields.lon), pick(&headers, &fields.lat)) else {
+        return Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: format!(
+                "no coordinate columns: looked for longitude as {} and latitude as {}; the header has {}",
+                fields.lon.describe(),
+                fields.lat.describe(),
+                headers.join(", ")
+            ),
+            hint: "name the columns with --lon-field and --lat-field".into(),
+        });
+    };
+    let id = pick(&headers, &fields.id);
+    let power = pick(&headers, &fields.power);
+
+    let mut records = Vec::new();
+    for (index, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| {
+            csv_error(e, "every row must have as many fields as the header; quote fields that contain the delimiter")
+        })?;
+        let cell = |col: usize| row.get(col).unwrap_or("").trim();
+        let text = |col: Option<usize>| {
+            col.map(cell)
+                .filter(|s| !s.is_empty())
+                .map(|s| (0u8, Scalar::Str(s.into())))
+        };
+        records.push(RawStation {
+            index,
+            feature_id: None,
+            id: text(id),
+            power: text(power),
+            geometry: point(cell(lon), cell(lat), &headers[lon], &headers[lat]),
+        });
+    }
+    if records.is_empty() {
+        return Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: "the CSV has a header but no rows, so there are no stations".into(),
+            hint: "check that the export was not filtered to nothing".into(),
+        });
+    }
+    Ok(RawLayer {
+        records,
+        declared_crs: None,
+        lon_lat_columns: Some((headers[lon].clone(), headers[lat].clone())),
+        id_field: id.map(|i| headers[i].clone()),
+        power_field: power.map(|i| headers[i].clone()),
+    })
+}
+
+fn point(lon: &str, lat: &str, lon_name: &str, lat_name: &str) -> RawPoint {
+    if lon.is_empty() && lat.is_empty() {
+        return RawPoint::Null;
+    }
+    // A decimal comma is common in European exports of semicolon CSV.
+    let number = |s: &str| {
+        s.parse::<f64>()
+            .or_else(|_| s.replacen(',', ".", 1).parse::<f64>())
+    };
+    match (number(lon), number(lat)) {
+        (Ok(x), Ok(y)) => RawPoint::Point(x, y),
+        (Err(_), _) => RawPoint::Malformed(format!("{lon_name} {lon:?} is not a number")),
+        (_, Err(_)) => RawPoint::Malformed(format!("{lat_name} {lat:?} is not a number")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::defaults;
+
+    fn fields() -> CsvFields {
+        CsvFields {
+            lon: FieldSpec::discover(defaults::LON),
+            lat: FieldSpec::discover(defaults::LAT),
+            id: FieldSpec::discover(defaults::STATION_ID),
+            power: FieldSpec::discover(defaults::POWER),
+        }
+    }
+
+    #[test]
+    fn finds_columns_by_common_names() {
+        let text = b"station_id,latitude,longitude,fast\n1,22.7,113.8,5\n2,,,0\n3,abc,113.9,1\n";
+        let layer = read_stations(text, "t.csv", &fields()).unwrap();
+        assert_eq!(
+            layer.lon_lat_columns,
+            Some(("longitude".into(), "latitude".into()))
+        );
+        assert_eq!(layer.records[0].geometry, RawPoint::Point(113.8, 22.7));
+        assert_eq!(layer.records[1].geometry, RawPoint::Null);
+        assert!(
+            matches!(&layer.records[2].geometry, RawPoint::Malformed(m) if m.contains("latitude"))
+        );
+        assert_eq!(layer.id_field.as_deref(), Some("station_id"));
+        assert_eq!(layer.power_field, None);
+    }
+
+    #[test]
+    fn semicolons_and_decimal_commas() {
+        let text = "id;lng;lat;power\nA;106,5;29,5;7,4\n".as_bytes();
+        let layer = read_stations(text, "t.csv", &fields()).unwrap();
+        assert_eq!(layer.records[0].geometry, RawPoint::Point(106.5, 29.5));
+        assert_eq!(layer.records[0].power, Some((0, Scalar::Str("7,4".into()))));
+    }
+
+    #[test]
+    fn missing_coordinate_columns_name_the_flags() {
+        let err = read_stations(b"id,a,b\n1,2,3\n", "t.csv", &fields())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--lon-field") && err.contains("id, a, b"),
+            "{err}"
+        );
+    }
+}

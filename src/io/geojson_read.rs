@@ -1,0 +1,748 @@
+//! GeoJSON readers for the two layers.
+//!
+//! Stations are deserialised straight into typed records by a streaming
+//! serde visitor: no generic JSON tree per feature, and of the properties
+//! only the candidate id and power keys are kept, so millions of points
+//! cost little more than their coordinates. Areas keep their properties
+//! whole (outputs carry them on); their coordinates are parsed from a
+//! borrowed slice once the geometry's type is known, whatever the member
+//! order in the file.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::fields::FieldSpec;
+use crate::io::raw::{
+    Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar, keep_best,
+};
+
+/// Maps a serde_json error to a message that says what to do.
+pub(crate) fn json_error(source_name: &str, e: &serde_json::Error) -> Error {
+    let (message, hint) = match e.classify() {
+        serde_json::error::Category::Eof => (
+            "the file ends in the middle of the JSON text".to_owned(),
+            "the file looks truncated; download or export it again",
+        ),
+        serde_json::error::Category::Syntax => (
+            format!("malformed JSON ({e})"),
+            "fix the JSON syntax (a validator such as `jq . FILE` shows the spot); NaN and Infinity are not JSON",
+        ),
+        serde_json::error::Category::Data => (
+            format!("unexpected JSON structure ({e})"),
+            "expected a GeoJSON FeatureCollection as in RFC 7946",
+        ),
+        serde_json::error::Category::Io => (
+            format!("read error ({e})"),
+            "check that the file is readable",
+        ),
+    };
+    // serde_json appends " at line L column C" itself; keep the message clean.
+    let message = match message.rfind(" at line ") {
+        Some(pos) if message.ends_with(')') => format!("{})", &message[..pos]),
+        _ => message,
+    };
+    Error::Json {
+        source_name: source_name.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message,
+        hint,
+    }
+}
+
+fn require_collection(source_name: &str, kind: Option<&str>, has_features: bool) -> Result<()> {
+    match (kind, has_features) {
+        (Some("FeatureCollection") | None, true) => Ok(()),
+        (Some("Feature"), _) => Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: "is a single Feature, not a FeatureCollection".into(),
+            hint: "wrap it: {\"type\": \"FeatureCollection\", \"features\": [ … ]}".into(),
+        }),
+        (Some(other), _) => Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: format!("is a GeoJSON {other:?}, not a FeatureCollection with `features`"),
+            hint: "export the layer as a GeoJSON FeatureCollection".into(),
+        }),
+        (None, false) => Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: "has no `features` array".into(),
+            hint: "export the layer as a GeoJSON FeatureCollection".into(),
+        }),
+    }
+}
+
+fn empty_error(source_name: &str, what: &str) -> Error {
+    Error::Layer {
+        source_name: source_name.to_owned(),
+        message: format!("the FeatureCollection has no features, so there are no {what}"),
+        hint: "check that the export selected the right layer and was not filtered to nothing"
+            .into(),
+    }
+}
+
+/// Extracts the name of an old-style GeoJSON `crs` member.
+fn crs_name(crs: &Value) -> Option<String> {
+    match crs {
+        Value::Null => None,
+        Value::Object(o) => o
+            .get("properties")
+            .and_then(|p| p.get("name").or_else(|| p.get("code")))
+            .map(|n| match n {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .or_else(|| Some(crs.to_string())),
+        other => Some(other.to_string()),
+    }
+}
+
+// ---------------------------------------------------------------- areas --
+
+#[derive(Deserialize)]
+struct AreaCollection<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(borrow)]
+    features: Option<Vec<AreaFeature<'a>>>,
+    crs: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct AreaFeature<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    id: Option<Scalar>,
+    #[serde(borrow)]
+    geometry: Option<AreaGeometry<'a>>,
+    properties: Option<Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+struct AreaGeometry<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(borrow)]
+    coordinates: Option<&'a RawValue>,
+}
+
+/// Reads an area layer from GeoJSON bytes.
+pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> {
+    let collection: AreaCollection =
+        serde_json::from_slice(bytes).map_err(|e| json_error(source_name, &e))?;
+    require_collection(
+        source_name,
+        collection.kind.as_deref(),
+        collection.features.is_some(),
+    )?;
+    let features = collection.features.unwrap_or_default();
+    if features.is_empty() {
+        return Err(empty_error(source_name, "areas"));
+    }
+    let records = features
+        .into_iter()
+        .enumerate()
+        .map(|(index, f)| RawArea {
+            index,
+            feature_id: f.id,
+            properties: f.properties.unwrap_or_default(),
+            geometry: match f.kind.as_deref() {
+                Some("Feature") | None => area_geometry(f.geometry),
+                Some(other) => RawAreaGeometry::Malformed(format!(
+                    "member of `features` has type {other:?}, not \"Feature\""
+                )),
+            },
+        })
+        .collect();
+    Ok(RawLayer {
+        records,
+        declared_crs: collection.crs.as_ref().and_then(crs_name),
+        lon_lat_columns: None,
+        id_field: None,
+        power_field: None,
+    })
+}
+
+fn area_geometry(geometry: Option<AreaGeometry>) -> RawAreaGeometry {
+    let Some(g) = geometry else {
+        return RawAreaGeometry::Null;
+    };
+    let kind = g.kind.unwrap_or_default();
+    let Some(coordinates) = g.coordinates else {
+        return match kind.as_str() {
+            "Polygon" | "MultiPolygon" => {
+                RawAreaGeometry::Malformed(format!("{kind} has no `coordinates`"))
+            }
+            "" => RawAreaGeometry::Malformed("geometry has no `type`".into()),
+            _ => RawAreaGeometry::WrongType(kind),
+        };
+    };
+    let parsed = match kind.as_str() {
+        "Polygon" => serde_json::from_str::<Vec<Vec<Pos>>>(coordinates.get())
+            .map(|rings| RawAreaGeometry::Polygon(rings_of(rings))),
+        "MultiPolygon" => serde_json::from_str::<Vec<Vec<Vec<Pos>>>>(coordinates.get())
+            .map(|polys| RawAreaGeometry::MultiPolygon(polys.into_iter().map(rings_of).collect())),
+        "" => return RawAreaGeometry::Malformed("geometry has no `type`".into()),
+        _ => return RawAreaGeometry::WrongType(kind),
+    };
+    parsed.unwrap_or_else(|e| {
+        let text = e.to_string();
+        let reason = text.split(" at line ").next().unwrap_or(&text);
+        RawAreaGeometry::Malformed(format!("{kind} coordinates are not valid: {reason}"))
+    })
+}
+
+fn rings_of(rings: Vec<Vec<Pos>>) -> Vec<Vec<Position>> {
+    rings
+        .into_iter()
+        .map(|r| r.into_iter().map(|p| (p.0, p.1)).collect())
+        .collect()
+}
+
+/// A position `[x, y, …]`; further ordinates (height, measure) are ignored.
+struct Pos(f64, f64);
+
+impl<'de> Deserialize<'de> for Pos {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PosVisitor;
+        impl<'de> Visitor<'de> for PosVisitor {
+            type Value = Pos;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a position [longitude, latitude]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Pos, A::Error> {
+                let x: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let y: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Pos(x, y))
+            }
+        }
+        deserializer.deserialize_seq(PosVisitor)
+    }
+}
+
+// ------------------------------------------------------------- stations --
+
+/// Which properties of a station feature to keep.
+#[derive(Debug, Clone)]
+pub struct StationFields {
+    pub id: FieldSpec,
+    pub power: FieldSpec,
+}
+
+/// Reads a station layer from GeoJSON bytes.
+pub fn read_stations(
+    bytes: &[u8],
+    source_name: &str,
+    fields: &StationFields,
+) -> Result<RawLayer<RawStation>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let collection = CollectionSeed { fields }
+        .deserialize(&mut de)
+        .and_then(|c| de.end().map(|()| c))
+        .map_err(|e| json_error(source_name, &e))?;
+    require_collection(
+        source_name,
+        collection.kind.as_deref(),
+        collection.features.is_some(),
+    )?;
+    let records = collection.features.unwrap_or_default();
+    if records.is_empty() {
+        return Err(empty_error(source_name, "stations"));
+    }
+    Ok(RawLayer {
+        records,
+        declared_crs: collection.crs.as_ref().and_then(crs_name),
+        lon_lat_columns: None,
+        id_field: None,
+        power_field: None,
+    })
+}
+
+struct StationCollection {
+    kind: Option<String>,
+    features: Option<Vec<RawStation>>,
+    crs: Option<Value>,
+}
+
+/// Matches a map key against a fixed list without allocating.
+struct KeyIn(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for KeyIn {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIn {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|k| *k == v))
+    }
+}
+
+struct CollectionSeed<'s> {
+    fields: &'s StationFields,
+}
+
+impl<'de> DeserializeSeed<'de> for CollectionSeed<'_> {
+    type Value = StationCollection;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CollectionSeed<'_> {
+    type Value = StationCollection;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = StationCollection {
+            kind: None,
+            features: None,
+            crs: None,
+        };
+        while let Some(key) = map.next_key_seed(KeyIn(&["type", "features", "crs"]))? {
+            match key {
+                Some(0) => out.kind = Some(map.next_value()?),
+                Some(1) => {
+                    out.features = Some(map.next_value_seed(FeaturesSeed {
+                        fields: self.fields,
+                    })?)
+                }
+                Some(2) => out.crs = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+struct FeaturesSeed<'s> {
+    fields: &'s StationFields,
+}
+
+impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_> {
+    type Value = Vec<RawStation>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeaturesSeed<'_> {
+    type Value = Vec<RawStation>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of GeoJSON Features")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1024));
+        loop {
+            let index = out.len();
+            let seed = FeatureSeed {
+                fields: self.fields,
+                index,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(station) => out.push(station),
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
+struct FeatureSeed<'s> {
+    fields: &'s StationFields,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FeatureSeed<'_> {
+    type Value = RawStation;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeatureSeed<'_> {
+    type Value = RawStation;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON Feature object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut station = RawStation {
+            index: self.index,
+            feature_id: None,
+            id: None,
+            power: None,
+            geometry: RawPoint::Null,
+        };
+        let mut kind: Option<String> = None;
+        while let Some(key) = map.next_key_seed(KeyIn(&["type", "id", "geometry", "properties"]))? {
+            match key {
+                Some(0) => kind = Some(map.next_value()?),
+                Some(1) => station.feature_id = Some(map.next_value()?),
+                Some(2) => station.geometry = map.next_value_seed(PointSeed)?,
+                Some(3) => {
+                    map.next_value_seed(PropertiesSeed {
+                        fields: self.fields,
+                        station: &mut station,
+                    })?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if let Some(k) = kind.filter(|k| k != "Feature") {
+            station.geometry = RawPoint::Malformed(format!(
+                "member of `features` has type {k:?}, not \"Feature\""
+            ));
+        }
+        Ok(station)
+    }
+
+    // A non-object element is reported per feature rather than failing the file.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.not_an_object("an array"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(self.not_an_object("a string"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(self.not_an_object("a number"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(self.not_an_object("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(self.not_an_object("a number"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(self.not_an_object("a boolean"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.not_an_object("null"))
+    }
+}
+
+impl FeatureSeed<'_> {
+    fn not_an_object(&self, what: &str) -> RawStation {
+        RawStation {
+            index: self.index,
+            feature_id: None,
+            id: None,
+            power: None,
+            geometry: RawPoint::Malformed(format!("member of `features` is {what}, not a Feature")),
+        }
+    }
+}
+
+struct PropertiesSeed<'s, 'r> {
+    fields: &'s StationFields,
+    station: &'r mut RawStation,
+}
+
+impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PropertiesSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a properties object or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let fields = self.fields;
+        while let Some((id_rank, power_rank)) = map.next_key_seed(RoleKey { fields })? {
+            if id_rank.is_none() && power_rank.is_none() {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let value: Scalar = map.next_value()?;
+            if let Some(rank) = power_rank {
+                keep_best(&mut self.station.power, rank, value.clone());
+            }
+            if let Some(rank) = id_rank {
+                keep_best(&mut self.station.id, rank, value);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Ranks a property key for the id and power roles, without allocating.
+struct RoleKey<'s> {
+    fields: &'s StationFields,
+}
+
+impl<'de> DeserializeSeed<'de> for RoleKey<'_> {
+    type Value = (Option<u8>, Option<u8>);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RoleKey<'_> {
+    type Value = (Option<u8>, Option<u8>);
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a property name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok((self.fields.id.rank(v), self.fields.power.rank(v)))
+    }
+}
+
+/// Reads a geometry member as a point, recording what else it may be.
+struct PointSeed;
+
+impl<'de> DeserializeSeed<'de> for PointSeed {
+    type Value = RawPoint;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PointSeed {
+    type Value = RawPoint;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON geometry or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<RawPoint, E> {
+        Ok(RawPoint::Null)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPoint, A::Error> {
+        let mut kind: Option<String> = None;
+        let mut coords: Option<PointCoords> = None;
+        while let Some(key) = map.next_key_seed(KeyIn(&["type", "coordinates"]))? {
+            match key {
+                Some(0) => kind = Some(map.next_value()?),
+                Some(1) => coords = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(match (kind.as_deref(), coords) {
+            (Some("Point"), Some(PointCoords::Position(x, y))) => RawPoint::Point(x, y),
+            (Some("Point"), Some(PointCoords::Empty)) => RawPoint::Empty,
+            (Some("Point"), Some(PointCoords::Bad(why))) => {
+                RawPoint::Malformed(format!("Point coordinates {why}"))
+            }
+            (Some("Point"), None) => RawPoint::Malformed("Point has no `coordinates`".into()),
+            (Some(other), _) => RawPoint::WrongType(other.to_owned()),
+            (None, _) => RawPoint::Malformed("geometry has no `type`".into()),
+        })
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawPoint, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(RawPoint::Malformed(
+            "geometry is an array, not an object".into(),
+        ))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<RawPoint, E> {
+        Ok(RawPoint::Malformed(
+            "geometry is a string, not an object".into(),
+        ))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawPoint, E> {
+        Ok(RawPoint::Malformed(
+            "geometry is a number, not an object".into(),
+        ))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawPoint, E> {
+        Ok(RawPoint::Malformed(
+            "geometry is a number, not an object".into(),
+        ))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawPoint, E> {
+        Ok(RawPoint::Malformed(
+            "geometry is a number, not an object".into(),
+        ))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawPoint, E> {
+        Ok(RawPoint::Malformed(
+            "geometry is a boolean, not an object".into(),
+        ))
+    }
+}
+
+/// The `coordinates` of what should be a Point, whatever it turns out to be.
+enum PointCoords {
+    Position(f64, f64),
+    Empty,
+    Bad(&'static str),
+}
+
+impl<'de> Deserialize<'de> for PointCoords {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PointCoords;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("coordinates")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PointCoords, A::Error> {
+                let first: Option<Ordinate> = seq.next_element()?;
+                let second: Option<Ordinate> = match first {
+                    Some(_) => seq.next_element()?,
+                    None => None,
+                };
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(match (first, second) {
+                    (None, _) => PointCoords::Empty,
+                    (Some(Ordinate::Number(x)), Some(Ordinate::Number(y))) => {
+                        PointCoords::Position(x, y)
+                    }
+                    (Some(Ordinate::Number(_)), None) => PointCoords::Bad("have only one number"),
+                    (Some(Ordinate::Nested), _) => PointCoords::Bad("are nested arrays"),
+                    _ => PointCoords::Bad("are not numbers"),
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PointCoords, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(PointCoords::Bad("are an object, not an array"))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<PointCoords, E> {
+                Ok(PointCoords::Bad("are a string, not an array"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<PointCoords, E> {
+                Ok(PointCoords::Bad("are null"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<PointCoords, E> {
+                Ok(PointCoords::Bad("are a number, not an array"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<PointCoords, E> {
+                Ok(PointCoords::Bad("are a number, not an array"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<PointCoords, E> {
+                Ok(PointCoords::Bad("are a number, not an array"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<PointCoords, E> {
+                Ok(PointCoords::Bad("are a boolean, not an array"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One element of a Point's coordinates array.
+enum Ordinate {
+    Number(f64),
+    Nested,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Ordinate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Scalar::deserialize(d)? {
+            Scalar::Int(i) => Ok(Ordinate::Number(i as f64)),
+            Scalar::UInt(u) => Ok(Ordinate::Number(u as f64)),
+            Scalar::Float(f) => Ok(Ordinate::Number(f)),
+            Scalar::Compound => Ok(Ordinate::Nested),
+            _ => Ok(Ordinate::Other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::defaults;
+
+    fn fields() -> StationFields {
+        StationFields {
+            id: FieldSpec::discover(defaults::STATION_ID),
+            power: FieldSpec::discover(defaults::POWER),
+        }
+    }
+
+    #[test]
+    fn keeps_only_the_roles_it_needs() {
+        let text = br#"{"features":[
+            {"type":"Feature","properties":{"name":"x","power":"50 kW","power_kw":120,"id":"a1"},
+             "geometry":{"coordinates":[106.5,29.5,300],"type":"Point"}}],
+            "type":"FeatureCollection"}"#;
+        let layer = read_stations(text, "t", &fields()).unwrap();
+        let s = &layer.records[0];
+        assert_eq!(s.geometry, RawPoint::Point(106.5, 29.5));
+        assert_eq!(s.power, Some((0, Scalar::UInt(120))));
+        assert_eq!(s.id, Some((0, Scalar::Str("a1".into()))));
+    }
+
+    #[test]
+    fn odd_geometries_are_recorded_per_feature() {
+        let text = br#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":null,"geometry":null},
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,1],[0,0]]]}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[]}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":["1","2"]}},
+            {"type":"Feature"},
+            7
+        ]}"#;
+        let layer = read_stations(text, "t", &fields()).unwrap();
+        let g: Vec<_> = layer.records.iter().map(|r| r.geometry.clone()).collect();
+        assert_eq!(g[0], RawPoint::Null);
+        assert_eq!(g[1], RawPoint::WrongType("Polygon".into()));
+        assert_eq!(g[2], RawPoint::Empty);
+        assert!(matches!(&g[3], RawPoint::Malformed(m) if m.contains("not numbers")));
+        assert_eq!(g[4], RawPoint::Null);
+        assert!(matches!(&g[5], RawPoint::Malformed(m) if m.contains("a number")));
+    }
+
+    #[test]
+    fn area_members_may_come_in_any_order() {
+        let text = br#"{"features":[{"geometry":{"coordinates":[[[0,0],[1,0],[1,1],[0,0]]],"type":"Polygon"},
+            "properties":{"adcode":500101},"type":"Feature"}],"type":"FeatureCollection",
+            "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}}"#;
+        let layer = read_areas(text, "t").unwrap();
+        assert_eq!(
+            layer.declared_crs.as_deref(),
+            Some("urn:ogc:def:crs:EPSG::4490")
+        );
+        match &layer.records[0].geometry {
+            RawAreaGeometry::Polygon(rings) => assert_eq!(rings[0].len(), 4),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn truncated_and_malformed_json_say_so() {
+        let err = read_areas(br#"{"type":"FeatureCollection","features":[{"type":"#, "t")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let err = read_stations(
+            br#"{"type":"FeatureCollection","features":[}"#,
+            "t",
+            &fields(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("malformed JSON") && err.contains("line 1"),
+            "{err}"
+        );
+    }
+}

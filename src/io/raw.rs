@@ -1,0 +1,166 @@
+//! Records as read, before validation: what the readers hand to the
+//! normalise stage. Nothing here has been checked beyond being well-formed
+//! JSON or CSV, so every field keeps enough to explain what was wrong.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, Visitor};
+use serde_json::{Map, Value};
+
+/// A property value that may serve as an id, a name or a power.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Str(Box<str>),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    /// An object or an array: never a usable id or power.
+    Compound,
+}
+
+impl Scalar {
+    /// The value as text for an id or a name: numbers without a spurious
+    /// `.0` (`1054.0` → `"1054"`), `None` for null.
+    pub fn to_text(&self) -> Result<Option<String>, &'static str> {
+        Ok(Some(match self {
+            Scalar::Str(s) => s.to_string(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::UInt(u) => u.to_string(),
+            Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Null => return Ok(None),
+            Scalar::Bool(_) => return Err("is a boolean"),
+            Scalar::Compound => return Err("is an object or array"),
+        }))
+    }
+
+    /// Converts a generic JSON value (area properties are kept whole).
+    pub fn from_json(value: &Value) -> Scalar {
+        match value {
+            Value::String(s) => Scalar::Str(s.as_str().into()),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Scalar::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    Scalar::UInt(u)
+                } else {
+                    Scalar::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Null => Scalar::Null,
+            Value::Array(_) | Value::Object(_) => Scalar::Compound,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v.into()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::UInt(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Float(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Compound)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Compound)
+            }
+        }
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// A value found under one of a role's candidate keys, with the key's rank.
+pub type Ranked = Option<(u8, Scalar)>;
+
+/// Keeps the better-ranked of two candidates.
+pub fn keep_best(slot: &mut Ranked, rank: u8, value: Scalar) {
+    if slot.as_ref().is_none_or(|(r, _)| rank < *r) {
+        *slot = Some((rank, value));
+    }
+}
+
+/// A station's geometry as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawPoint {
+    /// No `geometry` member, or `null`.
+    Null,
+    /// A well-formed position (extra ordinates dropped).
+    Point(f64, f64),
+    /// `"coordinates": []`.
+    Empty,
+    /// A geometry of another type (its name), e.g. Polygon.
+    WrongType(String),
+    /// Present but unreadable; the reason.
+    Malformed(String),
+}
+
+/// A station record as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawStation {
+    pub index: usize,
+    /// The Feature's own `id` member (GeoJSON only).
+    pub feature_id: Option<Scalar>,
+    pub id: Ranked,
+    pub power: Ranked,
+    pub geometry: RawPoint,
+}
+
+/// A position: longitude then latitude (RFC 7946 order).
+pub type Position = (f64, f64);
+
+/// An area's geometry as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawAreaGeometry {
+    Null,
+    Polygon(Vec<Vec<Position>>),
+    MultiPolygon(Vec<Vec<Vec<Position>>>),
+    WrongType(String),
+    Malformed(String),
+}
+
+/// An area record as read.
+#[derive(Debug, Clone)]
+pub struct RawArea {
+    pub index: usize,
+    pub feature_id: Option<Scalar>,
+    pub properties: Map<String, Value>,
+    pub geometry: RawAreaGeometry,
+}
+
+/// A layer's records plus what the file said about itself.
+#[derive(Debug, Clone)]
+pub struct RawLayer<T> {
+    pub records: Vec<T>,
+    /// The old-style GeoJSON `crs` member's name, if the file had one.
+    pub declared_crs: Option<String>,
+    /// For CSV: the header names chosen for lon and lat.
+    pub lon_lat_columns: Option<(String, String)>,
+    pub id_field: Option<String>,
+    pub power_field: Option<String>,
+}

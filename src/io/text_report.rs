@@ -1,0 +1,214 @@
+//! The human-readable summary printed by `chargecov check`.
+
+use std::fmt::Write as _;
+
+use crate::report::{AreaReport, Report};
+use crate::rules::trim_float;
+use crate::stats::DistanceStats;
+
+/// Uncovered areas listed before the rest are only counted.
+const LISTED_UNCOVERED: usize = 50;
+/// Warnings listed before the rest are only counted.
+const LISTED_WARNINGS: usize = 10;
+
+fn km(m: f64) -> String {
+    format!("{:.2} km", m / 1000.0)
+}
+
+fn stats_line(s: &Option<DistanceStats>) -> String {
+    match s {
+        Some(s) => format!(
+            "mean {}, median {}, p90 {}, p95 {}, max {} ({} areas)",
+            km(s.mean),
+            km(s.median),
+            km(s.p90),
+            km(s.p95),
+            km(s.max),
+            s.count
+        ),
+        None => "no qualifying station anywhere".to_owned(),
+    }
+}
+
+fn fields_line(pairs: &[(&str, &Option<String>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(role, field)| field.as_ref().map(|f| format!("{role}: {f}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn area_label(a: &AreaReport) -> String {
+    let mut label = a.id.clone();
+    if let Some(name) = &a.name {
+        label.push_str(&format!(" {name}"));
+    }
+    if let Some(group) = &a.group {
+        label.push_str(&format!(" ({group})"));
+    }
+    label
+}
+
+/// Renders the report for a terminal.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let inputs = &report.inputs;
+    let _ = writeln!(
+        out,
+        "{} {} — claim: {}",
+        report.tool.name, report.tool.version, report.rule.description
+    );
+    if inputs.synthetic {
+        let _ = writeln!(
+            out,
+            "data       embedded SYNTHETIC demo data (not real boundaries or stations)"
+        );
+    }
+    let a = &inputs.areas;
+    let _ = writeln!(
+        out,
+        "areas      {}: {} areas ({}; {})",
+        a.path,
+        a.features_used,
+        fields_line(&[
+            ("id", &a.fields.id),
+            ("name", &a.fields.name),
+            ("group", &a.fields.group)
+        ]),
+        a.crs
+    );
+    let st = &inputs.stations;
+    let _ = writeln!(
+        out,
+        "stations   {}: {} stations ({}; {})",
+        st.path,
+        st.features_used,
+        fields_line(&[
+            ("id", &st.fields.id),
+            ("power", &st.fields.power),
+            ("lon", &st.fields.lon),
+            ("lat", &st.fields.lat)
+        ]),
+        st.crs
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "areas      {} total, {} covered, {} uncovered",
+        s.areas_total, s.areas_covered, s.areas_uncovered
+    );
+    let threshold = if report.rule.min_power_kw > 0.0 {
+        format!(" (≥ {} kW)", trim_float(report.rule.min_power_kw))
+    } else {
+        " (every station)".to_owned()
+    };
+    let _ = writeln!(
+        out,
+        "stations   {} in use, {} qualifying{}, {} of unknown power, {} outside every area",
+        s.stations_total,
+        s.stations_qualifying,
+        threshold,
+        s.stations_unknown_power,
+        s.stations_outside_areas
+    );
+    let _ = writeln!(
+        out,
+        "distance from each area's representative point to the nearest qualifying station:"
+    );
+    let _ = writeln!(out, "           {}", stats_line(&s.distance_m));
+    let _ = writeln!(
+        out,
+        "distance from each area to the nearest qualifying station:"
+    );
+    let _ = writeln!(out, "           {}", stats_line(&s.boundary_distance_m));
+
+    if !report.groups.is_empty() {
+        let width = report
+            .groups
+            .iter()
+            .map(|g| g.group.chars().count())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>6}  {:>9}  {:>12}  {:>12}",
+            "group", "areas", "uncovered", "median dist", "max dist"
+        );
+        for g in &report.groups {
+            let pad = width - g.group.chars().count() + g.group.len();
+            let (median, max) = match &g.distance_m {
+                Some(d) => (km(d.median), km(d.max)),
+                None => ("-".to_owned(), "-".to_owned()),
+            };
+            let _ = writeln!(
+                out,
+                "{:<pad$}  {:>6}  {:>9}  {:>12}  {:>12}",
+                g.group, g.areas_total, g.areas_uncovered, median, max
+            );
+        }
+    }
+
+    let uncovered: Vec<&AreaReport> = report.areas.iter().filter(|a| !a.covered).collect();
+    if !uncovered.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "uncovered areas ({}):", uncovered.len());
+        for a in uncovered.iter().take(LISTED_UNCOVERED) {
+            let detail = match (
+                &a.boundary_station_id,
+                a.boundary_distance_m,
+                a.nearest_distance_m,
+            ) {
+                (Some(id), Some(edge), Some(centre)) => format!(
+                    "nearest qualifying station {id} is {} from the area, {} from its representative point",
+                    km(edge),
+                    km(centre)
+                ),
+                _ => "no qualifying station anywhere".to_owned(),
+            };
+            let _ = writeln!(out, "  {} — {detail}", area_label(a));
+        }
+        if uncovered.len() > LISTED_UNCOVERED {
+            let _ = writeln!(
+                out,
+                "  … and {} more (all are in --report and --uncovered)",
+                uncovered.len() - LISTED_UNCOVERED
+            );
+        }
+    }
+
+    let w = &report.warnings;
+    if w.count > 0 {
+        let codes: Vec<String> = w.by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let _ = writeln!(out);
+        let _ = writeln!(out, "warnings   {} ({})", w.count, codes.join(", "));
+        for listed in w.listed.iter().take(LISTED_WARNINGS) {
+            let _ = writeln!(out, "  {}: {}", listed.layer, listed.issue);
+        }
+        if w.count > LISTED_WARNINGS {
+            let _ = writeln!(
+                out,
+                "  … and {} more (all are in --report)",
+                w.count - LISTED_WARNINGS
+            );
+        }
+    }
+
+    let _ = writeln!(out);
+    if s.claim_holds {
+        let _ = writeln!(
+            out,
+            "verdict    CLAIM HOLDS: all {} areas are covered",
+            s.areas_total
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "verdict    CLAIM FAILS: {} of {} areas uncovered",
+            s.areas_uncovered, s.areas_total
+        );
+    }
+    out
+}

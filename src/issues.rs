@@ -1,0 +1,160 @@
+//! Problems found in input features: what is wrong, where, and what to do.
+//!
+//! The same record serves as a fatal error (collected into
+//! [`crate::Error::Features`]) and as a warning carried into the report, so
+//! a problem reads the same wherever it is shown.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The run goes on; the problem is reported.
+    Warning,
+    /// The feature cannot be used.
+    Error,
+}
+
+/// Where a record sits in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// Index into a GeoJSON `features` array (0-based, as in the file).
+    Feature,
+    /// Data row of a CSV file (0-based; the file line is `index + 2`).
+    CsvRow,
+}
+
+/// Which problem it is; stable identifiers used in reports and by CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssueCode {
+    NotAFeature,
+    NullGeometry,
+    GeometryType,
+    EmptyGeometry,
+    BadCoordinates,
+    CoordinateOutOfRange,
+    RingTooShort,
+    UnclosedRing,
+    InvalidGeometry,
+    BadField,
+    PowerUnparsed,
+    DuplicateId,
+    DuplicateLocation,
+}
+
+impl IssueCode {
+    /// The kebab-case identifier, as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueCode::NotAFeature => "not-a-feature",
+            IssueCode::NullGeometry => "null-geometry",
+            IssueCode::GeometryType => "geometry-type",
+            IssueCode::EmptyGeometry => "empty-geometry",
+            IssueCode::BadCoordinates => "bad-coordinates",
+            IssueCode::CoordinateOutOfRange => "coordinate-out-of-range",
+            IssueCode::RingTooShort => "ring-too-short",
+            IssueCode::UnclosedRing => "unclosed-ring",
+            IssueCode::InvalidGeometry => "invalid-geometry",
+            IssueCode::BadField => "bad-field",
+            IssueCode::PowerUnparsed => "power-unparsed",
+            IssueCode::DuplicateId => "duplicate-id",
+            IssueCode::DuplicateLocation => "duplicate-location",
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            IssueCode::NotAFeature => {
+                "every member of `features` must be an object with \"type\": \"Feature\""
+            }
+            IssueCode::NullGeometry | IssueCode::EmptyGeometry => {
+                "give the feature a geometry, or remove it from the file"
+            }
+            IssueCode::GeometryType => {
+                "areas must be Polygon or MultiPolygon, stations must be Point; split or convert the feature"
+            }
+            IssueCode::BadCoordinates => {
+                "coordinates must be arrays of numbers as RFC 7946 describes, e.g. [106.55, 29.56]"
+            }
+            IssueCode::CoordinateOutOfRange => {
+                "coordinates must be WGS84 longitude/latitude in degrees; reproject the layer, or check for swapped columns"
+            }
+            IssueCode::RingTooShort => "a ring needs at least 4 positions (3 distinct corners)",
+            IssueCode::UnclosedRing => {
+                "the ring was closed by repeating its first position; fix the source to silence this"
+            }
+            IssueCode::InvalidGeometry => {
+                "repair the geometry (e.g. QGIS \"Fix geometries\", ST_MakeValid); counts near the defect may be off"
+            }
+            IssueCode::BadField => "the property must be a string or a number",
+            IssueCode::PowerUnparsed => {
+                "write power as a number of kW, or as text like \"120 kW\", \"0.48 MW\", \"22+11 kW\"; the station is treated as of unknown power"
+            }
+            IssueCode::DuplicateId => "ids should be unique; results naming this id are ambiguous",
+            IssueCode::DuplicateLocation => {
+                "exact duplicates are counted as separate stations; de-duplicate the source if they are the same site"
+            }
+        }
+    }
+}
+
+/// One problem with one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureIssue {
+    pub code: IssueCode,
+    pub severity: Severity,
+    pub position: Position,
+    pub index: usize,
+    pub id: Option<String>,
+    pub message: String,
+}
+
+impl FeatureIssue {
+    pub fn error(code: IssueCode, index: usize, id: Option<&str>, message: String) -> Self {
+        FeatureIssue {
+            code,
+            severity: Severity::Error,
+            position: Position::Feature,
+            index,
+            id: id.map(str::to_owned),
+            message,
+        }
+    }
+
+    pub fn warning(code: IssueCode, index: usize, id: Option<&str>, message: String) -> Self {
+        FeatureIssue {
+            severity: Severity::Warning,
+            ..FeatureIssue::error(code, index, id, message)
+        }
+    }
+
+    /// The same issue, located in a CSV row instead of a feature.
+    pub fn in_csv(mut self) -> Self {
+        self.position = Position::CsvRow;
+        self
+    }
+
+    pub fn hint(&self) -> &'static str {
+        self.code.hint()
+    }
+}
+
+impl fmt::Display for FeatureIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Position::Feature => write!(f, "feature {}", self.index)?,
+            Position::CsvRow => write!(f, "row {} (line {})", self.index, self.index + 2)?,
+        }
+        match &self.id {
+            Some(id) => write!(f, " (id {id:?})")?,
+            None => write!(f, " (no id)")?,
+        }
+        write!(f, ": {} [{}]", self.message, self.code.as_str())
+    }
+}

@@ -1,0 +1,52 @@
+//! # chargecov
+//!
+//! Checks charging-infrastructure coverage claims against the map:
+//! boundary polygons and charger points in, a verdict, distance
+//! statistics and the uncovered areas out.
+//!
+//! The pipeline runs one way — read → normalise → index → assess → judge →
+//! report — with one module per stage and plain data between them:
+//!
+//! ```no_run
+//! use chargecov::{CheckConfig, Report, Rule, Source, run_check};
+//! use chargecov::progress::Silent;
+//! # fn main() -> chargecov::Result<()> {
+//! let mut config = CheckConfig::new(
+//!     Source::Path("townships.geojson".into()),
+//!     Source::Path("stations.csv".into()),
+//! );
+//! config.rule = Rule { min_power_kw: 480.0, ..Rule::default() };
+//! let run = run_check(&config, &Silent)?;
+//! let report = Report::new(&run, false);
+//! println!("claim holds: {}", report.summary.claim_holds);
+//! # Ok(()) }
+//! ```
+//!
+//! Distances are geodesic metres on WGS84; no distance is ever compared in
+//! degrees. The library never prints and never exits; errors are typed
+//! ([`Error`]) and name the file, the feature and what to do.
+
+pub mod assess;
+pub mod check;
+pub mod crs;
+pub mod error;
+pub mod fields;
+pub mod geodesy;
+pub mod index;
+pub mod io;
+pub mod issues;
+pub mod model;
+pub mod normalise;
+pub mod power;
+pub mod progress;
+pub mod report;
+pub mod rules;
+pub mod stats;
+
+pub use check::{CheckConfig, CheckRun, StationFieldSpecs, run_check};
+pub use error::{Error, Result};
+pub use io::source::Source;
+pub use model::{Area, Station};
+pub use normalise::AreaFieldSpecs;
+pub use report::Report;
+pub use rules::Rule;

@@ -1,0 +1,148 @@
+//! Coverage claims as data: which stations qualify, and when an area
+//! counts as covered. The judge turns per-area facts into a verdict.
+
+use serde::Serialize;
+
+use crate::assess::AreaFacts;
+use crate::model::Station;
+
+/// The rule an area is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rule {
+    /// A station qualifies when its power is at least this (0: all do,
+    /// including stations whose power is unknown).
+    pub min_power_kw: f64,
+    /// A station this close to an area's boundary counts as inside it.
+    pub boundary_tolerance_m: f64,
+    /// An area is also covered when a qualifying station is this close.
+    pub within_km: Option<f64>,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Rule {
+            min_power_kw: 0.0,
+            boundary_tolerance_m: 0.0,
+            within_km: None,
+        }
+    }
+}
+
+impl Rule {
+    /// Does this station count towards coverage?
+    pub fn qualifies(&self, station: &Station) -> bool {
+        if self.min_power_kw <= 0.0 {
+            return true;
+        }
+        station.power_kw.is_some_and(|kw| kw >= self.min_power_kw)
+    }
+
+    /// Is an area with these facts covered?
+    pub fn covers(&self, facts: &AreaFacts) -> bool {
+        if facts.qualifying_inside > 0 {
+            return true;
+        }
+        match (self.within_km, facts.boundary) {
+            (Some(km), Some(b)) => b.distance_m <= km * 1000.0,
+            _ => false,
+        }
+    }
+
+    /// One line saying what the claim is, for reports.
+    pub fn describe(&self) -> String {
+        let mut text = String::from("every area has ");
+        if self.min_power_kw > 0.0 {
+            text.push_str(&format!(
+                "a station of at least {} kW",
+                trim_float(self.min_power_kw)
+            ));
+        } else {
+            text.push_str("a station");
+        }
+        text.push_str(" inside it or on its boundary");
+        if self.boundary_tolerance_m > 0.0 {
+            text.push_str(&format!(
+                " (tolerance {} m)",
+                trim_float(self.boundary_tolerance_m)
+            ));
+        }
+        if let Some(km) = self.within_km {
+            text.push_str(&format!(", or within {} km of it", trim_float(km)));
+        }
+        text
+    }
+}
+
+/// `180` rather than `180.0`, `2.5` as is.
+pub fn trim_float(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The outcome of judging every area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub claim_holds: bool,
+    /// Positions (into the area list) of the uncovered areas, in order.
+    pub uncovered: Vec<usize>,
+}
+
+/// Judges all areas: the claim holds when every one is covered.
+pub fn judge(rule: &Rule, facts: &[AreaFacts]) -> (Vec<bool>, Verdict) {
+    let covered: Vec<bool> = facts.iter().map(|f| rule.covers(f)).collect();
+    let uncovered: Vec<usize> = covered
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !**c)
+        .map(|(i, _)| i)
+        .collect();
+    let verdict = Verdict {
+        claim_holds: uncovered.is_empty(),
+        uncovered,
+    };
+    (covered, verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Coord;
+
+    fn station(power_kw: Option<f64>) -> Station {
+        Station {
+            index: 0,
+            id: None,
+            location: Coord { x: 0.0, y: 0.0 },
+            power_kw,
+        }
+    }
+
+    #[test]
+    fn threshold_zero_admits_unknown_power() {
+        let rule = Rule::default();
+        assert!(rule.qualifies(&station(None)));
+        let strict = Rule {
+            min_power_kw: 180.0,
+            ..Rule::default()
+        };
+        assert!(!strict.qualifies(&station(None)));
+        assert!(!strict.qualifies(&station(Some(179.9))));
+        assert!(strict.qualifies(&station(Some(180.0))));
+    }
+
+    #[test]
+    fn describes_itself() {
+        let rule = Rule {
+            min_power_kw: 480.0,
+            boundary_tolerance_m: 5.0,
+            within_km: Some(2.5),
+        };
+        assert_eq!(
+            rule.describe(),
+            "every area has a station of at least 480 kW inside it or on its boundary (tolerance 5 m), or within 2.5 km of it"
+        );
+    }
+}
