@@ -109,56 +109,88 @@ impl LocalFrame {
     }
 }
 
-/// The point of segment `a`–`b` closest to the origin, in a planar frame.
-fn closest_on_segment(a: Coord<f64>, b: Coord<f64>) -> Coord<f64> {
+/// The parameter `t` in [0, 1] of the point of segment `a`–`b` closest to
+/// the origin, in a planar frame.
+fn closest_t(a: Coord<f64>, b: Coord<f64>) -> f64 {
     let d = b - a;
     let len_sq = d.x * d.x + d.y * d.y;
     if len_sq == 0.0 {
-        return a;
+        return 0.0;
     }
-    let t = (-(a.x * d.x + a.y * d.y) / len_sq).clamp(0.0, 1.0);
-    a + d * t
+    (-(a.x * d.x + a.y * d.y) / len_sq).clamp(0.0, 1.0)
 }
+
+/// Relative slack on planar distances within which a segment stays a
+/// candidate (4 %, far above the frame's distortion at a few hundred km).
+const CANDIDATE_SLACK: f64 = 1.04;
 
 /// Geodesic distance in metres from `p` to an area (0 when `p` lies in it
 /// or on its boundary), and the lon/lat point of the area that realises it.
 ///
-/// The nearest boundary point is found in a local frame centred on `p`;
-/// boundary points whose planar distance is within 2 % of the best are
-/// then measured geodesically and the least wins, which absorbs the
-/// frame's distortion at the distances this tool deals in.
+/// Boundary segments are first ranked by planar distance in a local frame
+/// centred on `p`; every segment within 4 % of the best is then searched
+/// for its geodesically nearest point (golden-section search along the
+/// segment, which is straight in lon/lat as RFC 7946 defines edges), so
+/// the result is the true geodesic distance to within millimetres.
 pub fn distance_to_area_m(p: Coord<f64>, area: &MultiPolygon<f64>) -> (f64, Coord<f64>) {
     if area.intersects(&p) {
         return (0.0, p);
     }
     let frame = LocalFrame::new(p);
-    let mut candidates: Vec<(f64, Coord<f64>)> = Vec::new();
-    let mut best_sq = f64::INFINITY;
+    let mut candidates: Vec<(f64, Coord<f64>, Coord<f64>)> = Vec::new();
+    let mut best = f64::INFINITY;
     for polygon in &area.0 {
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-            let mut prev: Option<Coord<f64>> = None;
-            for &c in &ring.0 {
-                let local = frame.to_local(c);
-                if let Some(a) = prev {
-                    let q = closest_on_segment(a, local);
-                    let d_sq = q.x * q.x + q.y * q.y;
-                    if d_sq <= best_sq * 1.0404 {
-                        best_sq = best_sq.min(d_sq);
-                        candidates.push((d_sq, q));
-                    }
+            for segment in ring.0.windows(2) {
+                let (a, b) = (frame.to_local(segment[0]), frame.to_local(segment[1]));
+                let q = a + (b - a) * closest_t(a, b);
+                let d = q.x.hypot(q.y);
+                if d <= best * CANDIDATE_SLACK {
+                    best = best.min(d);
+                    candidates.push((d, segment[0], segment[1]));
                 }
-                prev = Some(local);
             }
         }
     }
     candidates
         .into_iter()
-        .filter(|(d_sq, _)| *d_sq <= best_sq * 1.0404)
-        .map(|(_, q)| {
-            let lonlat = frame.to_lonlat(q);
-            (distance_m(p, lonlat), lonlat)
-        })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(d, _, _)| *d <= best * CANDIDATE_SLACK)
+        .map(|(_, a, b)| nearest_on_segment(p, a, b))
+        .min_by(|x, y| x.0.total_cmp(&y.0))
+        .unwrap_or((f64::INFINITY, p))
+}
+
+/// Golden-section search for the point of lon/lat segment `a`–`b`
+/// geodesically nearest to `p`.
+fn nearest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> (f64, Coord<f64>) {
+    let at = |t: f64| a + (b - a) * t;
+    let f = |t: f64| distance_m(p, at(t));
+    let ratio = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    let mut x1 = hi - ratio * (hi - lo);
+    let mut x2 = lo + ratio * (hi - lo);
+    let (mut f1, mut f2) = (f(x1), f(x2));
+    // 60 steps shrink the bracket to 1e-12 of the segment.
+    for _ in 0..60 {
+        if f1 <= f2 {
+            hi = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = hi - ratio * (hi - lo);
+            f1 = f(x1);
+        } else {
+            lo = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = lo + ratio * (hi - lo);
+            f2 = f(x2);
+        }
+    }
+    // The ends are candidates too: the search only brackets interior minima.
+    [(f(0.0), 0.0), (f(1.0), 1.0), (f1.min(f2), (lo + hi) / 2.0)]
+        .into_iter()
+        .min_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(d, t)| (d, at(t)))
         .unwrap_or((f64::INFINITY, p))
 }
 
@@ -224,10 +256,26 @@ mod tests {
         // From the centre of the hole the nearest edge is 0.1° of meridian
         // away (11,057 m), nearer than 0.1° of equator (11,132 m).
         let (d, at) = distance_to_area_m(Coord { x: 2.5, y: 0.0 }, &area);
-        assert!((d - 11_057.43).abs() < 0.5, "{d}");
-        assert!((at.x - 2.5).abs() < 1e-9 && (at.y.abs() - 0.1).abs() < 1e-9);
+        assert!((d - 11_057.43).abs() < 0.01, "{d}");
+        assert!(
+            (at.x - 2.5).abs() < 1e-6 && (at.y.abs() - 0.1).abs() < 1e-9,
+            "{at:?}"
+        );
         // East of the area along the equator: a·Δλ.
         let (d, _) = distance_to_area_m(Coord { x: 5.0, y: 0.0 }, &area);
         assert!((d - WGS84_A * 2f64.to_radians()).abs() < 1e-3, "{d}");
+    }
+
+    #[test]
+    fn nearest_boundary_point_is_geodesic_not_planar() {
+        // At 60° N the geodesic from a point 1.3° east of an edge meets it a
+        // little north of the parallel. Reference: pyproj.Geod(ellps="WGS84")
+        // minimised over 200,001 points of the edge: 72,535.334 m at 60.0064°.
+        let area = MultiPolygon::new(vec![polygon![
+            (x: -0.2, y: 59.9), (x: 0.2, y: 59.9), (x: 0.2, y: 60.1), (x: -0.2, y: 60.1), (x: -0.2, y: 59.9)
+        ]]);
+        let (d, at) = distance_to_area_m(Coord { x: 1.5, y: 60.0 }, &area);
+        assert!((d - 72_535.334).abs() < 0.01, "{d}");
+        assert!((at.y - 60.0064).abs() < 1e-4, "{at:?}");
     }
 }

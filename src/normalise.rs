@@ -43,14 +43,19 @@ pub fn check_position(x: f64, y: f64) -> Result<(), String> {
     if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) {
         return Ok(());
     }
-    let looks = if x.abs() > 1000.0 || y.abs() > 1000.0 {
-        "looks like projected metres, not degrees"
-    } else if (-90.0..=90.0).contains(&x) && (-180.0..=180.0).contains(&y) {
-        "longitude and latitude look swapped"
+    let range = if (-180.0..=180.0).contains(&x) {
+        format!("latitude {y} is outside ±90")
     } else {
-        "is outside longitude ±180 / latitude ±90"
+        format!("longitude {x} is outside ±180")
     };
-    Err(format!("coordinate [{x}, {y}] {looks}"))
+    let guess = if x.abs() > 1000.0 || y.abs() > 1000.0 {
+        "; the values look like projected metres, not degrees"
+    } else if (-90.0..=90.0).contains(&x) && (-180.0..=180.0).contains(&y) {
+        "; longitude and latitude look swapped"
+    } else {
+        ""
+    };
+    Err(format!("coordinate [{x}, {y}]: {range}{guess}"))
 }
 
 /// Splits issues into fatal ones and warnings; with `skip_invalid`, fatal

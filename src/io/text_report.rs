@@ -18,13 +18,14 @@ fn km(m: f64) -> String {
 fn stats_line(s: &Option<DistanceStats>) -> String {
     match s {
         Some(s) => format!(
-            "mean {}, median {}, p90 {}, p95 {}, max {} ({} areas)",
+            "mean {}, median {}, p90 {}, p95 {}, max {} ({} area{})",
             km(s.mean),
             km(s.median),
             km(s.p90),
             km(s.p95),
             km(s.max),
-            s.count
+            s.count,
+            if s.count == 1 { "" } else { "s" }
         ),
         None => "no qualifying station anywhere".to_owned(),
     }
@@ -68,9 +69,10 @@ pub fn render(report: &Report) -> String {
     let a = &inputs.areas;
     let _ = writeln!(
         out,
-        "areas      {}: {} areas ({}; {})",
+        "areas      {}: {} area{} ({}; {})",
         a.path,
         a.features_used,
+        if a.features_used == 1 { "" } else { "s" },
         fields_line(&[
             ("id", &a.fields.id),
             ("name", &a.fields.name),
@@ -81,9 +83,10 @@ pub fn render(report: &Report) -> String {
     let st = &inputs.stations;
     let _ = writeln!(
         out,
-        "stations   {}: {} stations ({}; {})",
+        "stations   {}: {} station{} ({}; {})",
         st.path,
         st.features_used,
+        if st.features_used == 1 { "" } else { "s" },
         fields_line(&[
             ("id", &st.fields.id),
             ("power", &st.fields.power),

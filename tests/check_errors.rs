@@ -1,0 +1,215 @@
+//! Bad input: every case exits 2 with a message naming the file, the
+//! feature and what to do (see fixtures/bad/README.md), and leaves no
+//! output file behind.
+
+mod common;
+
+use common::{chargecov, path_str};
+
+const AREAS: &str = "fixtures/basic/areas.geojson";
+const STATIONS: &str = "fixtures/basic/stations.geojson";
+
+fn fails_with(args: &[&str], expected: &[&str]) {
+    let out = chargecov()
+        .arg("check")
+        .args(args)
+        .arg("-q")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(out.stdout.is_empty(), "nothing on stdout after an error");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in expected {
+        assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
+    }
+}
+
+fn bad_stations(file: &str, expected: &[&str]) {
+    let path = format!("fixtures/bad/{file}");
+    let mut needles = vec![path.as_str()];
+    needles.extend_from_slice(expected);
+    fails_with(&["--areas", AREAS, "--stations", &path], &needles);
+}
+
+#[test]
+fn truncated_file() {
+    bad_stations("truncated.geojson", &["ends in the middle", "truncated"]);
+}
+
+#[test]
+fn malformed_json() {
+    bad_stations("malformed.geojson", &["malformed JSON", "line 2"]);
+}
+
+#[test]
+fn empty_feature_collection() {
+    bad_stations("empty.geojson", &["no features"]);
+    fails_with(
+        &[
+            "--areas",
+            "fixtures/bad/empty.geojson",
+            "--stations",
+            STATIONS,
+        ],
+        &["fixtures/bad/empty.geojson", "no features", "no areas"],
+    );
+}
+
+#[test]
+fn null_geometry() {
+    bad_stations(
+        "null-geometry.geojson",
+        &[
+            "feature 1",
+            "\"nothing-here\"",
+            "null-geometry",
+            "--skip-invalid",
+        ],
+    );
+}
+
+#[test]
+fn nan_is_not_json() {
+    bad_stations(
+        "nan.geojson",
+        &["malformed JSON", "NaN and Infinity are not JSON"],
+    );
+}
+
+#[test]
+fn out_of_range_coordinates() {
+    bad_stations(
+        "out-of-range.geojson",
+        &[
+            "2 unusable features",
+            "feature 1 (id \"too-far-north\")",
+            "latitude 95 is outside ±90",
+            "feature 2 (id \"metres\")",
+            "projected metres",
+        ],
+    );
+}
+
+#[test]
+fn csv_without_coordinate_columns() {
+    bad_stations(
+        "no-coordinates.csv",
+        &["no coordinate columns", "--lon-field", "--lat-field"],
+    );
+}
+
+#[test]
+fn area_of_the_wrong_geometry_type() {
+    fails_with(
+        &[
+            "--areas",
+            "fixtures/bad/linestring-area.geojson",
+            "--stations",
+            STATIONS,
+        ],
+        &[
+            "linestring-area.geojson",
+            "feature 0",
+            "LineString",
+            "Polygon or MultiPolygon",
+        ],
+    );
+}
+
+#[test]
+fn unsupported_declared_crs() {
+    bad_stations("projected-crs.geojson", &["EPSG::3857", "reproject"]);
+}
+
+#[test]
+fn missing_file_and_bad_options() {
+    fails_with(
+        &["--areas", AREAS, "--stations", "fixtures/nope.geojson"],
+        &["cannot read fixtures/nope.geojson"],
+    );
+    fails_with(&["--areas", AREAS], &["--stations"]);
+    fails_with(
+        &[
+            "--areas",
+            AREAS,
+            "--stations",
+            STATIONS,
+            "--min-power-kw=-5",
+        ],
+        &["--min-power-kw"],
+    );
+    fails_with(
+        &[
+            "--areas",
+            AREAS,
+            "--stations",
+            STATIONS,
+            "--areas-out",
+            "x.txt",
+        ],
+        &["--areas-out", ".csv"],
+    );
+    fails_with(
+        &[
+            "--areas",
+            AREAS,
+            "--stations",
+            STATIONS,
+            "--id-field",
+            "nope",
+        ],
+        &["--id-field \"nope\"", "code, name, district"],
+    );
+}
+
+#[test]
+fn skip_invalid_drops_the_feature_and_warns() {
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            AREAS,
+            "--stations",
+            "fixtures/bad/null-geometry.geojson",
+            "--skip-invalid",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["stations_read"], 2);
+    assert_eq!(r["summary"]["stations_total"], 1);
+    assert_eq!(r["warnings"]["by_code"]["null-geometry"], 1);
+}
+
+#[test]
+fn a_failed_run_writes_nothing_and_clobbers_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let uncovered = dir.path().join("uncovered.geojson");
+    std::fs::write(&report, "previous report").unwrap();
+    fails_with(
+        &[
+            "--areas",
+            AREAS,
+            "--stations",
+            "fixtures/bad/truncated.geojson",
+            "--report",
+            path_str(&report),
+            "--uncovered",
+            path_str(&uncovered),
+        ],
+        &["truncated"],
+    );
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "previous report");
+    assert!(!uncovered.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary files left"
+    );
+}

@@ -1,0 +1,53 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+pub fn chargecov() -> Command {
+    let mut cmd = Command::cargo_bin("chargecov").expect("binary builds");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs `check` with `--format json` and returns (exit code, report).
+pub fn check_json(args: &[&str]) -> (i32, Value) {
+    let out = chargecov()
+        .arg("check")
+        .args(args)
+        .args(["--format", "json", "--quiet"])
+        .output()
+        .expect("runs");
+    let code = out.status.code().expect("exit code");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, report)
+}
+
+/// The report entry of the area with this id.
+pub fn area<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["areas"]
+        .as_array()
+        .expect("areas array")
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no area {id}"))
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
