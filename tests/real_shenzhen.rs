@@ -36,7 +36,9 @@ fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
         .args(["-c", "import shapely, pyproj, numpy"])
         .output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        return skip_or_fail("python3 with shapely, pyproj and numpy is not installed (pip install shapely pyproj numpy)");
+        return skip_or_fail(
+            "python3 with shapely, pyproj and numpy is not installed (pip install shapely pyproj numpy)",
+        );
     }
 
     let dir = tempfile::tempdir().unwrap();
@@ -44,8 +46,18 @@ fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
     let report_path = dir.path().join("report.json");
     let out = chargecov()
         .args(["check", "--id-field", "TAZID", "-q"])
-        .args(["--areas", path_str(&zones), "--stations", path_str(&stations)])
-        .args(["--areas-out", path_str(&areas_csv), "--report", path_str(&report_path)])
+        .args([
+            "--areas",
+            path_str(&zones),
+            "--stations",
+            path_str(&stations),
+        ])
+        .args([
+            "--areas-out",
+            path_str(&areas_csv),
+            "--report",
+            path_str(&report_path),
+        ])
         .output()
         .unwrap();
     assert!(
@@ -61,7 +73,8 @@ fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
         .status()
         .unwrap();
     assert!(status.success(), "reference script failed");
-    let reference: Value = serde_json::from_slice(&std::fs::read(&reference_path).unwrap()).unwrap();
+    let reference: Value =
+        serde_json::from_slice(&std::fs::read(&reference_path).unwrap()).unwrap();
     let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
 
     let areas = report["areas"].as_array().unwrap();
@@ -90,6 +103,8 @@ fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
         reference["stations_outside"]
     );
     // The shared data's README: about 1,645 of 1,706 fall inside a zone raw.
-    let outside = report["summary"]["stations_outside_areas"].as_u64().unwrap();
+    let outside = report["summary"]["stations_outside_areas"]
+        .as_u64()
+        .unwrap();
     assert!((50..=75).contains(&outside), "{outside} stations outside");
 }
