@@ -42,7 +42,11 @@ impl Progress for Bars {
                         .progress_chars("=> "),
                 ),
             None => {
-                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                    .with_style(
+                        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    );
                 bar.enable_steady_tick(Duration::from_millis(100));
                 bar
             }
