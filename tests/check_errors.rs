@@ -213,3 +213,42 @@ fn a_failed_run_writes_nothing_and_clobbers_nothing() {
         "no temporary files left"
     );
 }
+
+#[test]
+fn csv_row_with_a_bad_number_names_row_and_line() {
+    bad_stations(
+        "csv-bad-row.csv",
+        &[
+            "row 1 (line 3)",
+            "(id \"broken\")",
+            "lat \"north\" is not a number",
+        ],
+    );
+}
+
+#[test]
+fn skip_invalid_also_drops_bad_areas() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = dir.path().join("areas.geojson");
+    std::fs::write(
+        &areas,
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"code":"good"},"geometry":{"type":"Polygon","coordinates":[[[0,-0.5],[1,-0.5],[1,0.5],[0,0.5],[0,-0.5]]]}},
+        {"type":"Feature","properties":{"code":"line"},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]}"#,
+    )
+    .unwrap();
+    let out = chargecov()
+        .args(["check", "--areas", path_str(&areas), "--stations", STATIONS])
+        .args(["--skip-invalid", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the one usable area has s1 and s5"
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["inputs"]["areas"]["features_read"], 2);
+    assert_eq!(r["summary"]["areas_total"], 1);
+    assert_eq!(r["warnings"]["by_code"]["geometry-type"], 1);
+}

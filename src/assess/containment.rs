@@ -55,3 +55,37 @@ pub fn stations_in_area(
     hits.sort_unstable_by_key(|h| h.station);
     hits
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Coord, polygon};
+
+    fn c_shape() -> MultiPolygon<f64> {
+        MultiPolygon::new(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 3.0, y: 0.0), (x: 3.0, y: 1.0), (x: 1.0, y: 1.0),
+            (x: 1.0, y: 2.0), (x: 3.0, y: 2.0), (x: 3.0, y: 3.0), (x: 0.0, y: 3.0), (x: 0.0, y: 0.0)
+        ]])
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn index_query_equals_testing_every_station(
+            points in proptest::collection::vec((-1.0f64..4.0, -1.0f64..4.0), 0..200),
+        ) {
+            // Snap some points onto the grid so that boundaries and vertices are hit.
+            let locations: Vec<Coord<f64>> = points
+                .iter()
+                .enumerate()
+                .map(|(i, &(x, y))| if i % 3 == 0 { Coord { x: x.round(), y: y.round() } } else { Coord { x, y } })
+                .collect();
+            let area = c_shape();
+            let index = StationIndex::new(locations.clone(), &vec![true; locations.len()]);
+            let found: Vec<u32> = stations_in_area(&area, &index, 0.0).iter().map(|h| h.station).collect();
+            let brute: Vec<u32> = (0..locations.len() as u32)
+                .filter(|&i| area.intersects(&locations[i as usize]))
+                .collect();
+            proptest::prop_assert_eq!(found, brute);
+        }
+    }
+}
