@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{chargecov, path_str};
+use common::{chargecov, check_json, path_str};
 
 const AREAS: &str = "fixtures/basic/areas.geojson";
 const STATIONS: &str = "fixtures/basic/stations.geojson";
@@ -165,22 +165,14 @@ fn missing_file_and_bad_options() {
 
 #[test]
 fn skip_invalid_drops_the_feature_and_warns() {
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            AREAS,
-            "--stations",
-            "fixtures/bad/null-geometry.geojson",
-            "--skip-invalid",
-            "--format",
-            "json",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, r) = check_json(&[
+        "--areas",
+        AREAS,
+        "--stations",
+        "fixtures/bad/null-geometry.geojson",
+        "--skip-invalid",
+    ]);
+    assert_eq!(code, 1);
     assert_eq!(r["summary"]["stations_read"], 2);
     assert_eq!(r["summary"]["stations_total"], 1);
     assert_eq!(r["warnings"]["by_code"]["null-geometry"], 1);
@@ -237,17 +229,14 @@ fn skip_invalid_also_drops_bad_areas() {
         {"type":"Feature","properties":{"code":"line"},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]}"#,
     )
     .unwrap();
-    let out = chargecov()
-        .args(["check", "--areas", path_str(&areas), "--stations", STATIONS])
-        .args(["--skip-invalid", "--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "the one usable area has s1 and s5"
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, r) = check_json(&[
+        "--areas",
+        path_str(&areas),
+        "--stations",
+        STATIONS,
+        "--skip-invalid",
+    ]);
+    assert_eq!(code, 0, "the one usable area has s1 and s5");
     assert_eq!(r["inputs"]["areas"]["features_read"], 2);
     assert_eq!(r["summary"]["areas_total"], 1);
     assert_eq!(r["warnings"]["by_code"]["geometry-type"], 1);
