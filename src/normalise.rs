@@ -500,8 +500,8 @@ pub fn stations(
     let mut first_at: HashMap<(u64, u64), usize> = HashMap::with_capacity(stations.len());
     for s in &stations {
         let key = (s.location.x.to_bits(), s.location.y.to_bits());
-        if let Some(first) = first_at.insert(key, s.index) {
-            first_at.insert(key, first);
+        let first = *first_at.entry(key).or_insert(s.index);
+        if first != s.index {
             let issue = FeatureIssue::warning(
                 IssueCode::DuplicateLocation,
                 s.index,
