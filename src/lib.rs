@@ -29,8 +29,10 @@
 pub mod assess;
 pub mod check;
 pub mod crs;
+pub mod demo;
 pub mod error;
 pub mod fields;
+pub mod generate;
 pub mod geodesy;
 pub mod index;
 pub mod io;

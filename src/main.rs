@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Check(args) => args.run(),
+        Command::Generate(args) => args.run(),
     };
     match result {
         Ok(code) => code,

@@ -10,7 +10,9 @@ use chargecov::fields::{FieldSpec, defaults};
 use chargecov::io::area_write;
 use chargecov::io::output::StagedOutputs;
 use chargecov::io::text_report;
-use chargecov::{AreaFieldSpecs, CheckConfig, Report, Rule, Source, StationFieldSpecs, run_check};
+use chargecov::{
+    AreaFieldSpecs, CheckConfig, Report, Rule, Source, StationFieldSpecs, demo, run_check,
+};
 
 use super::progress::Bars;
 
@@ -140,9 +142,7 @@ impl CheckArgs {
     fn config(&self) -> anyhow::Result<CheckConfig> {
         let (areas, stations) = match (&self.areas, &self.stations) {
             (Some(a), Some(s)) => (Source::from_arg(a), Source::from_arg(s)),
-            (None, None) => bail!(
-                "no embedded demo data in this build yet; pass --areas FILE and --stations FILE"
-            ),
+            (None, None) => (demo::areas(), demo::stations()),
             (Some(_), None) => bail!("--areas was given without --stations; pass both"),
             (None, Some(_)) => bail!("--stations was given without --areas; pass both"),
         };
@@ -173,6 +173,11 @@ impl CheckArgs {
         })
     }
 
+    /// Without file arguments, the embedded synthetic demo data is used.
+    fn uses_demo(&self) -> bool {
+        self.areas.is_none() && self.stations.is_none()
+    }
+
     /// Runs the check, writes every output, and says how to exit.
     pub fn run(&self) -> anyhow::Result<ExitCode> {
         let areas_out_format = self
@@ -183,7 +188,7 @@ impl CheckArgs {
         let config = self.config()?;
         let bars = Bars::new(self.quiet);
         let run = run_check(&config, &bars)?;
-        let report = Report::new(&run, false);
+        let report = Report::new(&run, self.uses_demo());
 
         let mut outputs = StagedOutputs::new();
         if let Some(path) = &self.report {

@@ -2,6 +2,7 @@
 //! text) and the glue that turns flags into library configuration.
 
 pub mod check;
+pub mod generate;
 pub mod progress;
 
 use clap::{Parser, Subcommand};
@@ -18,5 +19,6 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
+    Generate(generate::GenerateArgs),
 }

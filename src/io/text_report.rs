@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::report::{AreaReport, Report};
 use crate::rules::trim_float;
 use crate::stats::DistanceStats;
@@ -130,7 +132,7 @@ pub fn render(report: &Report) -> String {
         let width = report
             .groups
             .iter()
-            .map(|g| g.group.chars().count())
+            .map(|g| g.group.width())
             .max()
             .unwrap_or(5)
             .max(5);
@@ -141,14 +143,15 @@ pub fn render(report: &Report) -> String {
             "group", "areas", "uncovered", "median dist", "max dist"
         );
         for g in &report.groups {
-            let pad = width - g.group.chars().count() + g.group.len();
+            // Pad by display columns: CJK names take two per character.
+            let pad = " ".repeat(width - g.group.width());
             let (median, max) = match &g.distance_m {
                 Some(d) => (km(d.median), km(d.max)),
                 None => ("-".to_owned(), "-".to_owned()),
             };
             let _ = writeln!(
                 out,
-                "{:<pad$}  {:>6}  {:>9}  {:>12}  {:>12}",
+                "{}{pad}  {:>6}  {:>9}  {:>12}  {:>12}",
                 g.group, g.areas_total, g.areas_uncovered, median, max
             );
         }

@@ -1,0 +1,137 @@
+//! Synthetic data at any scale: a Chongqing-like city of township-level
+//! areas and charging stations, made deterministically from a seed.
+//!
+//! No real township boundaries can be redistributed with chargecov, so
+//! its demo data (`data/`) and its benchmark data come from here:
+//!
+//! 1. [`plane`]: an equal-area plane and a hand-drawn outline of
+//!    Chongqing's size and place, scaled to the number of areas;
+//! 2. [`tessellate`]: seeds from an urban [`density`], relaxed, and their
+//!    Voronoi cells; those inside the outline are the areas;
+//! 3. [`wiggle`]: each shared edge replaced once by an irregular line both
+//!    neighbours use, within bounds that keep the tiling valid;
+//! 4. [`areas`]: exclaves, enclaves, districts, kinds, codes, names,
+//!    populations, and which remote townships get no ultra-fast charger;
+//! 5. [`stations`]: anchors, ordinary stations, and real-world mess;
+//! 6. [`write`]: GeoJSON and the data set's README.
+//!
+//! Every random choice draws from its own stream ([`rng`]), so the same
+//! seed gives the same bytes, with any number of threads.
+
+pub mod areas;
+pub mod density;
+pub mod names;
+pub mod plane;
+pub mod rng;
+pub mod stations;
+pub mod tessellate;
+pub mod wiggle;
+pub mod write;
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::io::output::StagedOutputs;
+
+use areas::City;
+use plane::CityFrame;
+use stations::{PlanStation, StationCounts};
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenerateConfig {
+    pub areas: usize,
+    pub stations: usize,
+    pub seed: u64,
+}
+
+/// The embedded demo data set (`data/`).
+pub const DEMO: GenerateConfig = GenerateConfig {
+    areas: 1031,
+    stations: 6000,
+    seed: 2024,
+};
+
+/// The smallest number of areas the generator makes (an exclave and an
+/// enclave need room).
+pub const MIN_AREAS: usize = 8;
+
+impl GenerateConfig {
+    /// The command that makes this data set.
+    pub fn command(&self) -> String {
+        format!(
+            "chargecov generate --areas {} --stations {} --seed {} --out DIR",
+            self.areas, self.stations, self.seed
+        )
+    }
+}
+
+/// A generated data set, in the plane, ready to write.
+#[derive(Debug, Clone)]
+pub struct Synthetic {
+    pub config: GenerateConfig,
+    pub city: City,
+    pub stations: Vec<PlanStation>,
+    pub counts: StationCounts,
+}
+
+/// The files of a data set, by name.
+pub const FILES: [&str; 4] = [
+    "areas.geojson",
+    "stations.geojson",
+    "outline.geojson",
+    "README.md",
+];
+
+/// Generates a data set.
+pub fn generate(config: GenerateConfig) -> Result<Synthetic> {
+    if config.areas < MIN_AREAS {
+        return Err(Error::Config(format!(
+            "--areas {}: the generator needs at least {MIN_AREAS} areas",
+            config.areas
+        )));
+    }
+    let counts = StationCounts::split(config.stations, config.areas).ok_or_else(|| {
+        Error::Config(format!(
+            "--stations {}: too few for {} areas; every area gets one anchor charger, so pass at least {}",
+            config.stations,
+            config.areas,
+            StationCounts::minimum(config.areas)
+        ))
+    })?;
+    let frame = CityFrame::for_area_count(config.areas);
+    let cells = tessellate::tessellate(&frame, config.areas, config.seed);
+    let boundaries = wiggle::wiggle(&cells, config.seed);
+    let city = areas::build(frame, &cells, &boundaries, config.areas, config.seed);
+    if city.areas.len() != config.areas {
+        return Err(Error::Config(format!(
+            "seed {} made {} areas instead of {}; try another --seed",
+            config.seed,
+            city.areas.len(),
+            config.areas
+        )));
+    }
+    let stations = stations::generate(&city, counts, config.seed);
+    Ok(Synthetic {
+        config,
+        city,
+        stations,
+        counts,
+    })
+}
+
+impl Synthetic {
+    /// Writes every file into `dir` (created if missing), all or nothing.
+    pub fn write_to_dir(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|error| Error::Write {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        let mut outputs = StagedOutputs::new();
+        outputs.stage(&dir.join(FILES[0]), |w| write::write_areas(w, self))?;
+        outputs.stage(&dir.join(FILES[1]), |w| write::write_stations(w, self))?;
+        outputs.stage(&dir.join(FILES[2]), |w| write::write_outline(w, self))?;
+        outputs.stage(&dir.join(FILES[3]), |w| write::write_readme(w, self))?;
+        outputs.commit()
+    }
+}
