@@ -18,6 +18,9 @@ use super::progress::Bars;
 
 /// Decide whether every area has a qualifying charger.
 ///
+/// Without --areas and --stations, runs on the embedded synthetic demo
+/// data (a Chongqing-like city; see `chargecov generate`).
+///
 /// An area is covered when at least one qualifying station lies inside it or
 /// on its boundary (a station on a boundary shared by two areas covers both),
 /// or — with --within-km — when one is within that geodesic distance of it.
@@ -25,6 +28,7 @@ use super::progress::Bars;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
+  chargecov check --min-power-kw 480        # the embedded synthetic demo data
   chargecov check --areas townships.geojson --stations stations.csv --min-power-kw 480
   chargecov check --areas zones.geojson --stations chargers.geojson \\
       --within-km 5 --report report.json --uncovered gaps.geojson
