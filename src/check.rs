@@ -3,6 +3,8 @@
 //! rendered as text, JSON and GeoJSON without recomputing anything.
 
 use crate::assess::{Assessment, assess};
+use crate::crs::Crs;
+use crate::crs::mismatch::{self, Suggestion};
 use crate::error::{Error, Result};
 use crate::fields::{FieldSpec, defaults};
 use crate::index::StationIndex;
@@ -33,6 +35,9 @@ pub struct CheckConfig {
     pub rule: Rule,
     /// Drop unusable features with a warning instead of stopping.
     pub skip_invalid: bool,
+    /// Coordinate systems set by flag (else the file's `crs`, else WGS84).
+    pub areas_crs: Option<Crs>,
+    pub stations_crs: Option<Crs>,
 }
 
 impl Default for StationFieldSpecs {
@@ -58,6 +63,8 @@ impl CheckConfig {
             station_fields: StationFieldSpecs::default(),
             rule: Rule::default(),
             skip_invalid: false,
+            areas_crs: None,
+            stations_crs: None,
         }
     }
 }
@@ -74,6 +81,8 @@ pub struct CheckRun {
     /// Per area: covered under the rule?
     pub covered: Vec<bool>,
     pub verdict: Verdict,
+    /// The layers look like they are in different coordinate systems.
+    pub crs_mismatch: Option<Suggestion>,
 }
 
 /// Reads and normalises the area layer.
@@ -81,12 +90,13 @@ pub fn load_areas(
     source: &Source,
     specs: &AreaFieldSpecs,
     skip_invalid: bool,
+    crs: Option<&Crs>,
 ) -> Result<AreaLayer> {
     let name = source.to_string();
     let bytes = source.read_all()?;
     let raw = geojson_read::read_areas(&bytes, &name)?;
     drop(bytes);
-    normalise::areas(raw, &name, specs, skip_invalid)
+    normalise::areas(raw, &name, specs, skip_invalid, crs)
 }
 
 /// Reads and normalises the station layer, GeoJSON or CSV by extension
@@ -95,6 +105,7 @@ pub fn load_stations(
     source: &Source,
     specs: &StationFieldSpecs,
     skip_invalid: bool,
+    crs: Option<&Crs>,
 ) -> Result<StationLayer> {
     let name = source.to_string();
     let bytes = source.read_all()?;
@@ -122,7 +133,14 @@ pub fn load_stations(
         )
     };
     drop(bytes);
-    normalise::stations(raw, &name, format, (&specs.id, &specs.power), skip_invalid)
+    normalise::stations(
+        raw,
+        &name,
+        format,
+        (&specs.id, &specs.power),
+        skip_invalid,
+        crs,
+    )
 }
 
 /// Runs the whole check.
@@ -149,15 +167,34 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
     }
 
     progress.start("reading areas", None);
-    let areas = load_areas(&config.areas, &config.area_fields, config.skip_invalid)?;
+    let areas = load_areas(
+        &config.areas,
+        &config.area_fields,
+        config.skip_invalid,
+        config.areas_crs.as_ref(),
+    )?;
     progress.finish();
     progress.start("reading stations", None);
     let stations = load_stations(
         &config.stations,
         &config.station_fields,
         config.skip_invalid,
+        config.stations_crs.as_ref(),
     )?;
     progress.finish();
+
+    // Offset coordinates slip through when both layers are simply taken
+    // as WGS84; look for the tell-tale pattern then, and only then.
+    let crs_mismatch = if areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed {
+        progress.start("checking coordinate systems", None);
+        let shapes: Vec<_> = areas.areas.iter().map(|a| a.geometry.clone()).collect();
+        let points: Vec<_> = stations.stations.iter().map(|s| s.location).collect();
+        let found = mismatch::suggest(&shapes, &points);
+        progress.finish();
+        found
+    } else {
+        None
+    };
 
     progress.start("indexing stations", None);
     let qualifies: Vec<bool> = stations
@@ -187,5 +224,6 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         assessment,
         covered,
         verdict,
+        crs_mismatch,
     })
 }

@@ -66,7 +66,11 @@ pub struct LayerInfo {
     pub features_read: usize,
     /// Records in use.
     pub features_used: usize,
+    /// The layer's coordinate system and where that came from.
     pub crs: String,
+    /// Read as WGS84 with no flag saying so (checked for offset mismatch).
+    #[serde(skip)]
+    pub wgs84_unconfirmed: bool,
     pub fields: FieldsUsed,
 }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
 use rayon::prelude::*;
 
-use crate::crs;
+use crate::crs::{Crs, CrsOrigin, LayerCrs};
 use crate::error::{Error, Result};
 use crate::fields::{FieldSpec, chosen_rank, defaults};
 use crate::io::raw::{Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar};
@@ -33,29 +33,6 @@ impl Default for AreaFieldSpecs {
             group: FieldSpec::discover(defaults::AREA_GROUP),
         }
     }
-}
-
-/// Checks a lon/lat position; the message says what the numbers look like.
-pub fn check_position(x: f64, y: f64) -> Result<(), String> {
-    if !x.is_finite() || !y.is_finite() {
-        return Err(format!("coordinate [{x}, {y}] is not a finite number"));
-    }
-    if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) {
-        return Ok(());
-    }
-    let range = if (-180.0..=180.0).contains(&x) {
-        format!("latitude {y} is outside ±90")
-    } else {
-        format!("longitude {x} is outside ±180")
-    };
-    let guess = if x.abs() > 1000.0 || y.abs() > 1000.0 {
-        "; the values look like projected metres, not degrees"
-    } else if (-90.0..=90.0).contains(&x) && (-180.0..=180.0).contains(&y) {
-        "; longitude and latitude look swapped"
-    } else {
-        ""
-    };
-    Err(format!("coordinate [{x}, {y}]: {range}{guess}"))
 }
 
 /// Splits issues into fatal ones and warnings; with `skip_invalid`, fatal
@@ -83,6 +60,28 @@ fn settle(
     Ok(warnings)
 }
 
+/// The layer's CRS: the flag, else the file's `crs` member, else WGS84.
+fn layer_crs(
+    flag_value: Option<&Crs>,
+    declared: Option<&str>,
+    flag: &'static str,
+    source_name: &str,
+) -> Result<LayerCrs> {
+    LayerCrs::choose(flag_value, declared, flag).map_err(|message| Error::Layer {
+        source_name: source_name.to_owned(),
+        message,
+        hint: format!(
+            "name the layer's coordinate system with {flag} (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 or bd09)"
+        ),
+    })
+}
+
+/// Read as WGS84 without the user saying so by flag: the case where
+/// offset coordinates slip through unnoticed.
+fn wgs84_unconfirmed(crs: &LayerCrs) -> bool {
+    crs.origin != CrsOrigin::Flag && crs.transformer.is_identity()
+}
+
 // ---------------------------------------------------------------- areas --
 
 /// Validates and converts an area layer.
@@ -91,8 +90,9 @@ pub fn areas(
     source_name: &str,
     specs: &AreaFieldSpecs,
     skip_invalid: bool,
+    crs: Option<&Crs>,
 ) -> Result<AreaLayer> {
-    let crs = crs::from_declared(raw.declared_crs.as_deref(), source_name)?;
+    let crs = layer_crs(crs, raw.declared_crs.as_deref(), "--areas-crs", source_name)?;
     let features_read = raw.records.len();
 
     // The best-ranked key for each role over the whole layer.
@@ -148,6 +148,7 @@ pub fn areas(
                 use_feature_id,
                 name_key.as_deref(),
                 group_key.as_deref(),
+                &crs,
             )
         })
         .collect();
@@ -187,7 +188,8 @@ pub fn areas(
             format: "geojson",
             features_read,
             features_used: areas.len(),
-            crs: crs.name().to_owned(),
+            crs: crs.label(),
+            wgs84_unconfirmed: wgs84_unconfirmed(&crs),
             fields: FieldsUsed {
                 id: id_field,
                 name: name_key,
@@ -226,6 +228,7 @@ fn convert_area(
     use_feature_id: bool,
     name_key: Option<&str>,
     group_key: Option<&str>,
+    crs: &LayerCrs,
 ) -> (Option<Area>, Vec<FeatureIssue>) {
     let mut issues = Vec::new();
     let index = record.index;
@@ -283,7 +286,7 @@ fn convert_area(
             } else {
                 format!("polygon {p} ring {r}")
             };
-            match convert_ring(ring) {
+            match convert_ring(ring, crs) {
                 Ok((line, closed_by_us)) => {
                     if closed_by_us {
                         issues.push(FeatureIssue::warning(
@@ -330,28 +333,35 @@ fn convert_area(
     (Some(area), issues)
 }
 
-/// Checks one ring; returns it closed, and whether closing was needed.
-fn convert_ring(mut ring: Vec<Position>) -> Result<(LineString<f64>, bool), (IssueCode, String)> {
-    for &(x, y) in &ring {
-        check_position(x, y).map_err(|why| (IssueCode::CoordinateOutOfRange, why))?;
-    }
-    let closed_by_us = match (ring.first(), ring.last()) {
-        (Some(first), Some(last)) if first != last => {
-            ring.push(*first);
+/// Checks one ring and converts it to WGS84; returns it closed, and
+/// whether closing was needed.
+fn convert_ring(
+    ring: Vec<Position>,
+    crs: &LayerCrs,
+) -> Result<(LineString<f64>, bool), (IssueCode, String)> {
+    let mut coords = ring
+        .iter()
+        .map(|&(x, y)| crs.position(x, y))
+        .collect::<Result<Vec<Coord<f64>>, String>>()
+        .map_err(|why| (IssueCode::CoordinateOutOfRange, why))?;
+    // Closedness is judged on the positions as written; the converted first
+    // position is repeated, so the ring closes exactly.
+    let closed_by_us = match (ring.first(), ring.last(), coords.first()) {
+        (Some(first), Some(last), Some(&c)) if first != last => {
+            coords.push(c);
             true
         }
         _ => false,
     };
-    if ring.len() < 4 {
+    if coords.len() < 4 {
         return Err((
             IssueCode::RingTooShort,
             format!(
                 "has {} positions; a ring needs at least 4",
-                ring.len() - usize::from(closed_by_us)
+                coords.len() - usize::from(closed_by_us)
             ),
         ));
     }
-    let coords = ring.into_iter().map(|(x, y)| Coord { x, y }).collect();
     Ok((LineString::new(coords), closed_by_us))
 }
 
@@ -364,8 +374,14 @@ pub fn stations(
     format: &'static str,
     specs: (&FieldSpec, &FieldSpec),
     skip_invalid: bool,
+    crs: Option<&Crs>,
 ) -> Result<StationLayer> {
-    let crs = crs::from_declared(raw.declared_crs.as_deref(), source_name)?;
+    let crs = layer_crs(
+        crs,
+        raw.declared_crs.as_deref(),
+        "--stations-crs",
+        source_name,
+    )?;
     let (id_spec, power_spec) = specs;
     let features_read = raw.records.len();
     let id_rank = chosen_rank(raw.records.iter().map(|r| r.id.as_ref().map(|v| v.0)));
@@ -407,8 +423,8 @@ pub fn stations(
         };
         let id_ref = id.as_deref();
         let location = match record.geometry {
-            RawPoint::Point(x, y) => match check_position(x, y) {
-                Ok(()) => Some(Coord { x, y }),
+            RawPoint::Point(x, y) => match crs.position(x, y) {
+                Ok(c) => Some(c),
                 Err(why) => {
                     push(FeatureIssue::error(
                         IssueCode::CoordinateOutOfRange,
@@ -539,7 +555,8 @@ pub fn stations(
             format,
             features_read,
             features_used: stations.len(),
-            crs: crs.name().to_owned(),
+            crs: crs.label(),
+            wgs84_unconfirmed: wgs84_unconfirmed(&crs),
             fields: FieldsUsed {
                 id: id_field,
                 power: field_name(power_rank, power_spec, &raw.power_field),
@@ -558,38 +575,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn positions_are_explained() {
-        assert!(check_position(106.5, 29.5).is_ok());
-        assert!(check_position(180.0, -90.0).is_ok());
-        assert!(
-            check_position(f64::NAN, 0.0)
-                .unwrap_err()
-                .contains("finite")
-        );
-        assert!(
-            check_position(1.2e7, 3.4e6)
-                .unwrap_err()
-                .contains("projected")
-        );
-        assert!(check_position(29.5, 106.5).unwrap_err().contains("swapped"));
-        assert!(
-            check_position(1e308, 0.0)
-                .unwrap_err()
-                .contains("projected")
-        );
-        assert!(
-            check_position(200.0, 100.0)
-                .unwrap_err()
-                .contains("outside")
-        );
-    }
-
-    #[test]
     fn rings_are_closed_and_checked() {
-        let (line, closed) = convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]).unwrap();
+        let wgs84 = LayerCrs::choose(None, None, "--areas-crs").unwrap();
+        let (line, closed) =
+            convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], &wgs84).unwrap();
         assert!(closed);
         assert_eq!(line.0.len(), 4);
-        let err = convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (0.0, 0.0)]).unwrap_err();
+        let err = convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (0.0, 0.0)], &wgs84).unwrap_err();
         assert_eq!(err.0, IssueCode::RingTooShort);
     }
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::assess::AreaFacts;
 use crate::check::CheckRun;
+use crate::crs::mismatch::Suggestion;
 use crate::index::Nearest;
 use crate::issues::FeatureIssue;
 use crate::model::{Area, LayerInfo, StationLayer};
@@ -53,6 +54,10 @@ pub struct Inputs {
     pub stations: LayerInfo,
     /// True when the run used the embedded synthetic demo data.
     pub synthetic: bool,
+    /// Set when the layers look like they are in different coordinate
+    /// systems (e.g. GCJ-02 stations read as WGS84), with the flag that
+    /// would fix it; `null` otherwise.
+    pub crs_mismatch: Option<Suggestion>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -277,6 +282,7 @@ impl Report {
                 areas: run.areas.info.clone(),
                 stations: stations.info.clone(),
                 synthetic,
+                crs_mismatch: run.crs_mismatch.clone(),
             },
             rule: rule_report(&run.rule),
             summary,

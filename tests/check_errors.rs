@@ -118,8 +118,52 @@ fn area_of_the_wrong_geometry_type() {
 }
 
 #[test]
-fn unsupported_declared_crs() {
-    bad_stations("projected-crs.geojson", &["EPSG::3857", "reproject"]);
+fn unknown_declared_crs() {
+    bad_stations("unknown-crs.geojson", &["EPSG:99999", "--stations-crs"]);
+}
+
+#[test]
+fn degrees_in_a_projected_layer() {
+    bad_stations(
+        "degrees-declared-mercator.geojson",
+        &[
+            "feature 0",
+            "lonlat",
+            "looks like degrees",
+            "--stations-crs wgs84",
+        ],
+    );
+}
+
+#[test]
+#[cfg(not(feature = "proj"))]
+fn a_crs_only_proj_knows_asks_for_the_proj_feature() {
+    fails_with(
+        &[
+            "--areas",
+            AREAS,
+            "--stations",
+            STATIONS,
+            "--stations-crs",
+            "ESRI:54009",
+        ],
+        &["ESRI:54009", "--features proj"],
+    );
+}
+
+#[test]
+fn unknown_crs_names_are_refused_by_the_flag_parser() {
+    fails_with(
+        &[
+            "--areas",
+            AREAS,
+            "--stations",
+            STATIONS,
+            "--areas-crs",
+            "mercator",
+        ],
+        &["--areas-crs", "unknown coordinate system", "gcj02"],
+    );
 }
 
 #[test]

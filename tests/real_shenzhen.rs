@@ -4,14 +4,20 @@
 //! (`tests/reference/shenzhen_reference.py`, run at test time so nothing
 //! derived from the data is stored in the repository).
 //!
-//! Stations are read as WGS84 although they are GCJ-02; both sides read
-//! them the same way, so counts must agree exactly and distances within
-//! 0.1 %. The test skips, loudly, when the data is absent, and when
-//! Python's shapely/pyproj are missing — unless CHARGECOV_REQUIRE_REFERENCE
-//! is set (CI sets it), in which case missing Python packages fail it.
+//! The stations are GCJ-02. Read as WGS84 (no flag), both sides read them
+//! the same way, so counts must agree exactly and distances within 0.1 %,
+//! and chargecov must warn that the layers look mismatched. With
+//! `--stations-crs gcj02`, the reference converts them with prcoords (an
+//! independent implementation of the published algorithm) and the
+//! per-zone counts must again agree exactly.
+//!
+//! The tests skip, loudly, when the data is absent, and when Python's
+//! shapely/pyproj/prcoords are missing — unless CHARGECOV_REQUIRE_REFERENCE
+//! is set (CI sets it), in which case missing Python packages fail them.
 
 mod common;
 
+use std::path::PathBuf;
 use std::process::Command as StdCommand;
 
 use common::{chargecov, path_str, root};
@@ -24,8 +30,8 @@ fn skip_or_fail_python(why: &str) {
     eprintln!("SKIPPED real_shenzhen: {why}");
 }
 
-#[test]
-fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
+/// The data files, or `None` (after saying why) when the test must skip.
+fn inputs() -> Option<(PathBuf, PathBuf)> {
     let data = root().join("../shared/data/shenzhen");
     let zones = data.join("zones_wgs84.geojson");
     let stations = data.join("stations_gcj02.csv");
@@ -33,28 +39,31 @@ fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
         // Absent shared data always skips (loudly); only a missing Python
         // reference is an error when CHARGECOV_REQUIRE_REFERENCE is set.
         eprintln!("SKIPPED real_shenzhen: {} is absent", data.display());
-        return;
+        return None;
     }
     let probe = StdCommand::new("python3")
-        .args(["-c", "import shapely, pyproj, numpy"])
+        .args(["-c", "import shapely, pyproj, numpy, prcoords"])
         .output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        return skip_or_fail_python(
-            "python3 with shapely, pyproj and numpy is not installed (pip install shapely pyproj numpy)",
+        skip_or_fail_python(
+            "python3 with shapely, pyproj, numpy and prcoords is not installed \
+             (pip install shapely pyproj numpy prcoords)",
         );
+        return None;
     }
+    Some((zones, stations))
+}
 
+/// Runs chargecov (with `extra` flags) and the reference (with `crs`);
+/// returns (report, reference).
+fn run(zones: &PathBuf, stations: &PathBuf, extra: &[&str], crs: &str) -> (Value, Value) {
     let dir = tempfile::tempdir().unwrap();
     let areas_csv = dir.path().join("areas.csv");
     let report_path = dir.path().join("report.json");
     let out = chargecov()
         .args(["check", "--id-field", "TAZID", "-q"])
-        .args([
-            "--areas",
-            path_str(&zones),
-            "--stations",
-            path_str(&stations),
-        ])
+        .args(["--areas", path_str(zones), "--stations", path_str(stations)])
+        .args(extra)
         .args([
             "--areas-out",
             path_str(&areas_csv),
@@ -68,21 +77,24 @@ fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-
     let reference_path = dir.path().join("reference.json");
     let status = StdCommand::new("python3")
         .arg(root().join("tests/reference/shenzhen_reference.py"))
-        .args([&zones, &stations, &areas_csv, &reference_path])
+        .args([zones, stations, &areas_csv, &reference_path])
+        .arg(crs)
         .status()
         .unwrap();
     assert!(status.success(), "reference script failed");
     let reference: Value =
         serde_json::from_slice(&std::fs::read(&reference_path).unwrap()).unwrap();
     let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    (report, reference)
+}
 
+/// Per-zone counts equal, distances within 0.1 % (or 0.1 m).
+fn assert_matches(report: &Value, reference: &Value) {
     let areas = report["areas"].as_array().unwrap();
     assert_eq!(areas.len(), 491);
-    let mut checked = 0;
     for area in areas {
         let id = area["id"].as_str().unwrap();
         let expected = &reference["zones"][id];
@@ -98,16 +110,48 @@ fn shenzhen_counts_and_distances_match_shapely_and_pyproj() {
                 "zone {id} {field}: chargecov {ours} vs reference {theirs}"
             );
         }
-        checked += 1;
     }
-    assert_eq!(checked, 491);
     assert_eq!(
         report["summary"]["stations_outside_areas"],
         reference["stations_outside"]
     );
+}
+
+#[test]
+fn shenzhen_read_raw_matches_the_reference_and_warns_of_gcj02() {
+    let Some((zones, stations)) = inputs() else {
+        return;
+    };
+    let (report, reference) = run(&zones, &stations, &[], "wgs84");
+    assert_matches(&report, &reference);
     // The shared data's README: about 1,645 of 1,706 fall inside a zone raw.
     let outside = report["summary"]["stations_outside_areas"]
         .as_u64()
         .unwrap();
     assert!((50..=75).contains(&outside), "{outside} stations outside");
+    let warning = &report["inputs"]["crs_mismatch"];
+    assert_eq!(warning["flag"], "--stations-crs gcj02", "{warning}");
+    assert_eq!(warning["stations_checked"], 1706);
+    assert_eq!(warning["inside_as_read"].as_u64(), Some(1706 - outside));
+    assert!(warning["inside_if_converted"].as_u64().unwrap() >= 1700);
+}
+
+#[test]
+fn shenzhen_as_gcj02_matches_the_reference() {
+    let Some((zones, stations)) = inputs() else {
+        return;
+    };
+    let (report, reference) = run(&zones, &stations, &["--stations-crs", "gcj02"], "gcj02");
+    assert_matches(&report, &reference);
+    let outside = report["summary"]["stations_outside_areas"]
+        .as_u64()
+        .unwrap();
+    assert!(outside <= 6, "{outside} stations outside");
+    assert!(report["inputs"]["crs_mismatch"].is_null());
+    assert!(
+        report["inputs"]["stations"]["crs"]
+            .as_str()
+            .unwrap()
+            .starts_with("GCJ-02")
+    );
 }

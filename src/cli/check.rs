@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+use chargecov::crs::{Crs, OutputCrs};
 use chargecov::fields::{FieldSpec, defaults};
 use chargecov::io::area_write;
 use chargecov::io::output::StagedOutputs;
@@ -75,6 +76,21 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME", help_heading = "Fields")]
     pub lat_field: Option<String>,
 
+    /// Coordinate system of --areas: EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 (AMap, Tencent) or bd09 (Baidu)
+    /// [default: the file's `crs` member, else WGS84].
+    #[arg(long, value_name = "CRS", value_parser = parse_crs, help_heading = "Coordinates")]
+    pub areas_crs: Option<Crs>,
+
+    /// Coordinate system of --stations, as for --areas-crs.
+    #[arg(long, value_name = "CRS", value_parser = parse_crs, help_heading = "Coordinates")]
+    pub stations_crs: Option<Crs>,
+
+    /// Coordinate system of --uncovered and --areas-out, e.g. gcj02 for an AMap base map [default: WGS84].
+    ///
+    /// The JSON report and the text output stay in WGS84.
+    #[arg(long, value_name = "CRS", value_parser = parse_crs, help_heading = "Coordinates")]
+    pub output_crs: Option<Crs>,
+
     /// A station qualifies when its power is at least this many kW (0: every station, even of unknown power).
     #[arg(long, value_name = "KW", default_value_t = 0.0, help_heading = "Rule")]
     pub min_power_kw: f64,
@@ -110,6 +126,10 @@ pub struct CheckArgs {
     /// No progress bars and no warnings on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+fn parse_crs(text: &str) -> Result<Crs, String> {
+    Crs::parse(text)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +194,8 @@ impl CheckArgs {
                 within_km: self.within_km,
             },
             skip_invalid: self.skip_invalid,
+            areas_crs: self.areas_crs.clone(),
+            stations_crs: self.stations_crs.clone(),
         })
     }
 
@@ -189,6 +211,12 @@ impl CheckArgs {
             .as_deref()
             .map(areas_out_format)
             .transpose()?;
+        let output_crs = match &self.output_crs {
+            Some(crs) => {
+                OutputCrs::new(crs).map_err(|why| anyhow::anyhow!("--output-crs {why}"))?
+            }
+            None => OutputCrs::wgs84(),
+        };
         let config = self.config()?;
         let bars = Bars::new(self.quiet);
         let run = run_check(&config, &bars)?;
@@ -203,15 +231,17 @@ impl CheckArgs {
         }
         if let Some(path) = &self.uncovered {
             outputs.stage(path, |w| {
-                area_write::write_geojson(w, &run.areas.areas, &report, |i| !run.covered[i])
+                area_write::write_geojson(w, &run.areas.areas, &report, &output_crs, |i| {
+                    !run.covered[i]
+                })
             })?;
         }
         if let (Some(path), Some(format)) = (&self.areas_out, areas_out_format) {
             outputs.stage(path, |w| match format {
                 AreasOutFormat::GeoJson => {
-                    area_write::write_geojson(w, &run.areas.areas, &report, |_| true)
+                    area_write::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
                 }
-                AreasOutFormat::Csv => area_write::write_csv(w, &report),
+                AreasOutFormat::Csv => area_write::write_csv(w, &report, &output_crs),
             })?;
         }
         let stdout_text = match self.format {
@@ -226,6 +256,12 @@ impl CheckArgs {
         outputs.stage(Path::new("-"), |w| w.write_all(stdout_text.as_bytes()))?;
         outputs.commit()?;
 
+        if !self.quiet
+            && self.format == Format::Json
+            && let Some(m) = &report.inputs.crs_mismatch
+        {
+            eprintln!("chargecov: warning: {}", m.message());
+        }
         if !self.quiet && self.format == Format::Json && report.warnings.count > 0 {
             eprintln!(
                 "chargecov: {} warnings (listed in the report's `warnings`)",

@@ -97,6 +97,9 @@ pub fn render(report: &Report) -> String {
         ]),
         st.crs
     );
+    if let Some(m) = &inputs.crs_mismatch {
+        let _ = writeln!(out, "WARNING    {}", m.message());
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,

@@ -6,9 +6,11 @@ Shenzhen zone: the stations it covers (boundary inclusive), the geodesic
 distance from a given representative point to the nearest station (brute
 force over all stations), and the geodesic distance from the zone itself
 to the nearest station. Stations are read as WGS84, as chargecov reads
-them without a CRS flag.
+them without a CRS flag — or, with a fifth argument `gcj02`, converted
+from GCJ-02 to WGS84 with prcoords (a public-domain implementation of the
+published algorithm, from PyPI, with its exact iterative inverse).
 
-usage: shenzhen_reference.py ZONES.geojson STATIONS.csv REP_POINTS.csv OUT.json
+usage: shenzhen_reference.py ZONES.geojson STATIONS.csv REP_POINTS.csv OUT.json [gcj02]
 
 REP_POINTS.csv is chargecov's --areas-out CSV; only its id, rep_lon and
 rep_lat columns are used (the representative point is chargecov's choice;
@@ -32,13 +34,24 @@ def tazid(props):
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def main(zones_path, stations_path, reps_path, out_path):
+def from_gcj02(lon, lat):
+    import prcoords
+
+    out = [prcoords.gcj_wgs_bored(prcoords.Coords(y, x)) for x, y in zip(lon, lat)]
+    return np.array([c.lon for c in out]), np.array([c.lat for c in out])
+
+
+def main(zones_path, stations_path, reps_path, out_path, crs="wgs84"):
     with open(zones_path, encoding="utf-8") as f:
         zones = json.load(f)["features"]
     with open(stations_path, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     lon = np.array([float(r["longitude"]) for r in rows])
     lat = np.array([float(r["latitude"]) for r in rows])
+    if crs == "gcj02":
+        lon, lat = from_gcj02(lon, lat)
+    elif crs != "wgs84":
+        sys.exit(f"unknown crs {crs}")
     points = shapely.points(lon, lat)
     with open(reps_path, encoding="utf-8") as f:
         reps = {r["id"]: (float(r["rep_lon"]), float(r["rep_lat"])) for r in csv.DictReader(f)}
@@ -91,4 +104,4 @@ def main(zones_path, stations_path, reps_path, out_path):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])
