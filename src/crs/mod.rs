@@ -378,8 +378,21 @@ impl LayerCrs {
                 self.flag
             )
         })?;
-        Ok(Coord { x: lon, y: lat })
+        Ok(Coord {
+            x: snap(lon),
+            y: snap(lat),
+        })
     }
+}
+
+/// Converted coordinates are rounded to 1e-9° (about 0.1 mm). A datum
+/// step inside a transformation can leave float noise (1e-16°) that
+/// depends on the other coordinate, so two points on one meridian in the
+/// source system — a station on a shared boundary and the boundary's
+/// vertices — would no longer coincide exactly; rounding far below any
+/// survey's accuracy restores that.
+fn snap(degrees: f64) -> f64 {
+    (degrees * 1e9).round() / 1e9
 }
 
 /// Checks a WGS84-like lon/lat position; the message says what the numbers

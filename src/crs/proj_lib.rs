@@ -37,8 +37,9 @@ impl ProjLib {
         let json = crs
             .to_projjson(Some(false), None, None)
             .map_err(|e| e.to_string())?;
-        let geographic = json.contains("\"type\":\"GeographicCRS\"")
-            || json.contains("\"type\": \"GeographicCRS\"");
+        // The top-level type; a projected CRS names its geographic base inside.
+        let parsed: serde_json::Value = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+        let geographic = parsed["type"] == "GeographicCRS";
         pair(&definition)?;
         Ok(ProjLib {
             definition,
