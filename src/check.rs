@@ -120,12 +120,14 @@ pub fn load_stations(
             lat: specs.lat.clone(),
             id: specs.id.clone(),
             power: specs.power.clone(),
+            required: Vec::new(),
         };
         (csv_read::read_stations(&bytes, &name, &fields)?, "csv")
     } else {
         let fields = StationFields {
             id: specs.id.clone(),
             power: specs.power.clone(),
+            required: Vec::new(),
         };
         (
             geojson_read::read_stations(&bytes, &name, &fields)?,

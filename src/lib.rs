@@ -44,6 +44,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod stats;
+pub mod validate;
 
 pub use check::{CheckConfig, CheckRun, StationFieldSpecs, run_check};
 pub use error::{Error, Result};

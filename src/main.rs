@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => args.run(),
         Command::Generate(args) => args.run(),
+        Command::Validate(args) => args.run(),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod generate;
 pub mod progress;
+pub mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -21,4 +22,5 @@ pub struct Cli {
 pub enum Command {
     Check(Box<check::CheckArgs>),
     Generate(generate::GenerateArgs),
+    Validate(validate::ValidateArgs),
 }

@@ -14,6 +14,8 @@ pub struct CsvFields {
     pub lat: FieldSpec,
     pub id: FieldSpec,
     pub power: FieldSpec,
+    /// Columns whose non-empty cells are recorded in [`RawStation::present`].
+    pub required: Vec<String>,
 }
 
 fn sniff_delimiter(bytes: &[u8]) -> u8 {
@@ -77,6 +79,12 @@ pub fn read_stations(
     };
     let id = pick(&headers, &fields.id);
     let power = pick(&headers, &fields.power);
+    let required: Vec<Option<usize>> = fields
+        .required
+        .iter()
+        .take(64)
+        .map(|name| headers.iter().position(|h| h.trim() == name))
+        .collect();
 
     let mut records = Vec::new();
     for (index, row) in reader.records().enumerate() {
@@ -94,6 +102,11 @@ pub fn read_stations(
             feature_id: None,
             id: text(id),
             power: text(power),
+            present: required
+                .iter()
+                .enumerate()
+                .filter(|(_, col)| col.is_some_and(|c| !cell(c).is_empty()))
+                .fold(0, |bits, (i, _)| bits | 1 << i),
             geometry: point(cell(lon), cell(lat), &headers[lon], &headers[lat]),
         });
     }
@@ -140,6 +153,7 @@ mod tests {
             lat: FieldSpec::discover(defaults::LAT),
             id: FieldSpec::discover(defaults::STATION_ID),
             power: FieldSpec::discover(defaults::POWER),
+            required: vec!["operator".into()],
         }
     }
 

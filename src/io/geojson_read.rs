@@ -236,6 +236,9 @@ impl<'de> Deserialize<'de> for Pos {
 pub struct StationFields {
     pub id: FieldSpec,
     pub power: FieldSpec,
+    /// Properties whose presence (not null) is recorded in
+    /// [`RawStation::present`], bit i for entry i (at most 64).
+    pub required: Vec<String>,
 }
 
 /// Reads a station layer from GeoJSON bytes.
@@ -244,9 +247,45 @@ pub fn read_stations(
     source_name: &str,
     fields: &StationFields,
 ) -> Result<RawLayer<RawStation>> {
+    let mut records = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let collection = CollectionSeed { fields }
-        .deserialize(&mut de)
+    let streamed = stream_with(&mut de, source_name, fields, &mut |s| records.push(s))?;
+    Ok(RawLayer {
+        records,
+        declared_crs: streamed.declared_crs,
+        lon_lat_columns: None,
+        id_field: None,
+        power_field: None,
+    })
+}
+
+/// What a streamed station layer said about itself.
+#[derive(Debug, Clone, Default)]
+pub struct Streamed {
+    pub declared_crs: Option<String>,
+    pub records: usize,
+}
+
+/// Reads a station layer from a reader, handing each record to `sink` as
+/// it is parsed: memory stays flat whatever the file's size.
+pub fn stream_stations(
+    reader: impl std::io::Read,
+    source_name: &str,
+    fields: &StationFields,
+    sink: &mut dyn FnMut(RawStation),
+) -> Result<Streamed> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    stream_with(&mut de, source_name, fields, sink)
+}
+
+fn stream_with<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    source_name: &str,
+    fields: &StationFields,
+    sink: &mut dyn FnMut(RawStation),
+) -> Result<Streamed> {
+    let collection = CollectionSeed { fields, sink }
+        .deserialize(&mut *de)
         .and_then(|c| de.end().map(|()| c))
         .map_err(|e| json_error(source_name, &e))?;
     require_collection(
@@ -255,21 +294,19 @@ pub fn read_stations(
         collection.features.is_some(),
     )?;
     let records = collection.features.unwrap_or_default();
-    if records.is_empty() {
+    if records == 0 {
         return Err(empty_error(source_name, "stations"));
     }
-    Ok(RawLayer {
-        records,
+    Ok(Streamed {
         declared_crs: collection.crs.as_ref().and_then(crs_name),
-        lon_lat_columns: None,
-        id_field: None,
-        power_field: None,
+        records,
     })
 }
 
 struct StationCollection {
     kind: Option<String>,
-    features: Option<Vec<RawStation>>,
+    /// How many features were read, when `features` was present.
+    features: Option<usize>,
     crs: Option<Value>,
 }
 
@@ -295,6 +332,7 @@ impl<'de> Visitor<'de> for KeyIn {
 
 struct CollectionSeed<'s> {
     fields: &'s StationFields,
+    sink: &'s mut dyn FnMut(RawStation),
 }
 
 impl<'de> DeserializeSeed<'de> for CollectionSeed<'_> {
@@ -321,6 +359,7 @@ impl<'de> Visitor<'de> for CollectionSeed<'_> {
                 Some(1) => {
                     out.features = Some(map.next_value_seed(FeaturesSeed {
                         fields: self.fields,
+                        sink: &mut *self.sink,
                     })?)
                 }
                 Some(2) => out.crs = Some(map.next_value()?),
@@ -335,31 +374,34 @@ impl<'de> Visitor<'de> for CollectionSeed<'_> {
 
 struct FeaturesSeed<'s> {
     fields: &'s StationFields,
+    sink: &'s mut dyn FnMut(RawStation),
 }
 
 impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_> {
-    type Value = Vec<RawStation>;
+    type Value = usize;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for FeaturesSeed<'_> {
-    type Value = Vec<RawStation>;
+    type Value = usize;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of GeoJSON Features")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1024));
+        let mut index = 0;
         loop {
-            let index = out.len();
             let seed = FeatureSeed {
                 fields: self.fields,
                 index,
             };
             match seq.next_element_seed(seed)? {
-                Some(station) => out.push(station),
-                None => return Ok(out),
+                Some(station) => {
+                    (self.sink)(station);
+                    index += 1;
+                }
+                None => return Ok(index),
             }
         }
     }
@@ -389,6 +431,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
             feature_id: None,
             id: None,
             power: None,
+            present: 0,
             geometry: RawPoint::Null,
         };
         let mut kind: Option<String> = None;
@@ -448,6 +491,7 @@ impl FeatureSeed<'_> {
             feature_id: None,
             id: None,
             power: None,
+            present: 0,
             geometry: RawPoint::Malformed(format!("member of `features` is {what}, not a Feature")),
         }
     }
@@ -475,12 +519,23 @@ impl<'de> Visitor<'de> for PropertiesSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let fields = self.fields;
-        while let Some((id_rank, power_rank)) = map.next_key_seed(RoleKey { fields })? {
+        while let Some((id_rank, power_rank, required)) = map.next_key_seed(RoleKey { fields })? {
             if id_rank.is_none() && power_rank.is_none() {
-                map.next_value::<IgnoredAny>()?;
+                if let Some(bit) = required {
+                    if map.next_value::<NotNull>()?.0 {
+                        self.station.present |= 1 << bit;
+                    }
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
                 continue;
             }
             let value: Scalar = map.next_value()?;
+            if let Some(bit) = required
+                && value != Scalar::Null
+            {
+                self.station.present |= 1 << bit;
+            }
             if let Some(rank) = power_rank {
                 keep_best(&mut self.station.power, rank, value.clone());
             }
@@ -498,19 +553,35 @@ struct RoleKey<'s> {
 }
 
 impl<'de> DeserializeSeed<'de> for RoleKey<'_> {
-    type Value = (Option<u8>, Option<u8>);
+    type Value = (Option<u8>, Option<u8>, Option<u32>);
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for RoleKey<'_> {
-    type Value = (Option<u8>, Option<u8>);
+    type Value = (Option<u8>, Option<u8>, Option<u32>);
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a property name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok((self.fields.id.rank(v), self.fields.power.rank(v)))
+        let required = self
+            .fields
+            .required
+            .iter()
+            .take(64)
+            .position(|r| r == v)
+            .map(|i| i as u32);
+        Ok((self.fields.id.rank(v), self.fields.power.rank(v), required))
+    }
+}
+
+/// Whether a property value is anything but `null`, without keeping it.
+struct NotNull(bool);
+
+impl<'de> Deserialize<'de> for NotNull {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<IgnoredAny>::deserialize(d).map(|v| NotNull(v.is_some()))
     }
 }
 
@@ -675,6 +746,7 @@ mod tests {
         StationFields {
             id: FieldSpec::discover(defaults::STATION_ID),
             power: FieldSpec::discover(defaults::POWER),
+            required: vec!["operator".into(), "power_kw".into()],
         }
     }
 

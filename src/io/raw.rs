@@ -128,6 +128,8 @@ pub struct RawStation {
     pub feature_id: Option<Scalar>,
     pub id: Ranked,
     pub power: Ranked,
+    /// Bit i: required field i is present and not null (validate only).
+    pub present: u64,
     pub geometry: RawPoint,
 }
 

@@ -1,0 +1,146 @@
+//! `chargecov validate`: is a station snapshot sound?
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use chargecov::crs::Crs;
+use chargecov::fields::{FieldSpec, defaults};
+use chargecov::validate::checks::{CheckId, Severity, parse_override};
+use chargecov::validate::{ValidateConfig, render, run_validate};
+use chargecov::{AreaFieldSpecs, Source, StationFieldSpecs};
+
+use super::progress::Bars;
+
+/// Check a station file: geometry, required fields, unique ids, power,
+/// duplicates, and — with --areas — stations outside every area and a
+/// coordinate-system mismatch.
+///
+/// Checks (default severity): geometry (error), required-fields (error,
+/// with --require), unique-ids (error), power-parsed (warning),
+/// power-plausible (error), exact-duplicates (warning), near-duplicates
+/// (warning), outside-areas (warning, with --areas), crs-mismatch
+/// (warning, with --areas). Each lists its first 1,000 offenders by
+/// feature index and id, and counts the rest.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  chargecov validate stations.geojson
+  chargecov validate stations.csv --require id,power_kw --format junit > validate.xml
+  chargecov validate snapshot.geojson --areas townships.geojson --format github
+  chargecov validate s.geojson --severity near-duplicates=error --max-warnings 10
+
+Exit status: 0 valid (warnings allowed unless --max-warnings is exceeded),
+1 invalid, 2 the file cannot be read at all.")]
+pub struct ValidateArgs {
+    /// Charging stations: GeoJSON Points or CSV with lon/lat columns (`-` for stdin).
+    #[arg(value_name = "STATIONS")]
+    pub stations: PathBuf,
+
+    /// Boundary polygons to check the stations against (GeoJSON).
+    #[arg(long, value_name = "FILE")]
+    pub areas: Option<PathBuf>,
+
+    /// Fields every station must have, not null or empty (comma-separated).
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    pub require: Vec<String>,
+
+    /// Highest plausible power in kW.
+    #[arg(long, value_name = "KW", default_value_t = 1500.0)]
+    pub max_power_kw: f64,
+
+    /// Stations closer than this (geodesic metres) but not identical are near duplicates.
+    #[arg(long, value_name = "M", default_value_t = 10.0)]
+    pub duplicate_m: f64,
+
+    /// Change a check's severity: CHECK=error|warning|off (repeatable).
+    #[arg(long, value_name = "CHECK=LEVEL", value_parser = parse_override)]
+    pub severity: Vec<(CheckId, Severity)>,
+
+    /// Fail (exit 1) when there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Station property or column used as id [default: first of id, station_id, uid, …].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub station_id_field: Option<String>,
+
+    /// Station property or column holding power [default: first of power_kw, max_power_kw, power, kw, …].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub power_field: Option<String>,
+
+    /// CSV column holding longitude [default: first of lon, lng, long, longitude, x].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub lon_field: Option<String>,
+
+    /// CSV column holding latitude [default: first of lat, latitude, y].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub lat_field: Option<String>,
+
+    /// Coordinate system of the stations (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02, bd09).
+    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
+    pub stations_crs: Option<Crs>,
+
+    /// Coordinate system of --areas.
+    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
+    pub areas_crs: Option<Crs>,
+
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Github,
+}
+
+impl ValidateArgs {
+    pub fn run(&self) -> anyhow::Result<ExitCode> {
+        let spec = |flag: &Option<String>, list| FieldSpec::from_option(flag.as_deref(), list);
+        let mut config = ValidateConfig::new(Source::from_arg(&self.stations));
+        config.areas = self.areas.as_deref().map(Source::from_arg);
+        config.station_fields = StationFieldSpecs {
+            id: spec(&self.station_id_field, defaults::STATION_ID),
+            power: spec(&self.power_field, defaults::POWER),
+            lon: spec(&self.lon_field, defaults::LON),
+            lat: spec(&self.lat_field, defaults::LAT),
+        };
+        config.area_fields = AreaFieldSpecs::default();
+        config.required = self
+            .require
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        config.max_power_kw = self.max_power_kw;
+        config.duplicate_m = self.duplicate_m;
+        config.severities = self.severity.clone();
+        config.stations_crs = self.stations_crs.clone();
+        config.areas_crs = self.areas_crs.clone();
+
+        let bars = Bars::new(self.quiet);
+        let v = run_validate(&config, &bars)?;
+        let text = match self.format {
+            Format::Text => render::text(&v),
+            Format::Json => serde_json::to_string_pretty(&v)? + "\n",
+            Format::Junit => render::junit(&v),
+            Format::Github => render::github(&v),
+        };
+        print!("{text}");
+        let too_many_warnings = self.max_warnings.is_some_and(|n| v.summary.warnings > n);
+        Ok(if v.summary.valid && !too_many_warnings {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    }
+}

@@ -1,0 +1,648 @@
+//! `validate`: is a station snapshot sound? Every check runs over the whole
+//! layer and lists its offenders by feature index and id, so a CI job can
+//! show all that is wrong at once.
+//!
+//! GeoJSON is streamed: features are checked as they are parsed and only
+//! a compact record (position, index, id) is kept per station for the
+//! checks across stations (ids, duplicates, areas), so memory grows with
+//! the station count, never with the file's size. CSV is read whole.
+
+pub mod checks;
+mod duplicates;
+pub mod render;
+
+use std::io::{BufRead, BufReader, Read};
+
+use geo::{BoundingRect, Coord, Intersects, MultiPolygon};
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
+use serde::Serialize;
+
+use crate::check::{StationFieldSpecs, load_areas};
+use crate::crs::mismatch;
+use crate::crs::{Crs, CrsOrigin, LayerCrs};
+use crate::error::{Error, Result};
+use crate::geodesy::distance_m;
+use crate::io::csv_read::{self, CsvFields};
+use crate::io::geojson_read::{self, StationFields};
+use crate::io::raw::{RawPoint, RawStation, Scalar};
+use crate::io::source::Source;
+use crate::normalise::AreaFieldSpecs;
+use crate::power::parse_power_kw;
+use crate::progress::Progress;
+
+use checks::{CheckId, CheckResult, LISTED_PER_CHECK, Member, Offender, Severity};
+
+/// Everything `validate` needs; built by the CLI from its flags.
+#[derive(Debug, Clone)]
+pub struct ValidateConfig {
+    pub stations: Source,
+    pub areas: Option<Source>,
+    pub station_fields: StationFieldSpecs,
+    pub area_fields: AreaFieldSpecs,
+    /// Fields every station must have (not null, not empty).
+    pub required: Vec<String>,
+    pub max_power_kw: f64,
+    pub duplicate_m: f64,
+    pub severities: Vec<(CheckId, Severity)>,
+    pub stations_crs: Option<Crs>,
+    pub areas_crs: Option<Crs>,
+}
+
+impl ValidateConfig {
+    pub fn new(stations: Source) -> Self {
+        ValidateConfig {
+            stations,
+            areas: None,
+            station_fields: StationFieldSpecs::default(),
+            area_fields: AreaFieldSpecs::default(),
+            required: Vec::new(),
+            max_power_kw: 1500.0,
+            duplicate_m: 10.0,
+            severities: Vec::new(),
+            stations_crs: None,
+            areas_crs: None,
+        }
+    }
+
+    fn severity(&self, id: CheckId) -> Severity {
+        let configured = self
+            .severities
+            .iter()
+            .rev()
+            .find(|(c, _)| *c == id)
+            .map(|&(_, s)| s)
+            .unwrap_or(id.default_severity());
+        let applicable = match id {
+            CheckId::RequiredFields => !self.required.is_empty(),
+            CheckId::OutsideAreas | CheckId::CrsMismatch => self.areas.is_some(),
+            _ => true,
+        };
+        if applicable {
+            configured
+        } else {
+            Severity::Off
+        }
+    }
+}
+
+/// The outcome of a validation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub stations: LayerSummary,
+    pub areas: Option<LayerSummary>,
+    pub summary: Summary,
+    pub checks: Vec<CheckResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerSummary {
+    pub path: String,
+    pub format: &'static str,
+    pub records: usize,
+    pub crs: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// No check of severity `error` found anything.
+    pub valid: bool,
+    /// Offenders of checks of severity `error` / `warning`.
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Validation {
+    /// The checks of one severity that found something.
+    pub fn failed(&self, severity: Severity) -> impl Iterator<Item = &CheckResult> {
+        self.checks
+            .iter()
+            .filter(move |c| c.severity == severity && c.failed())
+    }
+}
+
+/// A station kept for the checks across stations.
+struct Kept {
+    index: u32,
+    x: f64,
+    y: f64,
+    /// Into the id arena: (start, len); len u32::MAX for no id.
+    id: (u32, u32),
+}
+
+/// State built while records stream past.
+struct Accumulator<'c> {
+    config: &'c ValidateConfig,
+    ids: String,
+    kept: Vec<Kept>,
+    /// (index, id span) of every station with an id, for the uniqueness check.
+    id_index: Vec<(u32, (u32, u32))>,
+    geometry: CheckResult,
+    required: CheckResult,
+    power_parsed: CheckResult,
+    power_plausible: CheckResult,
+    records: usize,
+}
+
+const NO_ID: (u32, u32) = (0, u32::MAX);
+
+impl<'c> Accumulator<'c> {
+    fn new(config: &'c ValidateConfig) -> Self {
+        Accumulator {
+            config,
+            ids: String::new(),
+            kept: Vec::new(),
+            id_index: Vec::new(),
+            geometry: CheckResult::new(CheckId::Geometry, config.severity(CheckId::Geometry)),
+            required: CheckResult::new(
+                CheckId::RequiredFields,
+                config.severity(CheckId::RequiredFields),
+            ),
+            power_parsed: CheckResult::new(
+                CheckId::PowerParsed,
+                config.severity(CheckId::PowerParsed),
+            ),
+            power_plausible: CheckResult::new(
+                CheckId::PowerPlausible,
+                config.severity(CheckId::PowerPlausible),
+            ),
+            records: 0,
+        }
+    }
+
+    fn id_text(&self, span: (u32, u32)) -> Option<&str> {
+        (span.1 != u32::MAX).then(|| &self.ids[span.0 as usize..(span.0 + span.1) as usize])
+    }
+
+    fn record(&mut self, raw: RawStation) {
+        self.records += 1;
+        let index = raw.index;
+        let id_value = raw.id.as_ref().map(|(_, v)| v).or(raw.feature_id.as_ref());
+        let id: Option<String> = id_value.and_then(|v| v.to_text().ok().flatten());
+        let span = match &id {
+            Some(text) => {
+                let start = self.ids.len() as u32;
+                self.ids.push_str(text);
+                let span = (start, text.len() as u32);
+                self.id_index.push((index as u32, span));
+                span
+            }
+            None => NO_ID,
+        };
+        let offender = |message: String| Offender {
+            index: Some(index),
+            id: id.clone(),
+            message,
+            members: Vec::new(),
+        };
+        match raw.geometry {
+            RawPoint::Point(x, y) => self.kept.push(Kept {
+                index: index as u32,
+                x,
+                y,
+                id: span,
+            }),
+            RawPoint::Null => self
+                .geometry
+                .add(offender("geometry is null or missing".into())),
+            RawPoint::Empty => self
+                .geometry
+                .add(offender("Point has no coordinates".into())),
+            RawPoint::WrongType(kind) => self.geometry.add(offender(format!(
+                "geometry is a {kind}; stations must be Points"
+            ))),
+            RawPoint::Malformed(why) => self.geometry.add(offender(why)),
+        }
+        if self.required.ran {
+            let missing: Vec<&str> = self
+                .config
+                .required
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(i, _)| raw.present & (1 << i) == 0)
+                .map(|(_, name)| name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                self.required
+                    .add(offender(format!("missing {}", missing.join(", "))));
+            }
+        }
+        let power = match raw.power.as_ref().map(|(_, v)| v) {
+            None | Some(Scalar::Null) => None,
+            Some(Scalar::Int(i)) => Some(*i as f64),
+            Some(Scalar::UInt(u)) => Some(*u as f64),
+            Some(Scalar::Float(f)) => Some(*f),
+            Some(Scalar::Str(text)) => match parse_power_kw(text) {
+                Ok(kw) => kw,
+                Err(e) => {
+                    self.power_parsed.add(offender(e.to_string()));
+                    None
+                }
+            },
+            Some(Scalar::Bool(_) | Scalar::Compound) => {
+                self.power_parsed
+                    .add(offender("power is not a number or text".into()));
+                None
+            }
+        };
+        if let Some(kw) = power
+            && !(kw > 0.0 && kw <= self.config.max_power_kw)
+        {
+            self.power_plausible.add(offender(format!(
+                "power {kw} kW is not in (0, {}] kW",
+                self.config.max_power_kw
+            )));
+        }
+    }
+}
+
+/// A reader over the source with a UTF-8 byte-order mark skipped.
+fn open(source: &Source) -> Result<Box<dyn BufRead + '_>> {
+    let fail = |error| Error::Read {
+        source_name: source.to_string(),
+        error,
+    };
+    let mut reader: Box<dyn BufRead> = match source {
+        Source::Path(path) => Box::new(BufReader::with_capacity(
+            1 << 20,
+            std::fs::File::open(path).map_err(fail)?,
+        )),
+        Source::Stdin => Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())),
+        Source::Embedded(_, bytes) => Box::new(*bytes),
+    };
+    let head = reader.fill_buf().map_err(fail)?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(reader)
+}
+
+/// Runs every check.
+pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<Validation> {
+    if !(config.max_power_kw.is_finite() && config.max_power_kw > 0.0) {
+        return Err(Error::Config(format!(
+            "--max-power-kw must be a number > 0, got {}",
+            config.max_power_kw
+        )));
+    }
+    if !(config.duplicate_m.is_finite() && config.duplicate_m >= 0.0) {
+        return Err(Error::Config(format!(
+            "--duplicate-m must be a number ≥ 0, got {}",
+            config.duplicate_m
+        )));
+    }
+    if config.required.len() > 64 {
+        return Err(Error::Config("--require takes at most 64 fields".into()));
+    }
+    let areas = match &config.areas {
+        Some(source) => {
+            progress.start("reading areas", None);
+            let layer = load_areas(
+                source,
+                &config.area_fields,
+                false,
+                config.areas_crs.as_ref(),
+            )?;
+            progress.finish();
+            Some(layer)
+        }
+        None => None,
+    };
+
+    progress.start("reading and checking stations", None);
+    let name = config.stations.to_string();
+    let specs = &config.station_fields;
+    let mut acc = Accumulator::new(config);
+    let mut reader = open(&config.stations)?;
+    let is_csv = match config.stations.extension().as_deref() {
+        Some("csv" | "tsv" | "txt") => true,
+        Some("geojson" | "json") => false,
+        _ => {
+            let head = reader.fill_buf().map_err(|error| Error::Read {
+                source_name: name.clone(),
+                error,
+            })?;
+            head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
+        }
+    };
+    let (format, declared_crs) = if is_csv {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|error| Error::Read {
+                source_name: name.clone(),
+                error,
+            })?;
+        let fields = CsvFields {
+            lon: specs.lon.clone(),
+            lat: specs.lat.clone(),
+            id: specs.id.clone(),
+            power: specs.power.clone(),
+            required: config.required.clone(),
+        };
+        let layer = csv_read::read_stations(&bytes, &name, &fields)?;
+        drop(bytes);
+        for record in layer.records {
+            acc.record(record);
+        }
+        ("csv", None)
+    } else {
+        let fields = StationFields {
+            id: specs.id.clone(),
+            power: specs.power.clone(),
+            required: config.required.clone(),
+        };
+        let streamed =
+            geojson_read::stream_stations(reader, &name, &fields, &mut |r| acc.record(r))?;
+        ("geojson", streamed.declared_crs)
+    };
+    progress.finish();
+
+    let crs = LayerCrs::choose(
+        config.stations_crs.as_ref(),
+        declared_crs.as_deref(),
+        "--stations-crs",
+    )
+    .map_err(|message| Error::Layer {
+        source_name: name.clone(),
+        message,
+        hint: "name the layer's coordinate system with --stations-crs".into(),
+    })?;
+
+    // Positions: in range for the layer's CRS, then converted to WGS84.
+    progress.start("checking positions", None);
+    let mut range = CheckResult::new(CheckId::Geometry, acc.geometry.severity);
+    let mut points: Vec<Point> = Vec::with_capacity(acc.kept.len());
+    for k in &acc.kept {
+        match crs.position(k.x, k.y) {
+            Ok(at) => points.push(Point {
+                at,
+                index: k.index,
+                id: k.id,
+            }),
+            Err(why) => range.add(Offender {
+                index: Some(k.index as usize),
+                id: acc.id_text(k.id).map(str::to_owned),
+                message: why,
+                members: Vec::new(),
+            }),
+        }
+    }
+    acc.kept = Vec::new();
+    let read = std::mem::replace(
+        &mut acc.geometry,
+        CheckResult::new(CheckId::Geometry, Severity::Off),
+    );
+    let geometry = merge_results(read, range);
+    progress.finish();
+
+    progress.start("checking ids and duplicates", None);
+    let unique = unique_ids(&acc, config.severity(CheckId::UniqueIds));
+    let id_of = |span: (u32, u32)| acc.id_text(span).map(str::to_owned);
+    let (exact, near) = duplicates::find(&points, config.duplicate_m);
+    let mut exact_check = CheckResult::new(
+        CheckId::ExactDuplicates,
+        config.severity(CheckId::ExactDuplicates),
+    );
+    for cluster in exact {
+        let first = &points[cluster[0]];
+        exact_check.add(Offender {
+            index: Some(first.index as usize),
+            id: id_of(first.id),
+            message: format!(
+                "{} stations at exactly [{}, {}]",
+                cluster.len(),
+                first.at.x,
+                first.at.y
+            ),
+            members: members(&points, &cluster, &id_of),
+        });
+    }
+    let mut near_check = CheckResult::new(
+        CheckId::NearDuplicates,
+        config.severity(CheckId::NearDuplicates),
+    );
+    for cluster in near {
+        let first = &points[cluster[0]];
+        let spread = cluster
+            .iter()
+            .flat_map(|&a| cluster.iter().map(move |&b| (a, b)))
+            .map(|(a, b)| distance_m(points[a].at, points[b].at))
+            .fold(0.0, f64::max);
+        near_check.add(Offender {
+            index: Some(first.index as usize),
+            id: id_of(first.id),
+            message: format!(
+                "{} stations within {} m of each other (farthest pair {:.1} m apart)",
+                cluster.len(),
+                config.duplicate_m,
+                spread
+            ),
+            members: members(&points, &cluster, &id_of),
+        });
+    }
+    progress.finish();
+
+    let mut outside = CheckResult::new(
+        CheckId::OutsideAreas,
+        config.severity(CheckId::OutsideAreas),
+    );
+    let mut mismatch_check =
+        CheckResult::new(CheckId::CrsMismatch, config.severity(CheckId::CrsMismatch));
+    let mut areas_summary = None;
+    if let Some(layer) = &areas {
+        progress.start("checking stations against areas", None);
+        let shapes: Vec<MultiPolygon<f64>> =
+            layer.areas.iter().map(|a| a.geometry.clone()).collect();
+        if outside.ran {
+            let tree = area_tree(&shapes);
+            for p in &points {
+                if inside_any(&tree, &shapes, p.at) {
+                    continue;
+                }
+                let (d, area) = nearest_area(&tree, &shapes, p.at);
+                let name = area.map(|i| layer.areas[i].id.clone()).unwrap_or_default();
+                outside.add(Offender {
+                    index: Some(p.index as usize),
+                    id: id_of(p.id),
+                    message: format!("outside every area; {d:.0} m from the nearest ({name})"),
+                    members: Vec::new(),
+                });
+            }
+        }
+        let unconfirmed = crs.origin != CrsOrigin::Flag && crs.transformer.is_identity();
+        if mismatch_check.ran && unconfirmed && layer.info.wgs84_unconfirmed {
+            let at: Vec<Coord<f64>> = points.iter().map(|p| p.at).collect();
+            if let Some(found) = mismatch::suggest(&shapes, &at) {
+                mismatch_check.add(Offender {
+                    index: None,
+                    id: None,
+                    message: found.message(),
+                    members: Vec::new(),
+                });
+            }
+        }
+        areas_summary = Some(LayerSummary {
+            path: layer.info.path.clone(),
+            format: layer.info.format,
+            records: layer.info.features_read,
+            crs: layer.info.crs.clone(),
+        });
+        progress.finish();
+    }
+
+    let checks: Vec<CheckResult> = vec![
+        geometry,
+        acc.required.clone(),
+        unique,
+        acc.power_parsed.clone(),
+        acc.power_plausible.clone(),
+        exact_check,
+        near_check,
+        outside,
+        mismatch_check,
+    ];
+    let total = |severity: Severity| -> usize {
+        checks
+            .iter()
+            .filter(|c| c.severity == severity && c.ran)
+            .map(|c| c.count)
+            .sum()
+    };
+    let (errors, warnings) = (total(Severity::Error), total(Severity::Warning));
+    Ok(Validation {
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        stations: LayerSummary {
+            path: name,
+            format,
+            records: acc.records,
+            crs: crs.label(),
+        },
+        areas: areas_summary,
+        summary: Summary {
+            valid: errors == 0,
+            errors,
+            warnings,
+        },
+        checks,
+    })
+}
+
+/// A station with a usable position, in WGS84.
+pub(crate) struct Point {
+    pub at: Coord<f64>,
+    pub index: u32,
+    pub id: (u32, u32),
+}
+
+fn members(
+    points: &[Point],
+    cluster: &[usize],
+    id_of: &dyn Fn((u32, u32)) -> Option<String>,
+) -> Vec<Member> {
+    cluster
+        .iter()
+        .map(|&k| Member {
+            index: points[k].index as usize,
+            id: id_of(points[k].id),
+        })
+        .collect()
+}
+
+/// Two results of one check, each listed in index order, as one.
+fn merge_results(a: CheckResult, b: CheckResult) -> CheckResult {
+    let mut listed: Vec<Offender> = a.listed.into_iter().chain(b.listed).collect();
+    listed.sort_by_key(|o| o.index);
+    listed.truncate(LISTED_PER_CHECK);
+    CheckResult {
+        count: a.count + b.count,
+        listed,
+        ..a
+    }
+}
+
+/// Stations whose id an earlier station already has.
+fn unique_ids(acc: &Accumulator<'_>, severity: Severity) -> CheckResult {
+    let mut result = CheckResult::new(CheckId::UniqueIds, severity);
+    if !result.ran {
+        return result;
+    }
+    let mut order: Vec<usize> = (0..acc.id_index.len()).collect();
+    let text = |k: usize| acc.id_text(acc.id_index[k].1).unwrap_or("");
+    order.sort_by(|&a, &b| {
+        text(a)
+            .cmp(text(b))
+            .then(acc.id_index[a].0.cmp(&acc.id_index[b].0))
+    });
+    let mut repeats: Vec<(u32, u32, usize)> = Vec::new();
+    let mut k = 0;
+    while k < order.len() {
+        let mut end = k + 1;
+        while end < order.len() && text(order[end]) == text(order[k]) {
+            end += 1;
+        }
+        let first = acc.id_index[order[k]].0;
+        for &later in &order[k + 1..end] {
+            repeats.push((acc.id_index[later].0, first, later));
+        }
+        k = end;
+    }
+    repeats.sort_unstable();
+    for (index, first, k) in repeats {
+        result.add(Offender {
+            index: Some(index as usize),
+            id: Some(text(k).to_owned()),
+            message: format!("id {:?} is also used by feature {first}", text(k)),
+            members: Vec::new(),
+        });
+    }
+    result
+}
+
+fn area_tree(shapes: &[MultiPolygon<f64>]) -> RTree<GeomWithData<Rectangle<[f64; 2]>, usize>> {
+    RTree::bulk_load(
+        shapes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let r = a.bounding_rect()?;
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
+            })
+            .collect(),
+    )
+}
+
+fn inside_any(
+    tree: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    shapes: &[MultiPolygon<f64>],
+    p: Coord<f64>,
+) -> bool {
+    tree.locate_all_at_point(&[p.x, p.y])
+        .any(|b| shapes[b.data].intersects(&p))
+}
+
+/// The geodesic distance to the nearest area, trying the areas whose boxes
+/// are nearest in degrees (a few, enough at the distances that matter).
+fn nearest_area(
+    tree: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    shapes: &[MultiPolygon<f64>],
+    p: Coord<f64>,
+) -> (f64, Option<usize>) {
+    tree.nearest_neighbor_iter(&[p.x, p.y])
+        .take(8)
+        .map(|b| {
+            (
+                crate::geodesy::distance_to_area_m(p, &shapes[b.data]).0,
+                Some(b.data),
+            )
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap_or((f64::INFINITY, None))
+}

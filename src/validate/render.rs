@@ -1,0 +1,237 @@
+//! `validate` results for people and for CI systems: text, JUnit XML (one
+//! test case per check, failures carrying the offending features) and
+//! GitHub workflow-command annotations. JSON is the serialised
+//! [`Validation`].
+
+use std::fmt::Write as _;
+
+use super::Validation;
+use super::checks::{CheckResult, Offender, Severity};
+
+/// Offenders shown per check in text output (all listed ones are in JSON).
+const TEXT_LISTED: usize = 20;
+
+fn where_(o: &Offender) -> String {
+    match (o.index, &o.id) {
+        (Some(i), Some(id)) => format!("feature {i} (id {id})"),
+        (Some(i), None) => format!("feature {i}"),
+        (None, _) => "layer".to_owned(),
+    }
+}
+
+fn line(o: &Offender) -> String {
+    let mut s = format!("{}: {}", where_(o), o.message);
+    if o.members.len() > 1 {
+        let members: Vec<String> = o
+            .members
+            .iter()
+            .map(|m| match &m.id {
+                Some(id) => format!("{} ({id})", m.index),
+                None => m.index.to_string(),
+            })
+            .collect();
+        let _ = write!(s, " — features {}", members.join(", "));
+    }
+    s
+}
+
+fn status(c: &CheckResult) -> &'static str {
+    match (c.ran, c.failed(), c.severity) {
+        (false, _, _) => "skipped",
+        (true, false, _) => "ok",
+        (true, true, Severity::Error) => "ERROR",
+        (true, true, _) => "warning",
+    }
+}
+
+/// The human-readable summary.
+pub fn text(v: &Validation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} validate — {}: {} records ({}; {})",
+        v.tool, v.version, v.stations.path, v.stations.records, v.stations.format, v.stations.crs
+    );
+    if let Some(a) = &v.areas {
+        let _ = writeln!(out, "areas: {}: {} features ({})", a.path, a.records, a.crs);
+    }
+    let _ = writeln!(out);
+    for c in &v.checks {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<17} {}{}",
+            status(c),
+            c.id.name(),
+            c.description,
+            if c.failed() {
+                format!(" — {} found", c.count)
+            } else {
+                String::new()
+            }
+        );
+        for o in c.listed.iter().take(TEXT_LISTED) {
+            let _ = writeln!(out, "         {}", line(o));
+        }
+        if c.count > TEXT_LISTED.min(c.listed.len()) {
+            let _ = writeln!(
+                out,
+                "         … and {} more (--format json lists the first {})",
+                c.count - TEXT_LISTED.min(c.listed.len()),
+                c.listed.len()
+            );
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}: {} error{}, {} warning{}",
+        if v.summary.valid { "valid" } else { "INVALID" },
+        v.summary.errors,
+        if v.summary.errors == 1 { "" } else { "s" },
+        v.summary.warnings,
+        if v.summary.warnings == 1 { "" } else { "s" }
+    );
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test case per check that ran; a check of severity
+/// error that found something is a failure listing its offenders; a
+/// warning lists them in `system-out` and passes; a check that did not
+/// run is skipped.
+pub fn junit(v: &Validation) -> String {
+    let failures = v
+        .checks
+        .iter()
+        .filter(|c| c.severity == Severity::Error && c.failed())
+        .count();
+    let skipped = v.checks.iter().filter(|c| !c.ran).count();
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"chargecov validate\" tests=\"{}\" failures=\"{failures}\">",
+        v.checks.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
+        xml_escape(&v.stations.path),
+        v.checks.len()
+    );
+    for c in &v.checks {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"chargecov.validate\" name=\"{}\"",
+            c.id.name()
+        );
+        let listing = || {
+            let mut body: String = c.listed.iter().map(|o| line(o) + "\n").collect();
+            if c.count > c.listed.len() {
+                let _ = writeln!(body, "… and {} more", c.count - c.listed.len());
+            }
+            xml_escape(&body)
+        };
+        if !c.ran {
+            out.push_str(">\n      <skipped message=\"not run\"/>\n    </testcase>\n");
+        } else if c.failed() && c.severity == Severity::Error {
+            let _ = write!(
+                out,
+                ">\n      <failure type=\"{}\" message=\"{}: {} found\">{}</failure>\n    </testcase>\n",
+                c.id.name(),
+                xml_escape(c.description),
+                c.count,
+                listing()
+            );
+        } else if c.failed() {
+            let _ = write!(
+                out,
+                ">\n      <system-out>warning: {} found\n{}</system-out>\n    </testcase>\n",
+                c.count,
+                listing()
+            );
+        } else {
+            out.push_str("/>\n");
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// Workflow-command values escape `%`, CR and LF; properties also `:` and `,`.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions annotations: `::error` / `::warning` per listed offender.
+pub fn github(v: &Validation) -> String {
+    let mut out = String::new();
+    let file = gh_property(&v.stations.path);
+    for c in v.checks.iter().filter(|c| c.failed()) {
+        let level = if c.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        let title = gh_property(&format!("chargecov {}", c.id.name()));
+        for o in &c.listed {
+            let _ = writeln!(
+                out,
+                "::{level} file={file},title={title}::{}",
+                gh_data(&line(o))
+            );
+        }
+        if c.count > c.listed.len() {
+            let _ = writeln!(
+                out,
+                "::{level} file={file},title={title}::… and {} more",
+                c.count - c.listed.len()
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "::notice title=chargecov validate::{}: {} errors, {} warnings",
+        if v.summary.valid { "valid" } else { "invalid" },
+        v.summary.errors,
+        v.summary.warnings
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            xml_escape("a<b & \"c\"\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
+        );
+        assert_eq!(gh_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(gh_data("50% of\nx"), "50%25 of%0Ax");
+    }
+}
