@@ -22,5 +22,5 @@ pub struct Cli {
 pub enum Command {
     Check(Box<check::CheckArgs>),
     Generate(generate::GenerateArgs),
-    Validate(validate::ValidateArgs),
+    Validate(Box<validate::ValidateArgs>),
 }
