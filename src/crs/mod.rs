@@ -367,13 +367,17 @@ impl LayerCrs {
         }
         let (lon, lat) = t.to_wgs84(x, y).map_err(|why| {
             format!(
-                "coordinate [{x}, {y}] cannot be converted from {}: {why}",
+                "coordinate [{}, {}] cannot be converted from {}: {why}",
+                num(x),
+                num(y),
                 t.crs()
             )
         })?;
         check_lon_lat(lon, lat).map_err(|why| {
             format!(
-                "coordinate [{x}, {y}] converted from {} gives {why}; is {} right for this layer?",
+                "coordinate [{}, {}] converted from {} gives {why}; is {} right for this layer?",
+                num(x),
+                num(y),
                 t.crs(),
                 self.flag
             )
@@ -395,19 +399,29 @@ fn snap(degrees: f64) -> f64 {
     (degrees * 1e9).round() / 1e9
 }
 
+/// A number for a message: huge or tiny ones in exponent form.
+fn num(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Checks a WGS84-like lon/lat position; the message says what the numbers
 /// look like.
 pub fn check_lon_lat(x: f64, y: f64) -> Result<(), String> {
+    let (xs, ys) = (num(x), num(y));
     if !x.is_finite() || !y.is_finite() {
-        return Err(format!("coordinate [{x}, {y}] is not a finite number"));
+        return Err(format!("coordinate [{xs}, {ys}] is not a finite number"));
     }
     if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) {
         return Ok(());
     }
     let range = if (-180.0..=180.0).contains(&x) {
-        format!("latitude {y} is outside ±90")
+        format!("latitude {ys} is outside ±90")
     } else {
-        format!("longitude {x} is outside ±180")
+        format!("longitude {xs} is outside ±180")
     };
     let guess = if x.abs() > 1000.0 || y.abs() > 1000.0 {
         "; the values look like projected metres, not degrees"
@@ -416,7 +430,7 @@ pub fn check_lon_lat(x: f64, y: f64) -> Result<(), String> {
     } else {
         ""
     };
-    Err(format!("coordinate [{x}, {y}]: {range}{guess}"))
+    Err(format!("coordinate [{xs}, {ys}]: {range}{guess}"))
 }
 
 #[cfg(test)]
