@@ -145,9 +145,8 @@ pub fn load_stations(
     )
 }
 
-/// Runs the whole check.
-pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckRun> {
-    let rule = config.rule;
+/// Refuses a rule with impossible numbers.
+pub fn check_rule(rule: &Rule) -> Result<()> {
     if !(rule.min_power_kw.is_finite() && rule.min_power_kw >= 0.0) {
         return Err(Error::Config(format!(
             "--min-power-kw must be a number ≥ 0, got {}",
@@ -167,7 +166,12 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
             "--within-km must be a number ≥ 0, got {km}"
         )));
     }
+    Ok(())
+}
 
+/// Runs the whole check.
+pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckRun> {
+    check_rule(&config.rule)?;
     progress.start("reading areas", None);
     let areas = load_areas(
         &config.areas,
@@ -184,7 +188,16 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         config.stations_crs.as_ref(),
     )?;
     progress.finish();
+    Ok(assess_layers(areas, stations, config.rule, progress))
+}
 
+/// Indexes, assesses and judges loaded layers.
+pub fn assess_layers(
+    areas: AreaLayer,
+    stations: StationLayer,
+    rule: Rule,
+    progress: &dyn Progress,
+) -> CheckRun {
     // Offset coordinates slip through when both layers are simply taken
     // as WGS84; look for the tell-tale pattern then, and only then.
     let crs_mismatch = if areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed {
@@ -218,7 +231,7 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         progress,
     );
     let (covered, verdict) = judge(&rule, &assessment.facts);
-    Ok(CheckRun {
+    CheckRun {
         areas,
         stations,
         rule,
@@ -227,5 +240,5 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         covered,
         verdict,
         crs_mismatch,
-    })
+    }
 }

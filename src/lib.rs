@@ -30,6 +30,7 @@ pub mod assess;
 pub mod check;
 pub mod crs;
 pub mod demo;
+pub mod diff;
 pub mod error;
 pub mod fields;
 pub mod generate;

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Check(args) => args.run(),
         Command::Generate(args) => args.run(),
         Command::Validate(args) => args.run(),
+        Command::Diff(args) => args.run(),
     };
     match result {
         Ok(code) => code,

@@ -7,15 +7,13 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use chargecov::crs::{Crs, OutputCrs};
-use chargecov::fields::{FieldSpec, defaults};
 use chargecov::io::area_write;
 use chargecov::io::output::StagedOutputs;
 use chargecov::io::text_report;
-use chargecov::{
-    AreaFieldSpecs, CheckConfig, Report, Rule, Source, StationFieldSpecs, demo, run_check,
-};
+use chargecov::{CheckConfig, Report, Source, demo, run_check};
 
 use super::progress::Bars;
+use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs};
 
 /// Decide whether every area has a qualifying charger.
 ///
@@ -45,63 +43,23 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub stations: Option<PathBuf>,
 
-    /// Area property used as id [default: first of adcode, code, id, …; else the feature index].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub id_field: Option<String>,
+    #[command(flatten)]
+    pub area_fields: AreaFieldArgs,
 
-    /// Area property used as name [default: first of name, name_zh, name_en, …].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub name_field: Option<String>,
+    #[command(flatten)]
+    pub station_fields: StationFieldArgs,
 
-    /// Area property used to group areas, e.g. the district [default: first of district, county, group, …].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub group_field: Option<String>,
-
-    /// Station property or column used as id [default: first of id, station_id, uid, …].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub station_id_field: Option<String>,
-
-    /// Station property or column holding power [default: first of power_kw, max_power_kw, power, kw, …].
-    ///
-    /// Numbers are kW; text such as "120 kW", "0.48 MW", "22+11+3,7 kW" (the
-    /// largest socket counts) and "7,4" is parsed; anything else is reported.
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub power_field: Option<String>,
-
-    /// CSV column holding longitude [default: first of lon, lng, long, longitude, x].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub lon_field: Option<String>,
-
-    /// CSV column holding latitude [default: first of lat, latitude, y].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub lat_field: Option<String>,
-
-    /// Coordinate system of --areas: EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 (AMap, Tencent) or bd09 (Baidu)
-    /// [default: the file's `crs` member, else WGS84].
-    #[arg(long, value_name = "CRS", value_parser = parse_crs, help_heading = "Coordinates")]
-    pub areas_crs: Option<Crs>,
-
-    /// Coordinate system of --stations, as for --areas-crs.
-    #[arg(long, value_name = "CRS", value_parser = parse_crs, help_heading = "Coordinates")]
-    pub stations_crs: Option<Crs>,
+    #[command(flatten)]
+    pub crs: CrsArgs,
 
     /// Coordinate system of --uncovered and --areas-out, e.g. gcj02 for an AMap base map [default: WGS84].
     ///
     /// The JSON report and the text output stay in WGS84.
-    #[arg(long, value_name = "CRS", value_parser = parse_crs, help_heading = "Coordinates")]
+    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
     pub output_crs: Option<Crs>,
 
-    /// A station qualifies when its power is at least this many kW (0: every station, even of unknown power).
-    #[arg(long, value_name = "KW", default_value_t = 0.0, help_heading = "Rule")]
-    pub min_power_kw: f64,
-
-    /// A station this many metres (geodesic) outside an area's boundary still counts as inside.
-    #[arg(long, value_name = "M", default_value_t = 0.0, help_heading = "Rule")]
-    pub boundary_tolerance_m: f64,
-
-    /// An area is also covered when a qualifying station is within this many km of it.
-    #[arg(long, value_name = "KM", help_heading = "Rule")]
-    pub within_km: Option<f64>,
+    #[command(flatten)]
+    pub rule: RuleArgs,
 
     /// Format of the result on standard output.
     #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
@@ -126,10 +84,6 @@ pub struct CheckArgs {
     /// No progress bars and no warnings on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-fn parse_crs(text: &str) -> Result<Crs, String> {
-    Crs::parse(text)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -173,29 +127,15 @@ impl CheckArgs {
         if areas == Source::Stdin && stations == Source::Stdin {
             bail!("--areas and --stations cannot both read standard input");
         }
-        let spec = |flag: &Option<String>, list| FieldSpec::from_option(flag.as_deref(), list);
         Ok(CheckConfig {
             areas,
             stations,
-            area_fields: AreaFieldSpecs {
-                id: spec(&self.id_field, defaults::AREA_ID),
-                name: spec(&self.name_field, defaults::AREA_NAME),
-                group: spec(&self.group_field, defaults::AREA_GROUP),
-            },
-            station_fields: StationFieldSpecs {
-                id: spec(&self.station_id_field, defaults::STATION_ID),
-                power: spec(&self.power_field, defaults::POWER),
-                lon: spec(&self.lon_field, defaults::LON),
-                lat: spec(&self.lat_field, defaults::LAT),
-            },
-            rule: Rule {
-                min_power_kw: self.min_power_kw,
-                boundary_tolerance_m: self.boundary_tolerance_m,
-                within_km: self.within_km,
-            },
+            area_fields: self.area_fields.specs(),
+            station_fields: self.station_fields.specs(),
+            rule: self.rule.rule(),
             skip_invalid: self.skip_invalid,
-            areas_crs: self.areas_crs.clone(),
-            stations_crs: self.stations_crs.clone(),
+            areas_crs: self.crs.areas_crs.clone(),
+            stations_crs: self.crs.stations_crs.clone(),
         })
     }
 

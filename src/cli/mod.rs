@@ -2,8 +2,10 @@
 //! text) and the glue that turns flags into library configuration.
 
 pub mod check;
+pub mod diff;
 pub mod generate;
 pub mod progress;
+pub mod shared;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -23,4 +25,5 @@ pub enum Command {
     Check(Box<check::CheckArgs>),
     Generate(generate::GenerateArgs),
     Validate(Box<validate::ValidateArgs>),
+    Diff(Box<diff::DiffArgs>),
 }

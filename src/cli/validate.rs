@@ -5,13 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use chargecov::crs::Crs;
-use chargecov::fields::{FieldSpec, defaults};
 use chargecov::validate::checks::{CheckId, Severity, parse_override};
 use chargecov::validate::{ValidateConfig, render, run_validate};
-use chargecov::{AreaFieldSpecs, Source, StationFieldSpecs};
+use chargecov::{AreaFieldSpecs, Source};
 
 use super::progress::Bars;
+use super::shared::{CrsArgs, StationFieldArgs};
 
 /// Check a station file: geometry, required fields, unique ids, power,
 /// duplicates, and — with --areas — stations outside every area and a
@@ -66,29 +65,11 @@ pub struct ValidateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Station property or column used as id [default: first of id, station_id, uid, …].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub station_id_field: Option<String>,
+    #[command(flatten)]
+    pub station_fields: StationFieldArgs,
 
-    /// Station property or column holding power [default: first of power_kw, max_power_kw, power, kw, …].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub power_field: Option<String>,
-
-    /// CSV column holding longitude [default: first of lon, lng, long, longitude, x].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub lon_field: Option<String>,
-
-    /// CSV column holding latitude [default: first of lat, latitude, y].
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub lat_field: Option<String>,
-
-    /// Coordinate system of the stations (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02, bd09).
-    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
-    pub stations_crs: Option<Crs>,
-
-    /// Coordinate system of --areas.
-    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
-    pub areas_crs: Option<Crs>,
+    #[command(flatten)]
+    pub crs: CrsArgs,
 
     /// No progress bars.
     #[arg(long, short)]
@@ -105,15 +86,9 @@ pub enum Format {
 
 impl ValidateArgs {
     pub fn run(&self) -> anyhow::Result<ExitCode> {
-        let spec = |flag: &Option<String>, list| FieldSpec::from_option(flag.as_deref(), list);
         let mut config = ValidateConfig::new(Source::from_arg(&self.stations));
         config.areas = self.areas.as_deref().map(Source::from_arg);
-        config.station_fields = StationFieldSpecs {
-            id: spec(&self.station_id_field, defaults::STATION_ID),
-            power: spec(&self.power_field, defaults::POWER),
-            lon: spec(&self.lon_field, defaults::LON),
-            lat: spec(&self.lat_field, defaults::LAT),
-        };
+        config.station_fields = self.station_fields.specs();
         config.area_fields = AreaFieldSpecs::default();
         config.required = self
             .require
@@ -124,8 +99,8 @@ impl ValidateArgs {
         config.max_power_kw = self.max_power_kw;
         config.duplicate_m = self.duplicate_m;
         config.severities = self.severity.clone();
-        config.stations_crs = self.stations_crs.clone();
-        config.areas_crs = self.areas_crs.clone();
+        config.stations_crs = self.crs.stations_crs.clone();
+        config.areas_crs = self.crs.areas_crs.clone();
 
         let bars = Bars::new(self.quiet);
         let v = run_validate(&config, &bars)?;

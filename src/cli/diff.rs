@@ -1,0 +1,150 @@
+//! `chargecov diff`: what a new station snapshot changes.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use chargecov::Source;
+use chargecov::diff::{DiffConfig, run_diff, text, write_changes};
+use chargecov::io::output::StagedOutputs;
+
+use super::progress::Bars;
+use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs};
+
+/// Compare two station snapshots against the same areas and rule.
+///
+/// Stations are matched by id (the k-th occurrence of an id with the k-th),
+/// and stations without an id by place within --match-m. Reports added,
+/// removed, moved and changed-power stations, the areas that gained or
+/// lost coverage, and areas whose nearest qualifying station (from the
+/// area's representative point) moved by more than --distance-change-m.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  chargecov diff stations-2025-06.geojson stations-2025-07.geojson --areas townships.geojson --min-power-kw 480
+  chargecov diff old.csv new.csv --areas a.geojson --format json --changes changed-areas.geojson
+
+Exit status: 0 no area lost coverage, 1 some area lost coverage, 2 usage or input error.")]
+pub struct DiffArgs {
+    /// The earlier snapshot (GeoJSON or CSV).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The later snapshot (GeoJSON or CSV).
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Boundary polygons (GeoJSON).
+    #[arg(long, value_name = "FILE")]
+    pub areas: PathBuf,
+
+    #[command(flatten)]
+    pub rule: RuleArgs,
+
+    /// Stations without an id match across snapshots within this many metres.
+    #[arg(
+        long,
+        value_name = "M",
+        default_value_t = 10.0,
+        help_heading = "Matching"
+    )]
+    pub match_m: f64,
+
+    /// A matched station that moved farther than this many metres is reported as moved.
+    #[arg(
+        long,
+        value_name = "M",
+        default_value_t = 1.0,
+        help_heading = "Matching"
+    )]
+    pub moved_m: f64,
+
+    /// Report areas whose nearest qualifying station moved by more than this many metres.
+    #[arg(
+        long,
+        value_name = "M",
+        default_value_t = 1000.0,
+        help_heading = "Matching"
+    )]
+    pub distance_change_m: f64,
+
+    #[command(flatten)]
+    pub area_fields: AreaFieldArgs,
+
+    #[command(flatten)]
+    pub station_fields: StationFieldArgs,
+
+    #[command(flatten)]
+    pub crs: CrsArgs,
+
+    /// Format of the result on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
+    pub format: Format,
+
+    /// Write the JSON report to this file.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub report: Option<PathBuf>,
+
+    /// Write the areas that gained or lost coverage or changed distance as GeoJSON, with before/after facts.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub changes: Option<PathBuf>,
+
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+impl DiffArgs {
+    pub fn run(&self) -> anyhow::Result<ExitCode> {
+        let config = DiffConfig {
+            old: Source::from_arg(&self.old),
+            new: Source::from_arg(&self.new),
+            areas: Source::from_arg(&self.areas),
+            area_fields: self.area_fields.specs(),
+            station_fields: self.station_fields.specs(),
+            rule: self.rule.rule(),
+            areas_crs: self.crs.areas_crs.clone(),
+            stations_crs: self.crs.stations_crs.clone(),
+            match_m: self.match_m,
+            moved_m: self.moved_m,
+            distance_change_m: self.distance_change_m,
+        };
+        let sources = [&config.old, &config.new, &config.areas];
+        if sources.iter().filter(|s| ***s == Source::Stdin).count() > 1 {
+            anyhow::bail!("only one of OLD, NEW and --areas can read standard input");
+        }
+        let bars = Bars::new(self.quiet);
+        let diff = run_diff(&config, &bars)?;
+        let mut outputs = StagedOutputs::new();
+        if let Some(path) = &self.report {
+            outputs.stage(path, |w| {
+                serde_json::to_writer_pretty(&mut *w, &diff.report)?;
+                w.write_all(b"\n")
+            })?;
+        }
+        if let Some(path) = &self.changes {
+            outputs.stage(path, |w| write_changes(w, &diff))?;
+        }
+        let stdout = match self.format {
+            Format::Text => text::render(&diff.report),
+            Format::Json => {
+                serde_json::to_string_pretty(&diff.report).context("serialising the diff")? + "\n"
+            }
+        };
+        outputs.stage(Path::new("-"), |w| w.write_all(stdout.as_bytes()))?;
+        outputs.commit()?;
+        Ok(if diff.report.summary.coverage_lost > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+}

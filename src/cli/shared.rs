@@ -1,0 +1,111 @@
+//! Flag groups shared by several subcommands, each turning itself into
+//! the library's plain configuration.
+
+use clap::Args;
+
+use chargecov::crs::Crs;
+use chargecov::fields::{FieldSpec, defaults};
+use chargecov::{AreaFieldSpecs, Rule, StationFieldSpecs};
+
+fn spec(flag: &Option<String>, list: &'static [&'static str]) -> FieldSpec {
+    FieldSpec::from_option(flag.as_deref(), list)
+}
+
+/// Which area properties feed id, name and group.
+#[derive(Debug, Clone, Args)]
+pub struct AreaFieldArgs {
+    /// Area property used as id [default: first of adcode, code, id, …; else the feature index].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub id_field: Option<String>,
+
+    /// Area property used as name [default: first of name, name_zh, name_en, …].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub name_field: Option<String>,
+
+    /// Area property used to group areas, e.g. the district [default: first of district, county, group, …].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub group_field: Option<String>,
+}
+
+impl AreaFieldArgs {
+    pub fn specs(&self) -> AreaFieldSpecs {
+        AreaFieldSpecs {
+            id: spec(&self.id_field, defaults::AREA_ID),
+            name: spec(&self.name_field, defaults::AREA_NAME),
+            group: spec(&self.group_field, defaults::AREA_GROUP),
+        }
+    }
+}
+
+/// Which station properties or columns feed id, power and position.
+#[derive(Debug, Clone, Args)]
+pub struct StationFieldArgs {
+    /// Station property or column used as id [default: first of id, station_id, uid, …].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub station_id_field: Option<String>,
+
+    /// Station property or column holding power [default: first of power_kw, max_power_kw, power, kw, …].
+    ///
+    /// Numbers are kW; text such as "120 kW", "0.48 MW", "22+11+3,7 kW" (the
+    /// largest socket counts) and "7,4" is parsed; anything else is reported.
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub power_field: Option<String>,
+
+    /// CSV column holding longitude [default: first of lon, lng, long, longitude, x].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub lon_field: Option<String>,
+
+    /// CSV column holding latitude [default: first of lat, latitude, y].
+    #[arg(long, value_name = "NAME", help_heading = "Fields")]
+    pub lat_field: Option<String>,
+}
+
+impl StationFieldArgs {
+    pub fn specs(&self) -> StationFieldSpecs {
+        StationFieldSpecs {
+            id: spec(&self.station_id_field, defaults::STATION_ID),
+            power: spec(&self.power_field, defaults::POWER),
+            lon: spec(&self.lon_field, defaults::LON),
+            lat: spec(&self.lat_field, defaults::LAT),
+        }
+    }
+}
+
+/// The input layers' coordinate systems.
+#[derive(Debug, Clone, Args)]
+pub struct CrsArgs {
+    /// Coordinate system of the areas: EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 (AMap, Tencent) or bd09 (Baidu)
+    /// [default: the file's `crs` member, else WGS84].
+    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
+    pub areas_crs: Option<Crs>,
+
+    /// Coordinate system of the stations, as for --areas-crs.
+    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
+    pub stations_crs: Option<Crs>,
+}
+
+/// What a qualifying station and a covered area are.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// A station qualifies when its power is at least this many kW (0: every station, even of unknown power).
+    #[arg(long, value_name = "KW", default_value_t = 0.0, help_heading = "Rule")]
+    pub min_power_kw: f64,
+
+    /// A station this many metres (geodesic) outside an area's boundary still counts as inside.
+    #[arg(long, value_name = "M", default_value_t = 0.0, help_heading = "Rule")]
+    pub boundary_tolerance_m: f64,
+
+    /// An area is also covered when a qualifying station is within this many km of it.
+    #[arg(long, value_name = "KM", help_heading = "Rule")]
+    pub within_km: Option<f64>,
+}
+
+impl RuleArgs {
+    pub fn rule(&self) -> Rule {
+        Rule {
+            min_power_kw: self.min_power_kw,
+            boundary_tolerance_m: self.boundary_tolerance_m,
+            within_km: self.within_km,
+        }
+    }
+}

@@ -1,0 +1,486 @@
+//! `diff`: what a new station snapshot changes. Stations are matched
+//! between the snapshots — by id, and where ids are missing by place —
+//! and sorted into added, removed, moved and changed-power; both
+//! snapshots are checked against the same areas under the same rule, and
+//! the areas that gained or lost coverage, or whose distance to the
+//! nearest qualifying station changed much, are reported.
+
+use std::collections::HashMap;
+
+use geo::Coord;
+use serde::Serialize;
+
+use crate::check::{
+    CheckRun, StationFieldSpecs, assess_layers, check_rule, load_areas, load_stations,
+};
+use crate::crs::Crs;
+use crate::error::{Error, Result};
+use crate::geodesy::distance_m;
+use crate::io::source::Source;
+use crate::model::{LayerInfo, Station, StationLayer};
+use crate::normalise::AreaFieldSpecs;
+use crate::progress::Progress;
+use crate::report::{AreaReport, Point, Report, RuleReport, round_deg, round_m};
+use crate::rules::Rule;
+
+/// Changes listed per kind; the rest are counted.
+pub const LISTED: usize = 1000;
+
+/// Everything `diff` needs; built by the CLI from its flags.
+#[derive(Debug, Clone)]
+pub struct DiffConfig {
+    pub old: Source,
+    pub new: Source,
+    pub areas: Source,
+    pub area_fields: AreaFieldSpecs,
+    pub station_fields: StationFieldSpecs,
+    pub rule: Rule,
+    pub areas_crs: Option<Crs>,
+    pub stations_crs: Option<Crs>,
+    /// Stations without ids match across snapshots within this distance.
+    pub match_m: f64,
+    /// A matched station counts as moved beyond this distance.
+    pub moved_m: f64,
+    /// Areas whose nearest-station distance changed by more are reported.
+    pub distance_change_m: f64,
+}
+
+/// A station in one snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationRef {
+    /// Feature index (or CSV data row) in its file.
+    pub index: usize,
+    pub id: Option<String>,
+    pub lon: f64,
+    pub lat: f64,
+    pub power_kw: Option<f64>,
+}
+
+/// A station found in both snapshots that moved or changed power.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    pub id: Option<String>,
+    pub old_index: usize,
+    pub new_index: usize,
+    pub from: Point,
+    pub to: Point,
+    pub distance_m: f64,
+    pub old_power_kw: Option<f64>,
+    pub new_power_kw: Option<f64>,
+}
+
+/// One kind of change: how many, and the first [`LISTED`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed<T> {
+    pub count: usize,
+    pub listed: Vec<T>,
+}
+
+impl<T> Listed<T> {
+    fn from_all(all: Vec<T>) -> Self {
+        let count = all.len();
+        let mut listed = all;
+        listed.truncate(LISTED);
+        Listed { count, listed }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StationChanges {
+    pub old_total: usize,
+    pub new_total: usize,
+    pub matched: usize,
+    pub added: Listed<StationRef>,
+    pub removed: Listed<StationRef>,
+    pub moved: Listed<Changed>,
+    pub power_changed: Listed<Changed>,
+}
+
+/// An area whose coverage or distance changed, with before/after facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaChange {
+    pub id: String,
+    pub name: Option<String>,
+    pub group: Option<String>,
+    pub feature_index: usize,
+    pub covered_before: bool,
+    pub covered_after: bool,
+    pub qualifying_inside_before: u32,
+    pub qualifying_inside_after: u32,
+    pub nearest_station_before: Option<String>,
+    pub nearest_station_after: Option<String>,
+    pub nearest_distance_m_before: Option<f64>,
+    pub nearest_distance_m_after: Option<f64>,
+    /// After minus before (m); `null` when either has no qualifying station.
+    pub distance_change_m: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaChanges {
+    pub lost: Vec<AreaChange>,
+    pub gained: Vec<AreaChange>,
+    /// Areas whose nearest-station distance changed by more than the
+    /// threshold (or that got or lost every qualifying station).
+    pub distance_changed: Vec<AreaChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffSummary {
+    pub claim_holds_before: bool,
+    pub claim_holds_after: bool,
+    pub areas_total: usize,
+    pub areas_covered_before: usize,
+    pub areas_covered_after: usize,
+    pub coverage_lost: usize,
+    pub coverage_gained: usize,
+    pub distance_changed: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffInputs {
+    pub areas: LayerInfo,
+    pub old: LayerInfo,
+    pub new: LayerInfo,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Thresholds {
+    pub match_m: f64,
+    pub moved_m: f64,
+    pub distance_change_m: f64,
+}
+
+/// The outcome of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffReport {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub inputs: DiffInputs,
+    pub rule: RuleReport,
+    pub thresholds: Thresholds,
+    pub summary: DiffSummary,
+    pub stations: StationChanges,
+    pub areas: AreaChanges,
+}
+
+/// The diff and both runs (for writing the changed areas' geometry).
+pub struct Diff {
+    pub report: DiffReport,
+    pub after: CheckRun,
+}
+
+fn check_threshold(name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Config(format!(
+            "{name} must be a number ≥ 0, got {v}"
+        )))
+    }
+}
+
+/// Compares two snapshots.
+pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
+    check_rule(&config.rule)?;
+    check_threshold("--match-m", config.match_m)?;
+    check_threshold("--moved-m", config.moved_m)?;
+    check_threshold("--distance-change-m", config.distance_change_m)?;
+    progress.start("reading areas", None);
+    let areas = load_areas(
+        &config.areas,
+        &config.area_fields,
+        false,
+        config.areas_crs.as_ref(),
+    )?;
+    progress.finish();
+    progress.start("reading the old snapshot", None);
+    let old = load_stations(
+        &config.old,
+        &config.station_fields,
+        false,
+        config.stations_crs.as_ref(),
+    )?;
+    progress.finish();
+    progress.start("reading the new snapshot", None);
+    let new = load_stations(
+        &config.new,
+        &config.station_fields,
+        false,
+        config.stations_crs.as_ref(),
+    )?;
+    progress.finish();
+
+    progress.start("matching stations", None);
+    let stations = match_stations(&old, &new, config.match_m, config.moved_m);
+    progress.finish();
+
+    let before = assess_layers(areas.clone(), old, config.rule, progress);
+    let after = assess_layers(areas, new, config.rule, progress);
+    let report_before = Report::new(&before, false);
+    let report_after = Report::new(&after, false);
+    let areas = area_changes(&report_before, &report_after, config.distance_change_m);
+
+    let summary = DiffSummary {
+        claim_holds_before: report_before.summary.claim_holds,
+        claim_holds_after: report_after.summary.claim_holds,
+        areas_total: report_after.summary.areas_total,
+        areas_covered_before: report_before.summary.areas_covered,
+        areas_covered_after: report_after.summary.areas_covered,
+        coverage_lost: areas.lost.len(),
+        coverage_gained: areas.gained.len(),
+        distance_changed: areas.distance_changed.len(),
+    };
+    let report = DiffReport {
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        inputs: DiffInputs {
+            areas: after.areas.info.clone(),
+            old: before.stations.info.clone(),
+            new: after.stations.info.clone(),
+        },
+        rule: report_after.rule.clone(),
+        thresholds: Thresholds {
+            match_m: config.match_m,
+            moved_m: config.moved_m,
+            distance_change_m: config.distance_change_m,
+        },
+        summary,
+        stations,
+        areas,
+    };
+    Ok(Diff { report, after })
+}
+
+fn station_ref(s: &Station) -> StationRef {
+    StationRef {
+        index: s.index,
+        id: s.id.as_deref().map(str::to_owned),
+        lon: round_deg(s.location.x),
+        lat: round_deg(s.location.y),
+        power_kw: s.power_kw,
+    }
+}
+
+fn point(c: Coord<f64>) -> Point {
+    Point {
+        lon: round_deg(c.x),
+        lat: round_deg(c.y),
+    }
+}
+
+fn same_power(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => false,
+    }
+}
+
+/// Pairs stations of two snapshots: by id (the k-th occurrence of an id
+/// with the k-th), then stations without an id by place (closest pairs
+/// first, within `match_m`).
+fn pair_stations(old: &[Station], new: &[Station], match_m: f64) -> Vec<(usize, usize)> {
+    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, s) in new.iter().enumerate() {
+        if let Some(id) = s.id.as_deref() {
+            by_id.entry(id).or_default().push(k);
+        }
+    }
+    for list in by_id.values_mut() {
+        list.reverse(); // pop() then yields occurrences in file order
+    }
+    let mut pairs = Vec::new();
+    for (k, s) in old.iter().enumerate() {
+        if let Some(id) = s.id.as_deref()
+            && let Some(j) = by_id.get_mut(id).and_then(Vec::pop)
+        {
+            pairs.push((k, j));
+        }
+    }
+    // Without ids: by place. Candidate pairs within match_m, closest first.
+    let old_free: Vec<usize> = (0..old.len()).filter(|&k| old[k].id.is_none()).collect();
+    let new_free: Vec<usize> = (0..new.len()).filter(|&k| new[k].id.is_none()).collect();
+    if !old_free.is_empty() && !new_free.is_empty() {
+        let index = crate::index::StationIndex::new(
+            new_free.iter().map(|&k| new[k].location).collect(),
+            &vec![true; new_free.len()],
+        );
+        let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+        for &k in &old_free {
+            let p = old[k].location;
+            let around = crate::geodesy::expand_rect_m(geo::Rect::new(p, p), match_m);
+            for j in index.in_rect(around) {
+                let d = distance_m(p, index.location(j));
+                if d <= match_m {
+                    candidates.push((d, k, new_free[j as usize]));
+                }
+            }
+        }
+        candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut old_used = vec![false; old.len()];
+        let mut new_used = vec![false; new.len()];
+        for (_, k, j) in candidates {
+            if !old_used[k] && !new_used[j] {
+                old_used[k] = true;
+                new_used[j] = true;
+                pairs.push((k, j));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
+fn match_stations(
+    old: &StationLayer,
+    new: &StationLayer,
+    match_m: f64,
+    moved_m: f64,
+) -> StationChanges {
+    let (o, n) = (&old.stations, &new.stations);
+    let pairs = pair_stations(o, n, match_m);
+    let mut old_matched = vec![false; o.len()];
+    let mut new_matched = vec![false; n.len()];
+    let mut moved = Vec::new();
+    let mut power_changed = Vec::new();
+    for &(k, j) in &pairs {
+        old_matched[k] = true;
+        new_matched[j] = true;
+        let (a, b) = (&o[k], &n[j]);
+        let d = distance_m(a.location, b.location);
+        let change = || Changed {
+            id: b.id.as_deref().or(a.id.as_deref()).map(str::to_owned),
+            old_index: a.index,
+            new_index: b.index,
+            from: point(a.location),
+            to: point(b.location),
+            distance_m: round_m(d),
+            old_power_kw: a.power_kw,
+            new_power_kw: b.power_kw,
+        };
+        if d > moved_m {
+            moved.push(change());
+        }
+        if !same_power(a.power_kw, b.power_kw) {
+            power_changed.push(change());
+        }
+    }
+    let removed: Vec<StationRef> = (0..o.len())
+        .filter(|&k| !old_matched[k])
+        .map(|k| station_ref(&o[k]))
+        .collect();
+    let added: Vec<StationRef> = (0..n.len())
+        .filter(|&j| !new_matched[j])
+        .map(|j| station_ref(&n[j]))
+        .collect();
+    StationChanges {
+        old_total: o.len(),
+        new_total: n.len(),
+        matched: pairs.len(),
+        added: Listed::from_all(added),
+        removed: Listed::from_all(removed),
+        moved: Listed::from_all(moved),
+        power_changed: Listed::from_all(power_changed),
+    }
+}
+
+fn area_changes(before: &Report, after: &Report, threshold_m: f64) -> AreaChanges {
+    let mut changes = AreaChanges {
+        lost: Vec::new(),
+        gained: Vec::new(),
+        distance_changed: Vec::new(),
+    };
+    for (b, a) in before.areas.iter().zip(&after.areas) {
+        let change = change(b, a);
+        let moved_far = match change.distance_change_m {
+            Some(d) => d.abs() > threshold_m,
+            None => {
+                change.nearest_distance_m_before.is_some()
+                    != change.nearest_distance_m_after.is_some()
+            }
+        };
+        if b.covered && !a.covered {
+            changes.lost.push(change.clone());
+        }
+        if !b.covered && a.covered {
+            changes.gained.push(change.clone());
+        }
+        if moved_far {
+            changes.distance_changed.push(change);
+        }
+    }
+    changes
+}
+
+fn change(b: &AreaReport, a: &AreaReport) -> AreaChange {
+    AreaChange {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        group: a.group.clone(),
+        feature_index: a.feature_index,
+        covered_before: b.covered,
+        covered_after: a.covered,
+        qualifying_inside_before: b.qualifying_inside,
+        qualifying_inside_after: a.qualifying_inside,
+        nearest_station_before: b.nearest_station_id.clone(),
+        nearest_station_after: a.nearest_station_id.clone(),
+        nearest_distance_m_before: b.nearest_distance_m,
+        nearest_distance_m_after: a.nearest_distance_m,
+        distance_change_m: match (b.nearest_distance_m, a.nearest_distance_m) {
+            (Some(x), Some(y)) => Some(round_m(y - x)),
+            _ => None,
+        },
+    }
+}
+
+pub mod text;
+
+/// Writes the changed areas (lost, gained, distance) as GeoJSON with
+/// before/after facts; `change` is `lost`, `gained` or `distance`.
+pub fn write_changes(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Result<()> {
+    use geojson::{Feature, Geometry, GeometryValue};
+    use serde_json::{Map, Value};
+
+    let r = &diff.report.areas;
+    let mut chosen: Vec<(&AreaChange, &'static str)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (list, kind) in [
+        (&r.lost, "lost"),
+        (&r.gained, "gained"),
+        (&r.distance_changed, "distance"),
+    ] {
+        for c in list {
+            if seen.insert(c.feature_index) {
+                chosen.push((c, kind));
+            }
+        }
+    }
+    chosen.sort_by_key(|(c, _)| c.feature_index);
+    let areas = &diff.after.areas.areas;
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
+    for (k, (c, kind)) in chosen.iter().enumerate() {
+        let Some(area) = areas.iter().find(|a| a.index == c.feature_index) else {
+            continue;
+        };
+        let geometry = if area.single_polygon && area.geometry.0.len() == 1 {
+            GeometryValue::from(&area.geometry.0[0])
+        } else {
+            GeometryValue::from(&area.geometry)
+        };
+        let mut properties: Map<String, Value> = match serde_json::to_value(c)? {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        properties.insert("change".into(), Value::from(*kind));
+        let feature = Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(geometry)),
+            id: None,
+            properties: Some(properties),
+            foreign_members: None,
+        };
+        out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, &feature)?;
+    }
+    out.write_all(b"\n]}\n")
+}

@@ -1,0 +1,179 @@
+//! The human-readable summary printed by `chargecov diff`.
+
+use std::fmt::Write as _;
+
+use super::{AreaChange, Changed, DiffReport, StationRef};
+use crate::rules::trim_float;
+
+/// Changes shown per list in text (all listed ones are in JSON).
+const SHOWN: usize = 20;
+
+fn kw(v: Option<f64>) -> String {
+    v.map_or_else(|| "unknown".to_owned(), |k| format!("{} kW", trim_float(k)))
+}
+
+fn who(id: &Option<String>, index: usize) -> String {
+    match id {
+        Some(id) => format!("{id} (feature {index})"),
+        None => format!("feature {index}"),
+    }
+}
+
+fn station(s: &StationRef) -> String {
+    format!(
+        "{} at [{}, {}], {}",
+        who(&s.id, s.index),
+        s.lon,
+        s.lat,
+        kw(s.power_kw)
+    )
+}
+
+fn moved(c: &Changed) -> String {
+    format!(
+        "{} moved {} m: [{}, {}] → [{}, {}]",
+        who(&c.id, c.new_index),
+        c.distance_m,
+        c.from.lon,
+        c.from.lat,
+        c.to.lon,
+        c.to.lat
+    )
+}
+
+fn power(c: &Changed) -> String {
+    format!(
+        "{}: {} → {}",
+        who(&c.id, c.new_index),
+        kw(c.old_power_kw),
+        kw(c.new_power_kw)
+    )
+}
+
+fn metres(v: Option<f64>) -> String {
+    v.map_or_else(|| "none".to_owned(), |m| format!("{m} m"))
+}
+
+fn area(a: &AreaChange) -> String {
+    let mut s = a.id.clone();
+    if let Some(name) = &a.name {
+        let _ = write!(s, " {name}");
+    }
+    if let Some(group) = &a.group {
+        let _ = write!(s, " ({group})");
+    }
+    let _ = write!(
+        s,
+        ": qualifying inside {} → {}, nearest qualifying {} → {}",
+        a.qualifying_inside_before,
+        a.qualifying_inside_after,
+        metres(a.nearest_distance_m_before),
+        metres(a.nearest_distance_m_after)
+    );
+    s
+}
+
+fn list<T>(out: &mut String, label: &str, items: &[T], total: usize, show: impl Fn(&T) -> String) {
+    for item in items.iter().take(SHOWN) {
+        let _ = writeln!(out, "  {label:<9}{}", show(item));
+    }
+    let shown = SHOWN.min(items.len());
+    if total > shown {
+        let _ = writeln!(out, "  {label:<9}… and {} more", total - shown);
+    }
+}
+
+fn holds(h: bool) -> &'static str {
+    if h { "holds" } else { "fails" }
+}
+
+/// Renders the diff for a terminal.
+pub fn render(r: &DiffReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} diff — claim: {}",
+        r.tool, r.version, r.rule.description
+    );
+    let _ = writeln!(
+        out,
+        "old        {}: {} stations",
+        r.inputs.old.path, r.stations.old_total
+    );
+    let _ = writeln!(
+        out,
+        "new        {}: {} stations",
+        r.inputs.new.path, r.stations.new_total
+    );
+    let _ = writeln!(
+        out,
+        "areas      {}: {} areas",
+        r.inputs.areas.path, r.summary.areas_total
+    );
+    let _ = writeln!(out);
+    let st = &r.stations;
+    let _ = writeln!(
+        out,
+        "stations   {} matched, {} added, {} removed, {} moved (> {} m), {} changed power",
+        st.matched,
+        st.added.count,
+        st.removed.count,
+        st.moved.count,
+        r.thresholds.moved_m,
+        st.power_changed.count
+    );
+    list(&mut out, "added", &st.added.listed, st.added.count, station);
+    list(
+        &mut out,
+        "removed",
+        &st.removed.listed,
+        st.removed.count,
+        station,
+    );
+    list(&mut out, "moved", &st.moved.listed, st.moved.count, moved);
+    list(
+        &mut out,
+        "power",
+        &st.power_changed.listed,
+        st.power_changed.count,
+        power,
+    );
+    let _ = writeln!(out);
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "coverage   before {} of {} areas covered (claim {}), after {} (claim {})",
+        s.areas_covered_before,
+        s.areas_total,
+        holds(s.claim_holds_before),
+        s.areas_covered_after,
+        holds(s.claim_holds_after)
+    );
+    let a = &r.areas;
+    list(&mut out, "LOST", &a.lost, a.lost.len(), area);
+    list(&mut out, "gained", &a.gained, a.gained.len(), area);
+    let _ = writeln!(
+        out,
+        "distance   to the nearest qualifying station changed by more than {} m in {} area(s)",
+        r.thresholds.distance_change_m,
+        a.distance_changed.len()
+    );
+    list(
+        &mut out,
+        "",
+        &a.distance_changed,
+        a.distance_changed.len(),
+        area,
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}",
+        if s.coverage_lost > 0 {
+            format!("coverage LOST in {} area(s)", s.coverage_lost)
+        } else {
+            "no area lost coverage".to_owned()
+        }
+    );
+    out
+}
