@@ -42,6 +42,7 @@ pub mod model;
 pub mod normalise;
 pub mod power;
 pub mod progress;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod stats;

@@ -28,6 +28,31 @@ fn documented_uncovered(readme: &Path) -> Vec<String> {
     codes
 }
 
+/// The township names in the README's table of the failing claim.
+fn documented_names(readme: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(readme).expect("README");
+    let story = text
+        .split("## The story it tells")
+        .nth(1)
+        .expect("a story section");
+    story
+        .lines()
+        .filter(|l| l.starts_with("| 5"))
+        .filter_map(|l| l.split(" | ").nth(1))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_project_readme_names_the_same_townships() {
+    let names = documented_names(&root().join("data/README.md"));
+    assert_eq!(names.len(), 6);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for name in names {
+        assert!(readme.contains(&name), "README.md does not name {name}");
+    }
+}
+
 fn uncovered_ids(report: &Value) -> Vec<String> {
     let mut ids: Vec<String> = report["summary"]["uncovered"]
         .as_array()

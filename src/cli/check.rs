@@ -10,6 +10,7 @@ use chargecov::crs::{Crs, OutputCrs};
 use chargecov::io::area_write;
 use chargecov::io::output::StagedOutputs;
 use chargecov::io::text_report;
+use chargecov::render;
 use chargecov::{CheckConfig, Report, Source, demo, run_check};
 
 use super::progress::Bars;
@@ -76,6 +77,22 @@ pub struct CheckArgs {
     /// Write every area's facts: GeoJSON (.geojson, .json) or CSV (.csv), by extension.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub areas_out: Option<PathBuf>,
+
+    /// Write a self-contained HTML report: verdict, inputs, map, distances, sortable tables.
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub html: Option<PathBuf>,
+
+    /// Write a short Markdown summary (for a pull-request comment).
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub markdown: Option<PathBuf>,
+
+    /// Write the map alone as SVG.
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub svg: Option<PathBuf>,
+
+    /// Write the map alone as PNG (rendered in pure Rust).
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub png: Option<PathBuf>,
 
     /// Drop unusable features (null geometry, bad coordinates, …) with a warning instead of stopping.
     #[arg(long)]
@@ -183,6 +200,32 @@ impl CheckArgs {
                 }
                 AreasOutFormat::Csv => area_write::write_csv(w, &report, &output_crs),
             })?;
+        }
+        if let Some(path) = &self.html {
+            outputs.stage(path, |w| {
+                w.write_all(render::html::render(&run, &report).as_bytes())
+            })?;
+        }
+        if let Some(path) = &self.markdown {
+            outputs.stage(path, |w| {
+                w.write_all(render::markdown::render(&report).as_bytes())
+            })?;
+        }
+        if self.svg.is_some() || self.png.is_some() {
+            let svg = render::map::svg(&run, &report, render::map::Detail::Static);
+            if let Some(path) = &self.svg {
+                outputs.stage(path, |w| w.write_all(svg.as_bytes()))?;
+            }
+            if let Some(path) = &self.png {
+                let (png, fonts) = render::png::rasterise(&svg)
+                    .map_err(|e| anyhow::anyhow!("rendering the PNG: {e}"))?;
+                if !fonts && !self.quiet {
+                    eprintln!(
+                        "chargecov: warning: no system fonts found; the PNG's legend has no labels (install e.g. fonts-dejavu-core)"
+                    );
+                }
+                outputs.stage(path, |w| w.write_all(&png))?;
+            }
         }
         let stdout_text = match self.format {
             Format::Text => text_report::render(&report),

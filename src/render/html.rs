@@ -1,0 +1,286 @@
+//! One self-contained HTML file: the verdict and rule on top, the inputs,
+//! the map (inline SVG), the distribution of distances, and sortable
+//! tables of the uncovered areas and the groups. No network: styles and
+//! the few lines of script that sort the tables are inline.
+
+use std::fmt::Write as _;
+
+use crate::check::CheckRun;
+use crate::report::{AreaReport, Report};
+use crate::rules::trim_float;
+
+use super::map::{self, Detail};
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn km(m: Option<f64>) -> String {
+    m.map_or_else(|| "—".to_owned(), |m| format!("{:.2}", m / 1000.0))
+}
+
+/// The sort key of a cell: numbers sort as numbers.
+fn num_attr(m: Option<f64>) -> String {
+    m.map_or_else(|| "Infinity".to_owned(), |m| format!("{m}"))
+}
+
+const STYLE: &str = r#"
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0 auto;max-width:1200px;padding:16px;color:#202020}
+h1{font-size:20px;margin:0 0 12px 0;padding:10px 14px;border-radius:4px}
+h1.holds{background:#e5f5e0;border-left:6px solid #31a354}
+h1.fails{background:#fee6ce;border-left:6px solid #a50f15}
+h2{font-size:16px;margin:24px 0 8px 0}
+table{border-collapse:collapse;font-size:13px}
+th,td{padding:3px 10px;border-bottom:1px solid #e0e0e0;text-align:left}
+td.n,th.n{text-align:right}
+th.sort{cursor:pointer;user-select:none;background:#f5f5f5}
+th.sort:after{content:" ⇅";color:#999}
+.note{color:#a50f15;font-weight:bold}
+#map-wrap{overflow:auto;border:1px solid #ddd}
+#map path.area:hover{stroke:#000;stroke-width:1.5}
+"#;
+
+const SCRIPT: &str = r#"
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th.sort").forEach(function (th, col) {
+    var ascending = true;
+    th.addEventListener("click", function () {
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col].getAttribute("data-v") || a.cells[col].textContent;
+        var y = b.cells[col].getAttribute("data-v") || b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return ascending ? c : -c;
+      });
+      ascending = !ascending;
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"#;
+
+/// A histogram of the representative-point distances, as inline SVG.
+fn histogram(report: &Report) -> String {
+    let distances: Vec<f64> = report
+        .areas
+        .iter()
+        .filter_map(|a| a.nearest_distance_m)
+        .map(|m| m / 1000.0)
+        .collect();
+    if distances.is_empty() {
+        return "<p>No qualifying station: no distances to show.</p>".to_owned();
+    }
+    let max = distances.iter().copied().fold(0.0, f64::max).max(1e-9);
+    let step = [
+        0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0,
+    ]
+    .into_iter()
+    .find(|s| max / s <= 25.0)
+    .unwrap_or(2000.0);
+    let bins = (max / step).floor() as usize + 1;
+    let mut counts = vec![0usize; bins];
+    for d in &distances {
+        counts[((d / step).floor() as usize).min(bins - 1)] += 1;
+    }
+    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let (w, h, left, bottom) = (640.0, 220.0, 44.0, 34.0);
+    let bar = (w - left - 10.0) / bins as f64;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" id="histogram" viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-size="11" font-family="DejaVu Sans, Arial, sans-serif">"##
+    );
+    for (k, &c) in counts.iter().enumerate() {
+        let bh = (h - bottom - 10.0) * c as f64 / top;
+        let _ = writeln!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{bh:.1}" fill="#3182bd"><title>{}–{} km: {c} areas</title></rect>"##,
+            left + k as f64 * bar + 0.5,
+            h - bottom - bh,
+            (bar - 1.0).max(0.5),
+            trim_float(k as f64 * step),
+            trim_float((k + 1) as f64 * step)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<line x1="{left}" y1="{:.0}" x2="{:.0}" y2="{:.0}" stroke="#404040"/>"##,
+        h - bottom,
+        w - 10.0,
+        h - bottom
+    );
+    for k in (0..=bins).step_by((bins / 8).max(1)) {
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{:.0}" text-anchor="middle" fill="#404040">{}</text>"##,
+            left + k as f64 * bar,
+            h - bottom + 14.0,
+            trim_float(k as f64 * step)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{:.0}" y="{:.0}" text-anchor="middle" fill="#404040">km from the area's representative point to the nearest qualifying station</text>"##,
+        left + (w - left) / 2.0,
+        h - 4.0
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="4" y="14" fill="#404040">{} areas</text><text x="4" y="28" fill="#404040">(max {top})</text>"##,
+        distances.len()
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+fn area_row(a: &AreaReport) -> String {
+    format!(
+        r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td><td>{}</td></tr>"#,
+        escape(&a.id),
+        escape(a.name.as_deref().unwrap_or("")),
+        escape(a.group.as_deref().unwrap_or("")),
+        a.stations_inside,
+        num_attr(a.boundary_distance_m),
+        km(a.boundary_distance_m),
+        num_attr(a.nearest_distance_m),
+        km(a.nearest_distance_m),
+        escape(a.boundary_station_id.as_deref().unwrap_or("—"))
+    )
+}
+
+/// The whole page.
+pub fn render(run: &CheckRun, report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = String::with_capacity(2 << 20);
+    let (class, verdict) = if s.claim_holds {
+        ("holds", "Claim holds".to_owned())
+    } else {
+        (
+            "fails",
+            format!(
+                "Claim fails: {} of {} areas uncovered",
+                s.areas_uncovered, s.areas_total
+            ),
+        )
+    };
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>chargecov — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        escape(&verdict)
+    );
+    let _ = writeln!(
+        out,
+        r#"<h1 id="verdict" class="{class}">{} — {}</h1>"#,
+        escape(&verdict),
+        escape(&report.rule.description)
+    );
+
+    let i = &report.inputs;
+    let _ = writeln!(out, r#"<section id="inputs"><h2>Inputs</h2>"#);
+    if i.synthetic {
+        let _ = writeln!(
+            out,
+            r#"<p class="note">Synthetic demo data: invented boundaries and stations, not a fact about any real place.</p>"#
+        );
+    }
+    if let Some(m) = &i.crs_mismatch {
+        let _ = writeln!(
+            out,
+            r#"<p class="note">Warning: {}</p>"#,
+            escape(&m.message())
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<table><tr><th>layer</th><th>file</th><th class=\"n\">features</th><th>coordinate system</th></tr>"
+    );
+    for (label, layer) in [("areas", &i.areas), ("stations", &i.stations)] {
+        let _ = writeln!(
+            out,
+            r#"<tr><td>{label}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            escape(&layer.path),
+            layer.features_used,
+            escape(&layer.crs)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table><p>{} of {} stations qualify; {} lie outside every area; {} of unknown power.</p></section>",
+        s.stations_qualifying, s.stations_total, s.stations_outside_areas, s.stations_unknown_power
+    );
+
+    let _ = writeln!(
+        out,
+        r#"<section id="map-section"><h2>Map</h2><p>Hover over an area for its facts.</p><div id="map-wrap">"#
+    );
+    out.push_str(&map::svg(run, report, Detail::Interactive));
+    let _ = writeln!(out, "</div></section>");
+
+    let _ = writeln!(out, r#"<section id="distances"><h2>Distances</h2>"#);
+    if let Some(d) = &s.distance_m {
+        let _ = writeln!(
+            out,
+            "<p>From each area's representative point to the nearest qualifying station (geodesic): mean {} km, median {} km, p90 {} km, p95 {} km, max {} km.</p>",
+            km(Some(d.mean)),
+            km(Some(d.median)),
+            km(Some(d.p90)),
+            km(Some(d.p95)),
+            km(Some(d.max))
+        );
+    }
+    out.push_str(&histogram(report));
+    let _ = writeln!(out, "</section>");
+
+    let uncovered: Vec<&AreaReport> = report.areas.iter().filter(|a| !a.covered).collect();
+    let _ = writeln!(
+        out,
+        r#"<section id="uncovered-areas"><h2>Uncovered areas ({})</h2>"#,
+        uncovered.len()
+    );
+    if uncovered.is_empty() {
+        let _ = writeln!(out, "<p>None.</p>");
+    } else {
+        let _ = writeln!(
+            out,
+            r#"<table class="sortable" id="uncovered-table"><thead><tr><th class="sort">id</th><th class="sort">name</th><th class="sort">group</th><th class="sort n">stations inside</th><th class="sort n">km to nearest qualifying</th><th class="sort n">km from centre</th><th class="sort">nearest qualifying station</th></tr></thead><tbody>"#
+        );
+        for a in uncovered {
+            let _ = writeln!(out, "{}", area_row(a));
+        }
+        let _ = writeln!(out, "</tbody></table>");
+    }
+    let _ = writeln!(out, "</section>");
+
+    let _ = writeln!(
+        out,
+        r#"<section id="groups-section"><h2>Groups</h2><table class="sortable" id="groups-table"><thead><tr><th class="sort">group</th><th class="sort n">areas</th><th class="sort n">covered</th><th class="sort n">uncovered</th><th class="sort n">median km</th><th class="sort n">max km</th></tr></thead><tbody>"#
+    );
+    for g in &report.groups {
+        let median = g.distance_m.as_ref().map(|d| d.median);
+        let max = g.distance_m.as_ref().map(|d| d.max);
+        let _ = writeln!(
+            out,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td></tr>"#,
+            escape(&g.group),
+            g.areas_total,
+            g.areas_covered,
+            g.areas_uncovered,
+            num_attr(median),
+            km(median),
+            num_attr(max),
+            km(max)
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></section>");
+    let _ = writeln!(
+        out,
+        "<footer><p>{} {} — distances are geodesic on WGS84.</p></footer>\n<script>{SCRIPT}</script>\n</body>\n</html>",
+        report.tool.name, report.tool.version
+    );
+    out
+}
