@@ -26,6 +26,7 @@
 //! degrees. The library never prints and never exits; errors are typed
 //! ([`Error`]) and name the file, the feature and what to do.
 
+pub mod area_index;
 pub mod assess;
 pub mod check;
 pub mod crs;

@@ -14,7 +14,6 @@ use crate::fields::{FieldSpec, chosen_rank, defaults};
 use crate::io::raw::{Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar};
 use crate::issues::{FeatureIssue, IssueCode, Position as IssuePosition};
 use crate::model::{Area, AreaLayer, FieldsUsed, LayerInfo, Station, StationLayer};
-use crate::power::parse_power_kw;
 
 /// How to read an area layer's properties.
 #[derive(Debug, Clone)]
@@ -476,29 +475,15 @@ pub fn stations(
             Some((rank, value)) if Some(*rank) == power_rank => Some(value),
             _ => None,
         };
-        let power_kw = match power_value {
-            None | Some(Scalar::Null) => None,
-            Some(Scalar::Int(i)) => Some(*i as f64),
-            Some(Scalar::UInt(u)) => Some(*u as f64),
-            Some(Scalar::Float(f)) => Some(*f),
-            Some(Scalar::Str(text)) => match parse_power_kw(text) {
-                Ok(kw) => kw,
-                Err(e) => {
-                    push(FeatureIssue::warning(
-                        IssueCode::PowerUnparsed,
-                        index,
-                        id_ref,
-                        e.to_string(),
-                    ));
-                    None
-                }
-            },
-            Some(Scalar::Bool(_) | Scalar::Compound) => {
+        let power_kw = match power_value.map(Scalar::to_power_kw) {
+            None => None,
+            Some(Ok(kw)) => kw,
+            Some(Err(why)) => {
                 push(FeatureIssue::warning(
                     IssueCode::PowerUnparsed,
                     index,
                     id_ref,
-                    "power is not a number or text".into(),
+                    why,
                 ));
                 None
             }

@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use common::{chargecov, path_str};
+use common::{chargecov, green_pixels, path_str};
 use resvg::tiny_skia::Pixmap;
 
 fn chromium() -> Option<PathBuf> {
@@ -118,17 +118,7 @@ fn the_demo_report_renders_in_chromium() {
         "the screenshot is nearly blank ({different} of {} pixels differ)",
         pixels.len()
     );
-    let greens = pixels
-        .iter()
-        .filter(|p| {
-            let (r, g, b) = (
-                i32::from(p.red()),
-                i32::from(p.green()),
-                i32::from(p.blue()),
-            );
-            g > r + 20 && g > b + 10
-        })
-        .count();
+    let greens = green_pixels(pixels);
     assert!(
         greens > 10_000,
         "the map's green areas are not on screen ({greens} px)"

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{chargecov, path_str};
+use common::{chargecov, green_pixels, path_str};
 use resvg::tiny_skia::Pixmap;
 
 fn run_demo(args: &[&str]) -> tempfile::TempDir {
@@ -114,17 +114,7 @@ fn svg_and_png_show_the_map() {
         .iter()
         .filter(|p| p.red() > 250 && p.green() > 250 && p.blue() > 250)
         .count();
-    let greens = pixels
-        .iter()
-        .filter(|p| {
-            let (r, g, b) = (
-                i32::from(p.red()),
-                i32::from(p.green()),
-                i32::from(p.blue()),
-            );
-            g > r + 20 && g > b + 10
-        })
-        .count();
+    let greens = green_pixels(pixels);
     let share = |n: usize| n as f64 / pixels.len() as f64;
     assert!(
         share(white) < 0.8,

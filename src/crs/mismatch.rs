@@ -4,10 +4,10 @@
 //! flag that does it and the counts before and after. The data is never
 //! changed here: the user decides.
 
-use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Point};
-use rstar::RTree;
-use rstar::primitives::{GeomWithData, Rectangle};
+use geo::{Coord, MultiPolygon};
 use serde::Serialize;
+
+use crate::area_index::AreaIndex;
 
 use super::offset;
 
@@ -62,22 +62,8 @@ pub fn suggest(areas: &[MultiPolygon<f64>], stations: &[Coord<f64>]) -> Option<S
     let step = stations.len().div_ceil(SAMPLE).max(1);
     let sample: Vec<Coord<f64>> = stations.iter().step_by(step).copied().collect();
     let n = sample.len();
-    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = areas
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| {
-            let r = a.bounding_rect()?;
-            Some(GeomWithData::new(
-                Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                i,
-            ))
-        })
-        .collect();
-    let tree = RTree::bulk_load(boxes);
-    let inside = |p: Coord<f64>| {
-        tree.locate_all_at_point(&[p.x, p.y])
-            .any(|b| areas[b.data].intersects(&Point(p)))
-    };
+    let index = AreaIndex::new(areas);
+    let inside = |p: Coord<f64>| index.covers(p);
     let count =
         |f: &dyn Fn(Coord<f64>) -> Coord<f64>| sample.iter().filter(|&&p| inside(f(p))).count();
     let as_read = count(&|p| p);

@@ -36,6 +36,20 @@ impl Scalar {
         }))
     }
 
+    /// The value as a power in kW: numbers are kW, text goes through
+    /// [`parse_power_kw`](crate::power::parse_power_kw); `Ok(None)` when
+    /// missing; the error says why the value cannot be read.
+    pub fn to_power_kw(&self) -> Result<Option<f64>, String> {
+        match self {
+            Scalar::Null => Ok(None),
+            Scalar::Int(i) => Ok(Some(*i as f64)),
+            Scalar::UInt(u) => Ok(Some(*u as f64)),
+            Scalar::Float(f) => Ok(Some(*f)),
+            Scalar::Str(text) => crate::power::parse_power_kw(text).map_err(|e| e.to_string()),
+            Scalar::Bool(_) | Scalar::Compound => Err("power is not a number or text".into()),
+        }
+    }
+
     /// Converts a generic JSON value (area properties are kept whole).
     pub fn from_json(value: &Value) -> Scalar {
         match value {

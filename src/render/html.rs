@@ -10,17 +10,7 @@ use crate::report::{AreaReport, Report};
 use crate::rules::trim_float;
 
 use super::map::{self, Detail};
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn km(m: Option<f64>) -> String {
-    m.map_or_else(|| "—".to_owned(), |m| format!("{:.2}", m / 1000.0))
-}
+use super::{escape, km2 as km};
 
 /// The sort key of a cell: numbers sort as numbers.
 fn num_attr(m: Option<f64>) -> String {

@@ -17,6 +17,8 @@ use geo::{BoundingRect, Coord, LineString, MapCoords, MultiPolygon, Polygon, Rec
 use crate::check::CheckRun;
 use crate::report::{AreaReport, Report};
 
+use super::{escape, km2};
+
 /// Width of the map drawing in px (the legend is added to the right).
 pub const MAP_WIDTH: f64 = 900.0;
 const LEGEND_WIDTH: f64 = 250.0;
@@ -127,15 +129,11 @@ fn path_data(frame: &Frame, shape: &MultiPolygon<f64>) -> String {
     d
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn km(m: Option<f64>) -> String {
-    m.map_or_else(|| "—".to_owned(), |m| format!("{:.2} km", m / 1000.0))
+    match m {
+        Some(_) => format!("{} km", km2(m)),
+        None => km2(m),
+    }
 }
 
 /// The hover text of an area.

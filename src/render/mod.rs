@@ -7,3 +7,16 @@ pub mod html;
 pub mod map;
 pub mod markdown;
 pub mod png;
+
+/// Text for HTML and SVG: the five XML special characters escaped.
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Metres as kilometres with two decimals; a dash for none.
+pub(crate) fn km2(m: Option<f64>) -> String {
+    m.map_or_else(|| "—".to_owned(), |m| format!("{:.2}", m / 1000.0))
+}

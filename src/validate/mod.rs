@@ -13,11 +13,10 @@ pub mod render;
 
 use std::io::{BufRead, BufReader, Read};
 
-use geo::{BoundingRect, Coord, Intersects, MultiPolygon};
-use rstar::RTree;
-use rstar::primitives::{GeomWithData, Rectangle};
+use geo::{Coord, MultiPolygon};
 use serde::Serialize;
 
+use crate::area_index::AreaIndex;
 use crate::check::{StationFieldSpecs, load_areas};
 use crate::crs::mismatch;
 use crate::crs::{Crs, CrsOrigin, LayerCrs};
@@ -25,10 +24,9 @@ use crate::error::{Error, Result};
 use crate::geodesy::distance_m;
 use crate::io::csv_read::{self, CsvFields};
 use crate::io::geojson_read::{self, StationFields};
-use crate::io::raw::{RawPoint, RawStation, Scalar};
+use crate::io::raw::{RawPoint, RawStation};
 use crate::io::source::Source;
 use crate::normalise::AreaFieldSpecs;
-use crate::power::parse_power_kw;
 use crate::progress::Progress;
 
 use checks::{CheckId, CheckResult, LISTED_PER_CHECK, Member, Offender, Severity};
@@ -230,21 +228,11 @@ impl<'c> Accumulator<'c> {
                     .add(offender(format!("missing {}", missing.join(", "))));
             }
         }
-        let power = match raw.power.as_ref().map(|(_, v)| v) {
-            None | Some(Scalar::Null) => None,
-            Some(Scalar::Int(i)) => Some(*i as f64),
-            Some(Scalar::UInt(u)) => Some(*u as f64),
-            Some(Scalar::Float(f)) => Some(*f),
-            Some(Scalar::Str(text)) => match parse_power_kw(text) {
-                Ok(kw) => kw,
-                Err(e) => {
-                    self.power_parsed.add(offender(e.to_string()));
-                    None
-                }
-            },
-            Some(Scalar::Bool(_) | Scalar::Compound) => {
-                self.power_parsed
-                    .add(offender("power is not a number or text".into()));
+        let power = match raw.power.as_ref().map(|(_, v)| v.to_power_kw()) {
+            None => None,
+            Some(Ok(kw)) => kw,
+            Some(Err(why)) => {
+                self.power_parsed.add(offender(why));
                 None
             }
         };
@@ -458,13 +446,15 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
         let shapes: Vec<MultiPolygon<f64>> =
             layer.areas.iter().map(|a| a.geometry.clone()).collect();
         if outside.ran {
-            let tree = area_tree(&shapes);
+            let index = AreaIndex::new(&shapes);
             for p in &points {
-                if inside_any(&tree, &shapes, p.at) {
+                if index.covers(p.at) {
                     continue;
                 }
-                let (d, area) = nearest_area(&tree, &shapes, p.at);
-                let name = area.map(|i| layer.areas[i].id.clone()).unwrap_or_default();
+                let (d, name) = match index.nearest(p.at) {
+                    Some((d, i)) => (d, layer.areas[i].id.clone()),
+                    None => (f64::INFINITY, String::new()),
+                };
                 outside.add(Offender {
                     index: Some(p.index as usize),
                     id: id_of(p.id),
@@ -601,48 +591,4 @@ fn unique_ids(acc: &Accumulator<'_>, severity: Severity) -> CheckResult {
         });
     }
     result
-}
-
-fn area_tree(shapes: &[MultiPolygon<f64>]) -> RTree<GeomWithData<Rectangle<[f64; 2]>, usize>> {
-    RTree::bulk_load(
-        shapes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                let r = a.bounding_rect()?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i,
-                ))
-            })
-            .collect(),
-    )
-}
-
-fn inside_any(
-    tree: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-    shapes: &[MultiPolygon<f64>],
-    p: Coord<f64>,
-) -> bool {
-    tree.locate_all_at_point(&[p.x, p.y])
-        .any(|b| shapes[b.data].intersects(&p))
-}
-
-/// The geodesic distance to the nearest area, trying the areas whose boxes
-/// are nearest in degrees (a few, enough at the distances that matter).
-fn nearest_area(
-    tree: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-    shapes: &[MultiPolygon<f64>],
-    p: Coord<f64>,
-) -> (f64, Option<usize>) {
-    tree.nearest_neighbor_iter(&[p.x, p.y])
-        .take(8)
-        .map(|b| {
-            (
-                crate::geodesy::distance_to_area_m(p, &shapes[b.data]).0,
-                Some(b.data),
-            )
-        })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .unwrap_or((f64::INFINITY, None))
 }

@@ -51,3 +51,18 @@ pub fn area<'a>(report: &'a Value, id: &str) -> &'a Value {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// Pixels that are clearly green (the map's covered areas).
+pub fn green_pixels(pixels: &[resvg::tiny_skia::PremultipliedColorU8]) -> usize {
+    pixels
+        .iter()
+        .filter(|p| {
+            let (r, g, b) = (
+                i32::from(p.red()),
+                i32::from(p.green()),
+                i32::from(p.blue()),
+            );
+            g > r + 20 && g > b + 10
+        })
+        .count()
+}
