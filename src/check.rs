@@ -15,6 +15,7 @@ use crate::model::{AreaLayer, StationLayer};
 use crate::normalise::{self, AreaFieldSpecs};
 use crate::progress::Progress;
 use crate::rules::{Rule, Verdict, judge};
+use crate::surface::{self, AreaSurface};
 
 /// How to read the station layer's properties or columns.
 #[derive(Debug, Clone)]
@@ -38,6 +39,28 @@ pub struct CheckConfig {
     /// Coordinate systems set by flag (else the file's `crs`, else WGS84).
     pub areas_crs: Option<Crs>,
     pub stations_crs: Option<Crs>,
+    /// Surface coverage, worst-served points and gaps (`--radius-km`).
+    pub surface: Option<SurfaceRequest>,
+    /// Area property holding a population, for population-weighted statistics.
+    pub population_field: Option<String>,
+}
+
+/// What surface analysis to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurfaceRequest {
+    /// Radii in km, in the order asked.
+    pub radii_km: Vec<f64>,
+    /// How each radius was written (the report's keys, e.g. "2").
+    pub labels: Vec<String>,
+    /// Keep the uncovered part of each area for the largest radius.
+    pub gaps: bool,
+}
+
+/// The surface analysis of a run.
+#[derive(Debug, Clone)]
+pub struct SurfaceRun {
+    pub request: SurfaceRequest,
+    pub areas: Vec<AreaSurface>,
 }
 
 impl Default for StationFieldSpecs {
@@ -65,6 +88,8 @@ impl CheckConfig {
             skip_invalid: false,
             areas_crs: None,
             stations_crs: None,
+            surface: None,
+            population_field: None,
         }
     }
 }
@@ -83,6 +108,10 @@ pub struct CheckRun {
     pub verdict: Verdict,
     /// The layers look like they are in different coordinate systems.
     pub crs_mismatch: Option<Suggestion>,
+    /// Surface coverage, when asked for.
+    pub surface: Option<SurfaceRun>,
+    /// Per area: its population, when a population field was named.
+    pub population: Option<Vec<Option<f64>>>,
 }
 
 /// Reads and normalises the area layer.
@@ -172,6 +201,22 @@ pub fn check_rule(rule: &Rule) -> Result<()> {
 /// Runs the whole check.
 pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckRun> {
     check_rule(&config.rule)?;
+    if let Some(req) = &config.surface {
+        if req.radii_km.is_empty() {
+            return Err(Error::Config(
+                "--radius-km needs at least one radius".into(),
+            ));
+        }
+        if let Some(bad) = req
+            .radii_km
+            .iter()
+            .find(|r| !(r.is_finite() && **r > 0.0 && **r <= 1000.0))
+        {
+            return Err(Error::Config(format!(
+                "--radius-km {bad}: radii must be more than 0 and at most 1000 km"
+            )));
+        }
+    }
     progress.start("reading areas", None);
     let areas = load_areas(
         &config.areas,
@@ -188,7 +233,56 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         config.stations_crs.as_ref(),
     )?;
     progress.finish();
-    Ok(assess_layers(areas, stations, config.rule, progress))
+    let population = match &config.population_field {
+        Some(field) => Some(population(&areas, field, &config.areas.to_string())?),
+        None => None,
+    };
+    let mut run = assess_layers(areas, stations, config.rule, progress);
+    run.population = population;
+    if let Some(request) = &config.surface {
+        let index = StationIndex::new(
+            run.stations.stations.iter().map(|s| s.location).collect(),
+            &run.qualifies,
+        );
+        let areas = surface::analyse(
+            &run.areas.areas,
+            &run.assessment.facts,
+            &index,
+            &run.qualifies,
+            &request.radii_km,
+            request.gaps,
+            progress,
+        );
+        run.surface = Some(SurfaceRun {
+            request: request.clone(),
+            areas,
+        });
+    }
+    Ok(run)
+}
+
+/// Reads each area's population from `field`; an error when no area has it.
+fn population(areas: &AreaLayer, field: &str, source_name: &str) -> Result<Vec<Option<f64>>> {
+    let values: Vec<Option<f64>> = areas
+        .areas
+        .iter()
+        .map(|a| {
+            a.properties.get(field).and_then(|v| match v {
+                serde_json::Value::Number(n) => n.as_f64(),
+                serde_json::Value::String(s) => s.trim().replace(',', "").parse::<f64>().ok(),
+                _ => None,
+            })
+        })
+        .map(|p| p.filter(|x| x.is_finite() && *x >= 0.0))
+        .collect();
+    if values.iter().all(Option::is_none) {
+        return Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: format!("no area has a numeric property {field:?}"),
+            hint: "name the population property with --population-field (e.g. population, pop, POP2020)".into(),
+        });
+    }
+    Ok(values)
 }
 
 /// Indexes, assesses and judges loaded layers.
@@ -240,5 +334,7 @@ pub fn assess_layers(
         covered,
         verdict,
         crs_mismatch,
+        surface: None,
+        population: None,
     }
 }

@@ -47,6 +47,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod stats;
+pub mod surface;
 pub mod validate;
 
 pub use check::{CheckConfig, CheckRun, StationFieldSpecs, run_check};

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::assess::AreaFacts;
 use crate::check::CheckRun;
@@ -94,6 +95,10 @@ pub struct Summary {
     pub distance_m: Option<DistanceStats>,
     /// Area → nearest qualifying station (0 for areas with one inside).
     pub boundary_distance_m: Option<DistanceStats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surface: Option<SurfaceSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,6 +109,10 @@ pub struct GroupReport {
     pub areas_uncovered: usize,
     pub distance_m: Option<DistanceStats>,
     pub boundary_distance_m: Option<DistanceStats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surface: Option<GroupSurface>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -128,6 +137,81 @@ pub struct AreaReport {
     pub nearest_distance_m: Option<f64>,
     pub boundary_station_id: Option<String>,
     pub boundary_distance_m: Option<f64>,
+    /// Geodesic size, km² (with --radius-km).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_km2: Option<f64>,
+    /// With --population-field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<f64>,
+    /// Share of the surface within each radius (keys as written on the
+    /// command line), 0–1 (with --radius-km).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<Map<String, Value>>,
+    /// The point inside the area farthest from every qualifying station.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worst_point: Option<WorstReport>,
+    /// Size of the part farther than the largest radius from every
+    /// qualifying station, km² (with --gaps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap_km2: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorstReport {
+    pub lon: f64,
+    pub lat: f64,
+    pub distance_m: f64,
+    /// False only if the search ran out of cells before proving the bound.
+    pub proven: bool,
+}
+
+/// Surface coverage over all areas (with --radius-km).
+#[derive(Debug, Clone, Serialize)]
+pub struct SurfaceSummary {
+    pub radii_km: Vec<String>,
+    pub area_km2: f64,
+    /// Share of the total surface within each radius.
+    pub within_area_weighted: Map<String, Value>,
+    /// Share of the population whose area is covered, weighting each
+    /// area's share by its population (with --population-field).
+    pub within_population_weighted: Option<Map<String, Value>>,
+    /// Total size of the gaps for the largest radius (with --gaps).
+    pub gap_km2: Option<f64>,
+    /// Statistics of the areas' worst-served distances.
+    pub worst_distance_m: Option<DistanceStats>,
+    /// The shares are exact up to this fraction of an area's size (never over).
+    pub share_error_bound: f64,
+    /// Worst-served distances are within this many metres of the true maximum.
+    pub worst_point_tolerance_m: f64,
+    /// Share of the total surface within r, for r from 0.5 to 50 km.
+    pub curve: Vec<CurvePoint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CurvePoint {
+    pub radius_km: f64,
+    pub share: f64,
+    pub share_population: Option<f64>,
+}
+
+/// Population statistics (with --population-field).
+#[derive(Debug, Clone, Serialize)]
+pub struct PopulationSummary {
+    /// Areas with a usable population value.
+    pub areas_with_population: usize,
+    pub total: f64,
+    /// Share of the population living in covered areas.
+    pub in_covered_areas_share: f64,
+    /// Representative-point distances weighted by population.
+    pub distance_m: Option<DistanceStats>,
+}
+
+/// A group's surface coverage (with --radius-km).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupSurface {
+    pub area_km2: f64,
+    pub within_area_weighted: Map<String, Value>,
+    pub within_population_weighted: Option<Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -185,7 +269,46 @@ fn area_report(
         nearest_distance_m: facts.nearest.map(|n| round_m(n.distance_m)),
         boundary_station_id: station_label(stations, facts.boundary),
         boundary_distance_m: facts.boundary.map(|n| round_m(n.distance_m)),
+        area_km2: None,
+        population: None,
+        within: None,
+        worst_point: None,
+        gap_km2: None,
     }
+}
+
+/// Shares are written to 1e-6.
+fn round_share(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+fn round_km2(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
+/// `labels[k]` → `values[k]`, in order.
+fn share_map(labels: &[String], values: impl Iterator<Item = f64>) -> Map<String, Value> {
+    labels
+        .iter()
+        .zip(values)
+        .map(|(l, v)| (l.clone(), Value::from(round_share(v))))
+        .collect()
+}
+
+/// Weighted mean of per-area values over `members`; `None` without weight.
+fn weighted_mean(
+    members: &[usize],
+    weight: &dyn Fn(usize) -> Option<f64>,
+    value: &dyn Fn(usize) -> f64,
+) -> Option<f64> {
+    let (mut num, mut den) = (0.0, 0.0);
+    for &i in members {
+        if let Some(w) = weight(i) {
+            num += w * value(i);
+            den += w;
+        }
+    }
+    (den > 0.0).then(|| num / den)
 }
 
 impl Report {
@@ -233,6 +356,8 @@ impl Report {
                     areas_uncovered: members.len() - covered,
                     distance_m,
                     boundary_distance_m,
+                    surface: group_surface(run, &members),
+                    population: population_summary(run, &members),
                 }
             })
             .collect();
@@ -271,7 +396,25 @@ impl Report {
                 .count(),
             distance_m,
             boundary_distance_m,
+            surface: surface_summary(run, &all),
+            population: population_summary(run, &all),
         };
+        let mut area_reports = area_reports;
+        for (i, r) in area_reports.iter_mut().enumerate() {
+            r.population = run.population.as_ref().and_then(|p| p[i]);
+            if let Some(s) = &run.surface {
+                let a = &s.areas[i];
+                r.area_km2 = Some(round_km2(a.area_m2 / 1e6));
+                r.within = Some(share_map(&s.request.labels, a.within.iter().copied()));
+                r.worst_point = a.worst.map(|w| WorstReport {
+                    lon: round_deg(w.at.x),
+                    lat: round_deg(w.at.y),
+                    distance_m: round_m(w.distance_m),
+                    proven: w.proven,
+                });
+                r.gap_km2 = a.gap_m2.map(|g| round_km2(g / 1e6));
+            }
+        }
 
         Report {
             tool: Tool {
@@ -291,6 +434,87 @@ impl Report {
             warnings: warnings(run),
         }
     }
+}
+
+fn group_surface(run: &CheckRun, members: &[usize]) -> Option<GroupSurface> {
+    let s = run.surface.as_ref()?;
+    let size = |i: usize| Some(s.areas[i].area_m2);
+    let radii = s.request.labels.len();
+    let area_weighted =
+        (0..radii).map(|k| weighted_mean(members, &size, &|i| s.areas[i].within[k]).unwrap_or(0.0));
+    let population_weighted = run.population.as_ref().map(|p| {
+        let weight = |i: usize| p[i];
+        share_map(
+            &s.request.labels,
+            (0..radii)
+                .map(|k| weighted_mean(members, &weight, &|i| s.areas[i].within[k]).unwrap_or(0.0)),
+        )
+    });
+    Some(GroupSurface {
+        area_km2: round_km2(members.iter().map(|&i| s.areas[i].area_m2).sum::<f64>() / 1e6),
+        within_area_weighted: share_map(&s.request.labels, area_weighted),
+        within_population_weighted: population_weighted,
+    })
+}
+
+fn surface_summary(run: &CheckRun, all: &[usize]) -> Option<SurfaceSummary> {
+    let s = run.surface.as_ref()?;
+    let group = group_surface(run, all)?;
+    let size = |i: usize| Some(s.areas[i].area_m2);
+    let curve = crate::surface::CURVE_KM
+        .iter()
+        .enumerate()
+        .map(|(k, &r)| CurvePoint {
+            radius_km: r,
+            share: round_share(weighted_mean(all, &size, &|i| s.areas[i].curve[k]).unwrap_or(0.0)),
+            share_population: run.population.as_ref().and_then(|p| {
+                weighted_mean(all, &|i| p[i], &|i| s.areas[i].curve[k]).map(round_share)
+            }),
+        })
+        .collect();
+    let gaps: Vec<f64> = s.areas.iter().filter_map(|a| a.gap_m2).collect();
+    Some(SurfaceSummary {
+        radii_km: s.request.labels.clone(),
+        area_km2: group.area_km2,
+        within_area_weighted: group.within_area_weighted,
+        within_population_weighted: group.within_population_weighted,
+        gap_km2: (!gaps.is_empty()).then(|| round_km2(gaps.iter().sum::<f64>() / 1e6)),
+        worst_distance_m: rounded(DistanceStats::of(
+            s.areas.iter().filter_map(|a| a.worst.map(|w| w.distance_m)),
+        )),
+        share_error_bound: crate::surface::circle::inscribed_shortfall(),
+        worst_point_tolerance_m: crate::surface::worst::TOLERANCE_M,
+        curve,
+    })
+}
+
+fn population_summary(run: &CheckRun, members: &[usize]) -> Option<PopulationSummary> {
+    let p = run.population.as_ref()?;
+    let with: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| p[i].is_some())
+        .collect();
+    let total: f64 = with.iter().filter_map(|&i| p[i]).sum();
+    let covered: f64 = with
+        .iter()
+        .filter(|&&i| run.covered[i])
+        .filter_map(|&i| p[i])
+        .sum();
+    let facts = &run.assessment.facts;
+    Some(PopulationSummary {
+        areas_with_population: with.len(),
+        total,
+        in_covered_areas_share: if total > 0.0 {
+            round_share(covered / total)
+        } else {
+            0.0
+        },
+        distance_m: rounded(DistanceStats::weighted(
+            with.iter()
+                .filter_map(|&i| Some((facts[i].nearest?.distance_m, p[i]?))),
+        )),
+    })
 }
 
 fn rule_report(rule: &Rule) -> RuleReport {

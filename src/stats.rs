@@ -36,6 +36,43 @@ impl DistanceStats {
     }
 }
 
+impl DistanceStats {
+    /// Weighted statistics of (value, weight) pairs with finite values and
+    /// positive weights: the weighted mean, and weighted percentiles by
+    /// the nearest-rank rule (the smallest value whose cumulative weight
+    /// reaches p % of the total). `count` is the number of pairs used.
+    pub fn weighted(pairs: impl IntoIterator<Item = (f64, f64)>) -> Option<Self> {
+        let mut v: Vec<(f64, f64)> = pairs
+            .into_iter()
+            .filter(|(x, w)| x.is_finite() && w.is_finite() && *w > 0.0)
+            .collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let total: f64 = v.iter().map(|p| p.1).sum();
+        let rank = |p: f64| {
+            let target = total * p / 100.0;
+            let mut acc = 0.0;
+            for &(x, w) in &v {
+                acc += w;
+                if acc >= target * (1.0 - 1e-12) {
+                    return x;
+                }
+            }
+            v[v.len() - 1].0
+        };
+        Some(DistanceStats {
+            count: v.len(),
+            mean: v.iter().map(|(x, w)| x * w).sum::<f64>() / total,
+            median: rank(50.0),
+            p90: rank(90.0),
+            p95: rank(95.0),
+            max: v[v.len() - 1].0,
+        })
+    }
+}
+
 /// The `p`-th percentile (0–100) of sorted, non-empty values.
 pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
     let rank = p / 100.0 * (sorted.len() - 1) as f64;
@@ -47,6 +84,19 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weighted_statistics_by_hand() {
+        // 1 km weighs 3, 2 km weighs 1: mean 1.25; half the weight is
+        // reached at 1 km, 90 % only at 2 km.
+        let s = DistanceStats::weighted([(2000.0, 1.0), (1000.0, 3.0), (5.0, 0.0)]).unwrap();
+        assert_eq!(s.count, 2);
+        assert_eq!(s.mean, 1250.0);
+        assert_eq!(s.median, 1000.0);
+        assert_eq!(s.p90, 2000.0);
+        assert_eq!(s.max, 2000.0);
+        assert!(DistanceStats::weighted([(1.0, 0.0)]).is_none());
+    }
 
     #[test]
     fn matches_numpy_linear_percentiles() {

@@ -44,6 +44,60 @@ pub fn fact_columns(crs: &OutputCrs) -> Vec<&'static str> {
         .collect()
 }
 
+/// Columns after the fixed ones: population (with --population-field),
+/// then size, shares per radius, worst-served point and gap size (with
+/// --radius-km).
+fn extra_columns(report: &Report, crs: &OutputCrs) -> Vec<String> {
+    let mut cols = Vec::new();
+    if report.summary.population.is_some() {
+        cols.push("population".to_owned());
+    }
+    if let Some(s) = &report.summary.surface {
+        cols.push("area_km2".to_owned());
+        cols.extend(s.radii_km.iter().map(|l| format!("within_{l}")));
+        let (x, y) = if crs.is_geographic() {
+            ("worst_lon", "worst_lat")
+        } else {
+            ("worst_x", "worst_y")
+        };
+        cols.extend([x.to_owned(), y.to_owned(), "worst_distance_m".to_owned()]);
+        if s.gap_km2.is_some() {
+            cols.push("gap_km2".to_owned());
+        }
+    }
+    cols
+}
+
+fn extra_values(r: &AreaReport, report: &Report, crs: &OutputCrs) -> io::Result<Vec<Value>> {
+    let mut values = Vec::new();
+    if report.summary.population.is_some() {
+        values.push(json!(r.population));
+    }
+    if let Some(s) = &report.summary.surface {
+        values.push(json!(r.area_km2));
+        for l in &s.radii_km {
+            values.push(
+                r.within
+                    .as_ref()
+                    .and_then(|w| w.get(l))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            );
+        }
+        match &r.worst_point {
+            Some(w) => {
+                let c = crs.convert(Coord { x: w.lon, y: w.lat }).map_err(invalid)?;
+                values.extend([json!(c.x), json!(c.y), json!(w.distance_m)]);
+            }
+            None => values.extend([Value::Null, Value::Null, Value::Null]),
+        }
+        if s.gap_km2.is_some() {
+            values.push(json!(r.gap_km2));
+        }
+    }
+    Ok(values)
+}
+
 fn invalid(why: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, why)
 }
@@ -73,7 +127,12 @@ fn facts(r: &AreaReport, crs: &OutputCrs) -> io::Result<[Value; 14]> {
     ])
 }
 
-fn feature(area: &Area, report: &AreaReport, crs: &OutputCrs) -> io::Result<Feature> {
+fn feature(
+    area: &Area,
+    report: &AreaReport,
+    whole: &Report,
+    crs: &OutputCrs,
+) -> io::Result<Feature> {
     let converted: MultiPolygon<f64> = area
         .geometry
         .try_map_coords(|c| crs.convert(c))
@@ -87,6 +146,12 @@ fn feature(area: &Area, report: &AreaReport, crs: &OutputCrs) -> io::Result<Feat
     let mut properties: Map<String, Value> = area.properties.clone();
     for (name, value) in fact_columns(crs).into_iter().zip(facts(report, crs)?) {
         properties.insert(name.to_owned(), value);
+    }
+    for (name, value) in extra_columns(whole, crs)
+        .into_iter()
+        .zip(extra_values(report, whole, crs)?)
+    {
+        properties.insert(name, value);
     }
     Ok(Feature {
         bbox: None,
@@ -122,7 +187,7 @@ pub fn write_geojson(
         }
         first = false;
         out.write_all(b"\n")?;
-        serde_json::to_writer(&mut *out, &feature(area, r, crs)?)?;
+        serde_json::to_writer(&mut *out, &feature(area, r, report, crs)?)?;
     }
     out.write_all(b"\n]}\n")
 }
@@ -130,14 +195,83 @@ pub fn write_geojson(
 /// Writes every area's facts as CSV.
 pub fn write_csv(out: &mut dyn Write, report: &Report, crs: &OutputCrs) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(fact_columns(crs))?;
+    let mut header: Vec<String> = fact_columns(crs).into_iter().map(str::to_owned).collect();
+    header.extend(extra_columns(report, crs));
+    writer.write_record(&header)?;
     for r in &report.areas {
-        let row = facts(r, crs)?.map(|v| match v {
-            Value::Null => String::new(),
-            Value::String(s) => s,
-            other => other.to_string(),
-        });
+        let values = facts(r, crs)?
+            .into_iter()
+            .chain(extra_values(r, report, crs)?);
+        let row: Vec<String> = values
+            .map(|v| match v {
+                Value::Null => String::new(),
+                Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect();
         writer.write_record(&row)?;
+    }
+    writer.flush()
+}
+
+/// Writes each area's gap (the part farther than the largest radius from
+/// every qualifying station) as GeoJSON: id, name, group, radius and size.
+pub fn write_gaps(
+    out: &mut dyn Write,
+    areas: &[Area],
+    report: &Report,
+    gaps: &[Option<geo::MultiPolygon<f64>>],
+    radius_label: &str,
+    crs: &OutputCrs,
+) -> io::Result<()> {
+    out.write_all(b"{\"type\":\"FeatureCollection\",")?;
+    if let Some(name) = crs.geojson_name() {
+        let member = json!({"type": "name", "properties": {"name": name}});
+        write!(out, "\"crs\":{member},")?;
+    }
+    out.write_all(b"\"features\":[")?;
+    let mut first = true;
+    for ((area, r), gap) in areas.iter().zip(&report.areas).zip(gaps) {
+        let Some(gap) = gap.as_ref().filter(|g| !g.0.is_empty()) else {
+            continue;
+        };
+        let converted: MultiPolygon<f64> =
+            gap.try_map_coords(|c| crs.convert(c)).map_err(invalid)?;
+        let mut properties = Map::new();
+        properties.insert("id".into(), json!(r.id));
+        properties.insert("name".into(), json!(r.name));
+        properties.insert("group".into(), json!(r.group));
+        properties.insert("feature_index".into(), json!(area.index));
+        properties.insert("radius_km".into(), json!(radius_label));
+        properties.insert("gap_km2".into(), json!(r.gap_km2));
+        let feature = Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(GeometryValue::from(&converted))),
+            id: None,
+            properties: Some(properties),
+            foreign_members: None,
+        };
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        serde_json::to_writer(&mut *out, &feature)?;
+    }
+    out.write_all(b"\n]}\n")
+}
+
+/// Writes the coverage-versus-radius curve as CSV.
+pub fn write_curve(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["radius_km", "share_of_surface", "share_of_population"])?;
+    if let Some(s) = &report.summary.surface {
+        for p in &s.curve {
+            writer.write_record([
+                p.radius_km.to_string(),
+                p.share.to_string(),
+                p.share_population
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            ])?;
+        }
     }
     writer.flush()
 }

@@ -130,6 +130,60 @@ pub fn render(report: &Report) -> String {
         "distance from each area to the nearest qualifying station:"
     );
     let _ = writeln!(out, "           {}", stats_line(&s.boundary_distance_m));
+    if let Some(surface) = &s.surface {
+        let pct = |v: Option<&serde_json::Value>| {
+            v.and_then(serde_json::Value::as_f64)
+                .map_or_else(|| "—".to_owned(), |x| format!("{:.1} %", 100.0 * x))
+        };
+        let _ = writeln!(
+            out,
+            "surface within reach ({:.0} km² in all; shares exact to {:.2} %, never over):",
+            surface.area_km2,
+            100.0 * surface.share_error_bound
+        );
+        for label in &surface.radii_km {
+            let population = surface
+                .within_population_weighted
+                .as_ref()
+                .map(|m| format!(", {} of the population", pct(m.get(label))))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "           within {label} km: {} of the surface{population}",
+                pct(surface.within_area_weighted.get(label))
+            );
+        }
+        let _ = writeln!(
+            out,
+            "worst-served point of each area (to {} m):",
+            surface.worst_point_tolerance_m
+        );
+        let _ = writeln!(out, "           {}", stats_line(&surface.worst_distance_m));
+        if let Some(gap) = surface.gap_km2 {
+            let _ = writeln!(
+                out,
+                "gaps       {gap:.1} km² farther than {} km from every qualifying station",
+                surface
+                    .radii_km
+                    .iter()
+                    .max_by(|a, b| {
+                        let v = |s: &String| s.parse::<f64>().unwrap_or(0.0);
+                        v(a).total_cmp(&v(b))
+                    })
+                    .map(String::as_str)
+                    .unwrap_or("")
+            );
+        }
+    }
+    if let Some(p) = &s.population {
+        let _ = writeln!(
+            out,
+            "population {:.0} in {} areas; {:.1} % live in covered areas",
+            p.total,
+            p.areas_with_population,
+            100.0 * p.in_covered_areas_share
+        );
+    }
 
     if !report.groups.is_empty() {
         let width = report

@@ -128,6 +128,66 @@ fn histogram(report: &Report) -> String {
     s
 }
 
+/// The coverage-versus-radius curve, as inline SVG.
+fn curve(surface: &crate::report::SurfaceSummary) -> String {
+    let (w, h, left, bottom) = (640.0, 240.0, 44.0, 34.0);
+    let max_r = surface.curve.last().map_or(50.0, |p| p.radius_km);
+    let x = |r: f64| left + (w - left - 10.0) * r / max_r;
+    let y = |share: f64| (h - bottom) - (h - bottom - 10.0) * share;
+    let line = |pick: &dyn Fn(&crate::report::CurvePoint) -> Option<f64>| -> String {
+        surface
+            .curve
+            .iter()
+            .filter_map(|p| pick(p).map(|v| format!("{:.1},{:.1}", x(p.radius_km), y(v))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r##"<h2>Coverage versus radius</h2><svg xmlns="http://www.w3.org/2000/svg" id="curve" viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-size="11" font-family="DejaVu Sans, Arial, sans-serif">"##
+    );
+    for share in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="4" y="{:.1}" fill="#404040">{:.0} %</text>"##,
+            y(share),
+            w - 10.0,
+            y(share),
+            y(share) + 4.0,
+            share * 100.0
+        );
+    }
+    for r in [0.0, 10.0, 20.0, 30.0, 40.0, 50.0] {
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{:.0}" text-anchor="middle" fill="#404040">{r}</text>"##,
+            x(r),
+            h - bottom + 14.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<polyline fill="none" stroke="#31a354" stroke-width="2" points="{}"><title>share of the surface</title></polyline>"##,
+        line(&|p| Some(p.share))
+    );
+    if surface.curve.iter().any(|p| p.share_population.is_some()) {
+        let _ = writeln!(
+            s,
+            r##"<polyline fill="none" stroke="#54278f" stroke-width="2" stroke-dasharray="5,3" points="{}"><title>share of the population</title></polyline>"##,
+            line(&|p| p.share_population)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{:.0}" y="{:.0}" text-anchor="middle" fill="#404040">km to the nearest qualifying station (surface: green; population: dashed)</text>"##,
+        left + (w - left) / 2.0,
+        h - 4.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
 fn area_row(a: &AreaReport) -> String {
     format!(
         r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td><td>{}</td></tr>"#,
@@ -224,6 +284,9 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
         );
     }
     out.push_str(&histogram(report));
+    if let Some(surface) = &s.surface {
+        out.push_str(&curve(surface));
+    }
     let _ = writeln!(out, "</section>");
 
     let uncovered: Vec<&AreaReport> = report.areas.iter().filter(|a| !a.covered).collect();

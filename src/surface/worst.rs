@@ -1,0 +1,170 @@
+//! The worst-served point of an area: the point inside it farthest from
+//! every qualifying station.
+//!
+//! Method: branch and bound over lon/lat cells. The distance to the
+//! nearest station is 1-Lipschitz (moving d metres changes it by at most
+//! d), so no point of a cell can be farther than the distance at the
+//! cell's centre plus the centre's distance to the cell's farthest corner.
+//! Cells that cannot beat the best point found so far by more than the
+//! tolerance are dropped; the others are split in four. The answer is
+//! within `TOLERANCE_M` of the true maximum — a guarantee, not an
+//! estimate. Starting points: the representative point and every vertex.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Rect};
+
+use crate::index::StationIndex;
+
+/// The answer is at most this far (metres) below the true maximum.
+pub const TOLERANCE_M: f64 = 10.0;
+/// Cells examined at most per area; past this the answer is the best
+/// found, flagged as not proven.
+const MAX_CELLS: usize = 200_000;
+
+/// The worst-served point and its distance to the nearest qualifying station.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Worst {
+    pub at: Coord<f64>,
+    pub distance_m: f64,
+    /// False when the cell budget ran out before the bound was proven.
+    pub proven: bool,
+}
+
+struct Cell {
+    rect: Rect<f64>,
+    centre_d: f64,
+    upper: f64,
+}
+
+impl PartialEq for Cell {
+    fn eq(&self, other: &Self) -> bool {
+        self.upper == other.upper
+    }
+}
+impl Eq for Cell {}
+impl PartialOrd for Cell {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Cell {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.upper.total_cmp(&other.upper)
+    }
+}
+
+fn nearest_m(index: &StationIndex, p: Coord<f64>) -> f64 {
+    index.nearest(p).map_or(f64::INFINITY, |n| n.distance_m)
+}
+
+/// Metres per degree, bounded from above: of latitude at most 111,700
+/// (at the poles, 111,694); of longitude at most 111,320·cos φ at the
+/// cell's equatorward edge.
+const MAX_M_PER_DEG_LAT: f64 = 111_700.0;
+const MAX_M_PER_DEG_LON_EQUATOR: f64 = 111_320.0;
+
+fn cell(index: &StationIndex, rect: Rect<f64>) -> Cell {
+    let centre = rect.center();
+    let centre_d = nearest_m(index, centre);
+    let equatorward = if rect.min().y <= 0.0 && rect.max().y >= 0.0 {
+        0.0
+    } else {
+        rect.min().y.abs().min(rect.max().y.abs())
+    };
+    let half_x = rect.width() / 2.0 * MAX_M_PER_DEG_LON_EQUATOR * equatorward.to_radians().cos();
+    let half_y = rect.height() / 2.0 * MAX_M_PER_DEG_LAT;
+    // 1 % slack for the ellipsoid's shape across the cell.
+    let reach = 1.01 * half_x.hypot(half_y);
+    Cell {
+        rect,
+        centre_d,
+        upper: centre_d + reach,
+    }
+}
+
+/// The worst-served point of `area`; `None` when no station qualifies.
+pub fn worst_point(
+    area: &MultiPolygon<f64>,
+    start: Coord<f64>,
+    index: &StationIndex,
+) -> Option<Worst> {
+    let start_d = nearest_m(index, start);
+    if !start_d.is_finite() {
+        return None;
+    }
+    let mut best = Worst {
+        at: start,
+        distance_m: start_d,
+        proven: true,
+    };
+    for polygon in area {
+        for &v in polygon.exterior().coords() {
+            let d = nearest_m(index, v);
+            if d > best.distance_m {
+                best = Worst {
+                    at: v,
+                    distance_m: d,
+                    proven: true,
+                };
+            }
+        }
+    }
+    let rect = area.bounding_rect()?;
+    let mut heap = BinaryHeap::new();
+    heap.push(cell(index, rect));
+    let mut examined = 0;
+    while let Some(c) = heap.pop() {
+        if c.upper <= best.distance_m + TOLERANCE_M {
+            break; // the heap is ordered by upper bound: nothing better remains
+        }
+        examined += 1;
+        if examined > MAX_CELLS {
+            best.proven = false;
+            break;
+        }
+        let centre = c.rect.center();
+        if c.centre_d > best.distance_m && area.intersects(&centre) {
+            best = Worst {
+                at: centre,
+                distance_m: c.centre_d,
+                proven: true,
+            };
+        }
+        let (min, max) = (c.rect.min(), c.rect.max());
+        for (lo, hi) in [
+            (min, centre),
+            (
+                Coord {
+                    x: centre.x,
+                    y: min.y,
+                },
+                Coord {
+                    x: max.x,
+                    y: centre.y,
+                },
+            ),
+            (
+                Coord {
+                    x: min.x,
+                    y: centre.y,
+                },
+                Coord {
+                    x: centre.x,
+                    y: max.y,
+                },
+            ),
+            (centre, max),
+        ] {
+            let r = Rect::new(lo, hi);
+            if area.intersects(&r) {
+                let child = cell(index, r);
+                if child.upper > best.distance_m + TOLERANCE_M {
+                    heap.push(child);
+                }
+            }
+        }
+    }
+    Some(best)
+}
