@@ -162,6 +162,17 @@ fn feature(
     })
 }
 
+/// Opens a FeatureCollection, up to its `features` array.
+fn collection_start(out: &mut dyn Write, crs: &OutputCrs) -> io::Result<()> {
+    out.write_all(b"{\"type\":\"FeatureCollection\",")?;
+    if let Some(name) = crs.geojson_name() {
+        // Not WGS84: say so the old (GeoJSON 2008) way, which GDAL and QGIS read.
+        let member = json!({"type": "name", "properties": {"name": name}});
+        write!(out, "\"crs\":{member},")?;
+    }
+    out.write_all(b"\"features\":[")
+}
+
 /// Writes the areas selected by `keep` as a GeoJSON FeatureCollection.
 pub fn write_geojson(
     out: &mut dyn Write,
@@ -170,13 +181,7 @@ pub fn write_geojson(
     crs: &OutputCrs,
     keep: impl Fn(usize) -> bool,
 ) -> io::Result<()> {
-    out.write_all(b"{\"type\":\"FeatureCollection\",")?;
-    if let Some(name) = crs.geojson_name() {
-        // Not WGS84: say so the old (GeoJSON 2008) way, which GDAL and QGIS read.
-        let member = json!({"type": "name", "properties": {"name": name}});
-        write!(out, "\"crs\":{member},")?;
-    }
-    out.write_all(b"\"features\":[")?;
+    collection_start(out, crs)?;
     let mut first = true;
     for (i, (area, r)) in areas.iter().zip(&report.areas).enumerate() {
         if !keep(i) {
@@ -224,12 +229,7 @@ pub fn write_gaps(
     radius_label: &str,
     crs: &OutputCrs,
 ) -> io::Result<()> {
-    out.write_all(b"{\"type\":\"FeatureCollection\",")?;
-    if let Some(name) = crs.geojson_name() {
-        let member = json!({"type": "name", "properties": {"name": name}});
-        write!(out, "\"crs\":{member},")?;
-    }
-    out.write_all(b"\"features\":[")?;
+    collection_start(out, crs)?;
     let mut first = true;
     for ((area, r), gap) in areas.iter().zip(&report.areas).zip(gaps) {
         let Some(gap) = gap.as_ref().filter(|g| !g.0.is_empty()) else {
