@@ -127,3 +127,34 @@ fn svg_and_png_show_the_map() {
         share(greens)
     );
 }
+
+#[test]
+fn html_shows_the_coverage_curve_when_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    chargecov()
+        .args(["check", "--areas", "fixtures/basic/areas.geojson"])
+        .args(["--stations", "fixtures/basic/stations.geojson", "-q"])
+        .args(["--radius-km", "10", "--html", path_str(&html)])
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("id=\"curve\""));
+    assert_eq!(
+        text.matches("<polyline").count(),
+        1,
+        "no population: one line"
+    );
+    let without = dir.path().join("plain.html");
+    chargecov()
+        .args(["check", "--areas", "fixtures/basic/areas.geojson"])
+        .args(["--stations", "fixtures/basic/stations.geojson", "-q"])
+        .args(["--html", path_str(&without)])
+        .output()
+        .unwrap();
+    assert!(
+        !std::fs::read_to_string(&without)
+            .unwrap()
+            .contains("id=\"curve\"")
+    );
+}
