@@ -20,6 +20,22 @@ fn diff(extra: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap(), report)
 }
 
+/// `diff OLD <new> --areas AREAS --min-power-kw 100`, text output, ready for more flags.
+fn text_diff(new: &str) -> assert_cmd::Command {
+    let mut cmd = chargecov();
+    cmd.args([
+        "diff",
+        OLD,
+        new,
+        "--areas",
+        AREAS,
+        "-q",
+        "--min-power-kw",
+        "100",
+    ]);
+    cmd
+}
+
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap()
@@ -116,34 +132,12 @@ fn no_loss_exits_0_and_changes_file_has_before_after() {
     let dir = tempfile::tempdir().unwrap();
     let changes = dir.path().join("changes.geojson");
     // A snapshot against itself: nothing lost, exit 0.
-    let out = chargecov()
-        .args([
-            "diff",
-            OLD,
-            OLD,
-            "--areas",
-            AREAS,
-            "-q",
-            "--min-power-kw",
-            "100",
-        ])
-        .output()
-        .unwrap();
+    let out = text_diff(OLD).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("no area lost coverage"), "{text}");
 
-    let out = chargecov()
-        .args([
-            "diff",
-            OLD,
-            NEW,
-            "--areas",
-            AREAS,
-            "-q",
-            "--min-power-kw",
-            "100",
-        ])
+    let out = text_diff(NEW)
         .args(["--changes", path_str(&changes)])
         .output()
         .unwrap();
@@ -178,18 +172,6 @@ fn no_loss_exits_0_and_changes_file_has_before_after() {
 
 #[test]
 fn text_output_snapshot() {
-    let out = chargecov()
-        .args([
-            "diff",
-            OLD,
-            NEW,
-            "--areas",
-            AREAS,
-            "-q",
-            "--min-power-kw",
-            "100",
-        ])
-        .output()
-        .unwrap();
+    let out = text_diff(NEW).output().unwrap();
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }
