@@ -49,6 +49,7 @@ pub mod rules;
 pub mod stats;
 pub mod surface;
 pub mod validate;
+pub mod validity;
 
 pub use check::{CheckConfig, CheckRun, StationFieldSpecs, run_check};
 pub use error::{Error, Result};

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
 use crate::crs::{Crs, CrsOrigin, LayerCrs};
@@ -312,7 +312,7 @@ fn convert_area(
         return (None, issues);
     }
     let geometry = MultiPolygon::new(converted);
-    if let Err(why) = geometry.check_validation() {
+    if let Err(why) = crate::validity::check(&geometry) {
         issues.push(FeatureIssue::warning(
             IssueCode::InvalidGeometry,
             index,

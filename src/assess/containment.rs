@@ -3,8 +3,9 @@
 //! neighbours belongs to both and is lost by neither. A positive tolerance
 //! widens the boundary by that many metres (geodesic).
 
-use geo::{BoundingRect, Intersects, MultiPolygon};
+use geo::{BoundingRect, MultiPolygon};
 
+use super::prepared::PreparedArea;
 use crate::geodesy::{distance_to_area_m, expand_rect_m};
 use crate::index::StationIndex;
 
@@ -30,11 +31,12 @@ pub fn stations_in_area(
     } else {
         rect
     };
+    let prepared = PreparedArea::new(area);
     let mut hits: Vec<Hit> = index
         .in_rect(search)
         .filter_map(|station| {
             let location = index.location(station);
-            if area.intersects(&location) {
+            if prepared.covers(location) {
                 return Some(Hit {
                     station,
                     distance_m: 0.0,
@@ -59,7 +61,7 @@ pub fn stations_in_area(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Coord, polygon};
+    use geo::{Coord, Intersects, polygon};
 
     fn c_shape() -> MultiPolygon<f64> {
         MultiPolygon::new(vec![polygon![

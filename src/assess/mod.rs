@@ -4,9 +4,11 @@
 //! parallel; the result is in area order whatever the scheduling.
 
 mod containment;
+mod prepared;
 mod representative;
 
 pub use containment::stations_in_area;
+pub use prepared::PreparedArea;
 pub use representative::representative_point;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,11 +4,15 @@
 //!
 //! It is the pole of inaccessibility (polylabel) of the area's largest
 //! part, computed in a local metric frame — in raw degrees the pole would
-//! be pulled east–west by the shrinking of longitude — to within 0.1 % of
-//! the part's extent. Should that ever fail or land outside, geo's interior
-//! point (always inside) is used instead.
+//! be pulled east–west by the shrinking of longitude — to within 1 % of
+//! the part's extent (about 1.5 % with the simplification below; 0.1 %
+//! cost 40 % of a national run for points 40 m apart in the median).
+//! Should that ever fail or land outside, geo's interior point (always
+//! inside) is used instead.
 
-use geo::{Area as _, BoundingRect, Coord, InteriorPoint, Intersects, MapCoords, MultiPolygon};
+use geo::{
+    Area as _, BoundingRect, Coord, InteriorPoint, Intersects, MapCoords, MultiPolygon, Simplify,
+};
 
 use crate::geodesy::LocalFrame;
 
@@ -25,8 +29,12 @@ pub fn representative_point(area: &MultiPolygon<f64>) -> Option<Coord<f64>> {
         .bounding_rect()
         .map(|r| r.width().max(r.height()))
         .unwrap_or(0.0);
-    let tolerance = (extent * 1e-3).max(1e-3);
-    let pole = polylabel::polylabel(largest, &tolerance)
+    // The search runs on the part simplified to half the tolerance: every
+    // distance it sees is then off by at most that much, and a 300-vertex
+    // wiggly boundary shrinks to a few dozen vertices.
+    let tolerance = (extent * 1e-2).max(1e-3);
+    let simplified = largest.simplify(tolerance * 0.5);
+    let pole = polylabel::polylabel(&simplified, &tolerance)
         .ok()
         .map(|p| frame.to_lonlat(p.0))
         .filter(|c| area.intersects(c));
@@ -44,7 +52,7 @@ mod tests {
             (x: 0.0, y: -0.5), (x: 1.0, y: -0.5), (x: 1.0, y: 0.5), (x: 0.0, y: 0.5), (x: 0.0, y: -0.5)
         ]]);
         let p = representative_point(&square).unwrap();
-        // 0.1 % of a 111 km extent is 111 m, about 0.001°.
+        // The centre is found exactly: the first cell is centred on it.
         assert!((p.x - 0.5).abs() < 1e-3 && p.y.abs() < 1e-3, "{p:?}");
     }
 

@@ -11,6 +11,7 @@ use chargecov::crs::{Crs, OutputCrs};
 use chargecov::io::area_write;
 use chargecov::io::output::StagedOutputs;
 use chargecov::io::text_report;
+use chargecov::progress::Progress;
 use chargecov::render;
 use chargecov::{CheckConfig, Report, Source, demo, run_check};
 
@@ -230,7 +231,9 @@ impl CheckArgs {
         let config = self.config()?;
         let bars = Bars::new(self.quiet);
         let run = run_check(&config, &bars)?;
+        bars.start("building the report", None);
         let report = Report::new(&run, self.uses_demo());
+        bars.start("writing outputs", None);
 
         let mut outputs = StagedOutputs::new();
         if let Some(path) = &self.report {
@@ -308,6 +311,8 @@ impl CheckArgs {
         };
         outputs.stage(Path::new("-"), |w| w.write_all(stdout_text.as_bytes()))?;
         outputs.commit()?;
+        bars.finish();
+        bars.total();
 
         if !self.quiet
             && self.format == Format::Json

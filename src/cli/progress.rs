@@ -2,16 +2,21 @@
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chargecov::progress::Progress;
 
-/// indicatif bars, one per stage, or nothing at all.
+/// indicatif bars, one per stage, or nothing at all; with the
+/// environment variable `CHARGECOV_TIMINGS` set, each stage's wall time is
+/// printed on stderr when it ends (for benchmarks and profiles).
 pub struct Bars {
     enabled: bool,
     current: Mutex<Option<ProgressBar>>,
+    /// The open stage and when it began, when timings are asked for.
+    timing: Option<Mutex<Option<(&'static str, Instant)>>>,
+    began: Instant,
 }
 
 impl Bars {
@@ -19,6 +24,34 @@ impl Bars {
         Bars {
             enabled: !quiet && std::io::stderr().is_terminal(),
             current: Mutex::new(None),
+            timing: std::env::var_os("CHARGECOV_TIMINGS").map(|_| Mutex::new(None)),
+            began: Instant::now(),
+        }
+    }
+
+    /// Ends the open stage's timing and opens `next` (if any).
+    fn time_stage(&self, next: Option<&'static str>) {
+        let Some(timing) = &self.timing else { return };
+        if let Ok(mut open) = timing.lock() {
+            if let Some((stage, since)) = open.take() {
+                eprintln!(
+                    "chargecov: timing: {stage:<28} {:>8.3} s",
+                    since.elapsed().as_secs_f64()
+                );
+            }
+            *open = next.map(|stage| (stage, Instant::now()));
+        }
+    }
+
+    /// Prints the time since the bars were made, when timings are asked for.
+    pub fn total(&self) {
+        if self.timing.is_some() {
+            self.time_stage(None);
+            eprintln!(
+                "chargecov: timing: {:<28} {:>8.3} s",
+                "total",
+                self.began.elapsed().as_secs_f64()
+            );
         }
     }
 
@@ -31,6 +64,7 @@ impl Bars {
 
 impl Progress for Bars {
     fn start(&self, stage: &'static str, total: Option<u64>) {
+        self.time_stage(Some(stage));
         if !self.enabled {
             return;
         }
@@ -71,6 +105,7 @@ impl Progress for Bars {
     }
 
     fn finish(&self) {
+        self.time_stage(None);
         self.with_current(|current| {
             if let Some(bar) = current.take() {
                 bar.finish_and_clear();

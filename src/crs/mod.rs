@@ -411,12 +411,12 @@ fn num(v: f64) -> String {
 /// Checks a WGS84-like lon/lat position; the message says what the numbers
 /// look like.
 pub fn check_lon_lat(x: f64, y: f64) -> Result<(), String> {
+    if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) {
+        return Ok(());
+    }
     let (xs, ys) = (num(x), num(y));
     if !x.is_finite() || !y.is_finite() {
         return Err(format!("coordinate [{xs}, {ys}] is not a finite number"));
-    }
-    if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) {
-        return Ok(());
     }
     let range = if (-180.0..=180.0).contains(&x) {
         format!("latitude {ys} is outside ±90")
