@@ -4,10 +4,12 @@
 //! parallel; the result is in area order whatever the scheduling.
 
 mod containment;
+mod pole;
 mod prepared;
 mod representative;
 
 pub use containment::stations_in_area;
+pub use pole::pole_of_inaccessibility;
 pub use prepared::PreparedArea;
 pub use representative::representative_point;
 

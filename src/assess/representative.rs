@@ -2,18 +2,19 @@
 //! it, as far from its boundary as practical, so that "distance from the
 //! area to a charger" describes the area rather than a corner of it.
 //!
-//! It is the pole of inaccessibility (polylabel) of the area's largest
-//! part, computed in a local metric frame — in raw degrees the pole would
-//! be pulled east–west by the shrinking of longitude — to within 1 % of
-//! the part's extent (about 1.5 % with the simplification below; 0.1 %
-//! cost 40 % of a national run for points 40 m apart in the median).
-//! Should that ever fail or land outside, geo's interior point (always
-//! inside) is used instead.
+//! It is the pole of inaccessibility of the area's largest part,
+//! computed in a local metric frame — in raw degrees the pole would be
+//! pulled east–west by the shrinking of longitude — to within 1 % of the
+//! part's extent (about 1.5 % with the simplification below; 0.1 % cost
+//! 2.5 times as much on a national run, for points 40 m apart in the
+//! median). Should that ever fail or land outside, geo's interior point
+//! (always inside) is used instead.
 
 use geo::{
     Area as _, BoundingRect, Coord, InteriorPoint, Intersects, MapCoords, MultiPolygon, Simplify,
 };
 
+use super::pole::pole_of_inaccessibility;
 use crate::geodesy::LocalFrame;
 
 /// The representative point of an area, in lon/lat.
@@ -34,9 +35,8 @@ pub fn representative_point(area: &MultiPolygon<f64>) -> Option<Coord<f64>> {
     // wiggly boundary shrinks to a few dozen vertices.
     let tolerance = (extent * 1e-2).max(1e-3);
     let simplified = largest.simplify(tolerance * 0.5);
-    let pole = polylabel::polylabel(&simplified, &tolerance)
-        .ok()
-        .map(|p| frame.to_lonlat(p.0))
+    let pole = pole_of_inaccessibility(&simplified, tolerance)
+        .map(|p| frame.to_lonlat(p))
         .filter(|c| area.intersects(c));
     pole.or_else(|| area.interior_point().map(|p| p.0))
 }
