@@ -173,7 +173,13 @@ mod tests {
         // a corner of the 2-wide frame, on the diagonal at x where the outer
         // edges (10 − x) and the hole's corner (√2·(x − 8)) are equally far:
         // x = (10 + 8√2)/(1 + √2), distance 10 − x ≈ 1.1716.
-        let hole = LineString::from(vec![(2.0, 2.0), (8.0, 2.0), (8.0, 8.0), (2.0, 8.0), (2.0, 2.0)]);
+        let hole = LineString::from(vec![
+            (2.0, 2.0),
+            (8.0, 2.0),
+            (8.0, 8.0),
+            (2.0, 8.0),
+            (2.0, 2.0),
+        ]);
         let mut square = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0), (x: 0.0, y: 0.0)];
         square.interiors_push(hole);
         let p = pole_of_inaccessibility(&square, 1e-3).unwrap();
