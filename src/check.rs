@@ -217,21 +217,28 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
             )));
         }
     }
-    progress.start("reading areas", None);
-    let areas = load_areas(
-        &config.areas,
-        &config.area_fields,
-        config.skip_invalid,
-        config.areas_crs.as_ref(),
-    )?;
-    progress.finish();
-    progress.start("reading stations", None);
-    let stations = load_stations(
-        &config.stations,
-        &config.station_fields,
-        config.skip_invalid,
-        config.stations_crs.as_ref(),
-    )?;
+    // The two layers are read side by side; an error in the areas is
+    // reported first, as when they were read one after the other.
+    progress.start("reading areas and stations", None);
+    let (areas, stations) = rayon::join(
+        || {
+            load_areas(
+                &config.areas,
+                &config.area_fields,
+                config.skip_invalid,
+                config.areas_crs.as_ref(),
+            )
+        },
+        || {
+            load_stations(
+                &config.stations,
+                &config.station_fields,
+                config.skip_invalid,
+                config.stations_crs.as_ref(),
+            )
+        },
+    );
+    let (areas, stations) = (areas?, stations?);
     progress.finish();
     let population = match &config.population_field {
         Some(field) => Some(population(&areas, field, &config.areas.to_string())?),

@@ -36,20 +36,27 @@ impl StationIndex {
     /// Indexes `locations`; only those with `nearest_ok[i]` are candidates
     /// for nearest-neighbour queries.
     pub fn new(locations: Vec<Coord<f64>>, nearest_ok: &[bool]) -> Self {
-        let planar = RTree::bulk_load(
-            locations
-                .iter()
-                .enumerate()
-                .map(|(i, c)| Planar::new([c.x, c.y], i as u32))
-                .collect(),
-        );
-        let spherical = RTree::bulk_load(
-            locations
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| nearest_ok[*i])
-                .map(|(i, c)| Spherical::new(unit_vector(*c), i as u32))
-                .collect(),
+        // The two bulk loads are independent: build them side by side.
+        let (planar, spherical) = rayon::join(
+            || {
+                RTree::bulk_load(
+                    locations
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| Planar::new([c.x, c.y], i as u32))
+                        .collect(),
+                )
+            },
+            || {
+                RTree::bulk_load(
+                    locations
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| nearest_ok[*i])
+                        .map(|(i, c)| Spherical::new(unit_vector(*c), i as u32))
+                        .collect(),
+                )
+            },
         );
         StationIndex {
             planar,

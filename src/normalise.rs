@@ -366,6 +366,9 @@ fn convert_ring(
 
 // ------------------------------------------------------------- stations --
 
+/// Station records converted per parallel task.
+const STATION_CHUNK: usize = 1 << 16;
+
 /// Validates and converts a station layer. `format` is `geojson` or `csv`.
 pub fn stations(
     raw: RawLayer<RawStation>,
@@ -392,117 +395,138 @@ pub fn stations(
         IssuePosition::Feature
     };
 
-    let mut stations = Vec::with_capacity(raw.records.len());
-    let mut issues = Vec::new();
-    for record in raw.records {
-        let index = record.index;
-        let mut push = |issue: FeatureIssue| {
-            issues.push(match position {
-                IssuePosition::CsvRow => issue.in_csv(),
-                IssuePosition::Feature => issue,
-            })
-        };
-        let id_value = match (&record.id, use_feature_id) {
-            (Some((rank, value)), _) if Some(*rank) == id_rank => Some(value),
-            (_, true) => record.feature_id.as_ref(),
-            _ => None,
-        };
-        let id: Option<Box<str>> = match id_value.map(Scalar::to_text) {
-            Some(Ok(text)) => text.map(String::into_boxed_str),
-            Some(Err(why)) => {
-                push(FeatureIssue::warning(
-                    IssueCode::BadField,
-                    index,
-                    None,
-                    format!("id {why}; ignored"),
-                ));
-                None
-            }
-            None => None,
-        };
-        let id_ref = id.as_deref();
-        let location = match record.geometry {
-            RawPoint::Point(x, y) => match crs.position(x, y) {
-                Ok(c) => Some(c),
-                Err(why) => {
-                    push(FeatureIssue::error(
-                        IssueCode::CoordinateOutOfRange,
+    // Records are converted in parallel, in chunks, and put back in order.
+    let chunks: Vec<(Vec<Station>, Vec<FeatureIssue>)> = raw
+        .records
+        .par_chunks(STATION_CHUNK)
+        .map(|records| {
+            let mut stations = Vec::with_capacity(records.len());
+            let mut issues = Vec::new();
+            for record in records {
+                let index = record.index;
+                let mut push = |issue: FeatureIssue| {
+                    issues.push(match position {
+                        IssuePosition::CsvRow => issue.in_csv(),
+                        IssuePosition::Feature => issue,
+                    })
+                };
+                let id_value = match (&record.id, use_feature_id) {
+                    (Some((rank, value)), _) if Some(*rank) == id_rank => Some(value),
+                    (_, true) => record.feature_id.as_ref(),
+                    _ => None,
+                };
+                let id: Option<Box<str>> = match id_value.map(Scalar::to_text) {
+                    Some(Ok(text)) => text.map(String::into_boxed_str),
+                    Some(Err(why)) => {
+                        push(FeatureIssue::warning(
+                            IssueCode::BadField,
+                            index,
+                            None,
+                            format!("id {why}; ignored"),
+                        ));
+                        None
+                    }
+                    None => None,
+                };
+                let id_ref = id.as_deref();
+                let location = match &record.geometry {
+                    &RawPoint::Point(x, y) => match crs.position(x, y) {
+                        Ok(c) => Some(c),
+                        Err(why) => {
+                            push(FeatureIssue::error(
+                                IssueCode::CoordinateOutOfRange,
+                                index,
+                                id_ref,
+                                why,
+                            ));
+                            None
+                        }
+                    },
+                    RawPoint::Null => {
+                        push(FeatureIssue::error(
+                            IssueCode::NullGeometry,
+                            index,
+                            id_ref,
+                            "geometry is null or missing".into(),
+                        ));
+                        None
+                    }
+                    RawPoint::Empty => {
+                        push(FeatureIssue::error(
+                            IssueCode::EmptyGeometry,
+                            index,
+                            id_ref,
+                            "Point has no coordinates".into(),
+                        ));
+                        None
+                    }
+                    RawPoint::WrongType(kind) => {
+                        push(FeatureIssue::error(
+                            IssueCode::GeometryType,
+                            index,
+                            id_ref,
+                            format!("geometry is a {kind}; stations must be Points"),
+                        ));
+                        None
+                    }
+                    RawPoint::Malformed(why) => {
+                        push(FeatureIssue::error(
+                            IssueCode::BadCoordinates,
+                            index,
+                            id_ref,
+                            why.clone(),
+                        ));
+                        None
+                    }
+                };
+                let power_value = match &record.power {
+                    Some((rank, value)) if Some(*rank) == power_rank => Some(value),
+                    _ => None,
+                };
+                let power_kw = match power_value.map(Scalar::to_power_kw) {
+                    None => None,
+                    Some(Ok(kw)) => kw,
+                    Some(Err(why)) => {
+                        push(FeatureIssue::warning(
+                            IssueCode::PowerUnparsed,
+                            index,
+                            id_ref,
+                            why,
+                        ));
+                        None
+                    }
+                };
+                if let Some(location) = location {
+                    stations.push(Station {
                         index,
-                        id_ref,
-                        why,
-                    ));
-                    None
+                        id,
+                        location,
+                        power_kw,
+                    });
                 }
-            },
-            RawPoint::Null => {
-                push(FeatureIssue::error(
-                    IssueCode::NullGeometry,
-                    index,
-                    id_ref,
-                    "geometry is null or missing".into(),
-                ));
-                None
             }
-            RawPoint::Empty => {
-                push(FeatureIssue::error(
-                    IssueCode::EmptyGeometry,
-                    index,
-                    id_ref,
-                    "Point has no coordinates".into(),
-                ));
-                None
-            }
-            RawPoint::WrongType(kind) => {
-                push(FeatureIssue::error(
-                    IssueCode::GeometryType,
-                    index,
-                    id_ref,
-                    format!("geometry is a {kind}; stations must be Points"),
-                ));
-                None
-            }
-            RawPoint::Malformed(why) => {
-                push(FeatureIssue::error(
-                    IssueCode::BadCoordinates,
-                    index,
-                    id_ref,
-                    why,
-                ));
-                None
-            }
-        };
-        let power_value = match &record.power {
-            Some((rank, value)) if Some(*rank) == power_rank => Some(value),
-            _ => None,
-        };
-        let power_kw = match power_value.map(Scalar::to_power_kw) {
-            None => None,
-            Some(Ok(kw)) => kw,
-            Some(Err(why)) => {
-                push(FeatureIssue::warning(
-                    IssueCode::PowerUnparsed,
-                    index,
-                    id_ref,
-                    why,
-                ));
-                None
-            }
-        };
-        if let Some(location) = location {
-            stations.push(Station {
-                index,
-                id,
-                location,
-                power_kw,
-            });
-        }
+            (stations, issues)
+        })
+        .collect();
+    let mut stations = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
+    let mut issues = Vec::new();
+    for (mut s, mut i) in chunks {
+        stations.append(&mut s);
+        issues.append(&mut i);
     }
 
-    let mut first_at: HashMap<(u64, u64), usize> = HashMap::with_capacity(stations.len());
-    for s in &stations {
-        let key = (s.location.x.to_bits(), s.location.y.to_bits());
-        let first = *first_at.entry(key).or_insert(s.index);
-        if first != s.index {
+    // Stations at exactly the same place: sorted by coordinates (in
+    // parallel), each run of equal ones points at its first record.
+    let mut order: Vec<u32> = (0..stations.len() as u32).collect();
+    let key = |i: u32| {
+        let s = &stations[i as usize];
+        (s.location.x.to_bits(), s.location.y.to_bits(), s.index)
+    };
+    order.par_sort_unstable_by_key(|&i| key(i));
+    for run in order.chunk_by(|&a, &b| key(a).0 == key(b).0 && key(a).1 == key(b).1) {
+        let first = stations[run[0] as usize].index;
+        for &i in &run[1..] {
+            let s = &stations[i as usize];
             let issue = FeatureIssue::warning(
                 IssueCode::DuplicateLocation,
                 s.index,

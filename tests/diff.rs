@@ -98,8 +98,8 @@ fn coverage_lost_and_gained() {
     close(&lost["nearest_distance_m_before"], 0.0);
     close(&lost["nearest_distance_m_after"], 77_923.6);
     close(&by_id("B")["nearest_distance_m_after"], 33_395.8);
-    close(&by_id("D")["nearest_distance_m_before"], 110_575.0);
-    close(&by_id("D")["nearest_distance_m_after"], 135_483.3);
+    close(&by_id("D")["nearest_distance_m_before"], 110_574.4);
+    close(&by_id("D")["nearest_distance_m_after"], 135_270.8);
     close(&by_id("E")["nearest_distance_m_before"], 923_951.8);
     assert_eq!(by_id("B")["nearest_station_after"], "m1");
 }
