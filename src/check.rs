@@ -130,6 +130,12 @@ pub fn load_areas(
 
 /// Reads and normalises the station layer, GeoJSON or CSV by extension
 /// (by content for standard input or an unknown extension).
+///
+/// GeoJSON is read in pieces and parsed on all cores, converting each
+/// batch as it is parsed, so memory holds the stations and not the text
+/// (see [`geojson_read::read_stations_parallel`]); a file it cannot split
+/// is read again by the serial streaming parser, which also reports any
+/// error. Standard input is read whole first, so that it can be read twice.
 pub fn load_stations(
     source: &Source,
     specs: &StationFieldSpecs,
@@ -137,13 +143,38 @@ pub fn load_stations(
     crs: Option<&Crs>,
 ) -> Result<StationLayer> {
     let name = source.to_string();
-    let bytes = source.read_all()?;
+    let whole = match source {
+        Source::Stdin => Some(source.read_all()?),
+        _ => None,
+    };
     let is_csv = match source.extension().as_deref() {
         Some("csv" | "tsv" | "txt") => true,
         Some("geojson" | "json") => false,
-        _ => bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{'),
+        _ => {
+            let mut head = Vec::new();
+            let first = match &whole {
+                Some(bytes) => bytes.as_slice(),
+                None => {
+                    std::io::Read::read_to_end(
+                        &mut std::io::Read::take(source.open()?, 1 << 16),
+                        &mut head,
+                    )
+                    .map_err(|error| Error::Read {
+                        source_name: name.clone(),
+                        error,
+                    })?;
+                    head.as_slice()
+                }
+            };
+            first.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
+        }
     };
-    let (raw, format) = if is_csv {
+    let field_specs = (&specs.id, &specs.power);
+    if is_csv {
+        let bytes = match whole {
+            Some(bytes) => bytes,
+            None => source.read_all()?,
+        };
         let fields = CsvFields {
             lon: specs.lon.clone(),
             lat: specs.lat.clone(),
@@ -151,24 +182,47 @@ pub fn load_stations(
             power: specs.power.clone(),
             required: Vec::new(),
         };
-        (csv_read::read_stations(&bytes, &name, &fields)?, "csv")
-    } else {
-        let fields = StationFields {
-            id: specs.id.clone(),
-            power: specs.power.clone(),
-            required: Vec::new(),
-        };
-        (
-            geojson_read::read_stations(&bytes, &name, &fields)?,
-            "geojson",
-        )
+        let raw = csv_read::read_stations(&bytes, &name, &fields)?;
+        drop(bytes);
+        return normalise::stations(raw, &name, "csv", field_specs, skip_invalid, crs);
+    }
+    let fields = StationFields {
+        id: specs.id.clone(),
+        power: specs.power.clone(),
+        required: Vec::new(),
     };
-    drop(bytes);
-    normalise::stations(
-        raw,
+    let open = || -> Result<Box<dyn std::io::Read + Send + '_>> {
+        match &whole {
+            Some(bytes) => Ok(Box::new(bytes.as_slice())),
+            None => source.open(),
+        }
+    };
+    let (batches, streamed) =
+        match geojson_read::read_stations_parallel(open()?, &fields, normalise::convert_stations) {
+            Some(read) => read,
+            None => {
+                let mut batches = Vec::new();
+                let mut chunk = Vec::new();
+                let streamed = geojson_read::stream_stations(open()?, &name, &fields, &mut |r| {
+                    chunk.push(r);
+                    if chunk.len() == normalise::STATION_CHUNK {
+                        batches.push(normalise::convert_stations(std::mem::take(&mut chunk)));
+                    }
+                })?;
+                batches.push(normalise::convert_stations(chunk));
+                (batches, streamed)
+            }
+        };
+    let meta = normalise::StationLayerMeta {
+        declared_crs: streamed.declared_crs,
+        ..Default::default()
+    };
+    normalise::finish_stations(
+        batches,
+        meta,
         &name,
-        format,
-        (&specs.id, &specs.power),
+        "geojson",
+        field_specs,
         skip_invalid,
         crs,
     )

@@ -12,7 +12,7 @@ use crate::crs::{Crs, CrsOrigin, LayerCrs};
 use crate::error::{Error, Result};
 use crate::fields::{FieldSpec, chosen_rank, defaults};
 use crate::io::raw::{Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar};
-use crate::issues::{FeatureIssue, IssueCode, Position as IssuePosition};
+use crate::issues::{FeatureIssue, IssueCode};
 use crate::model::{Area, AreaLayer, FieldsUsed, LayerInfo, Station, StationLayer};
 
 /// How to read an area layer's properties.
@@ -365,11 +365,172 @@ fn convert_ring(
 }
 
 // ------------------------------------------------------------- stations --
+//
+// Stations are converted in batches as they are read (in parallel, and
+// before the whole layer has been seen), then settled once at the end:
+// which property is the id and which the power is a choice over the whole
+// layer (the best-ranked key present anywhere), and the coordinate system
+// may be declared after the features. So each converted station keeps the
+// rank of the id and power it has, its position as written, and issues
+// that depend on those choices say so; `finish_stations` applies them.
 
-/// Station records converted per parallel task.
-const STATION_CHUNK: usize = 1 << 16;
+/// Station records converted per parallel task (for layers read whole).
+pub const STATION_CHUNK: usize = 1 << 16;
 
-/// Validates and converts a station layer. `format` is `geojson` or `csv`.
+/// The id came from the Feature's own `id` member, not a property.
+const FEATURE_ID_TAG: u8 = 254;
+/// No id or power value.
+const NO_TAG: u8 = 255;
+
+/// When an issue is to be reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depends {
+    Always,
+    /// Only if the layer's id turns out to be read from this tag.
+    IdTag(u8),
+    /// Only if the layer's power turns out to be read from this rank.
+    PowerTag(u8),
+}
+
+#[derive(Debug, Clone)]
+struct TaggedIssue {
+    issue: FeatureIssue,
+    /// The tag of the id the issue names, which is dropped unless chosen.
+    id_tag: u8,
+    depends: Depends,
+}
+
+/// Stations converted from a run of records, not yet settled.
+#[derive(Debug, Default)]
+pub struct StationBatch {
+    /// Locations are as written (not yet converted to WGS84).
+    stations: Vec<Station>,
+    id_tags: Vec<u8>,
+    power_tags: Vec<u8>,
+    issues: Vec<TaggedIssue>,
+    records: usize,
+    /// Over every record, usable or not: the best id and power ranks and
+    /// whether any has a Feature id.
+    best_id_rank: Option<u8>,
+    best_power_rank: Option<u8>,
+    any_feature_id: bool,
+}
+
+/// Converts records (of a GeoJSON or CSV layer) as far as can be done
+/// before the whole layer is known.
+pub fn convert_stations(records: impl IntoIterator<Item = RawStation>) -> StationBatch {
+    let mut out = StationBatch::default();
+    for record in records {
+        out.records += 1;
+        let index = record.index;
+        let better = |best: Option<u8>, rank: Option<u8>| match (best, rank) {
+            (Some(b), Some(r)) => Some(b.min(r)),
+            (b, r) => b.or(r),
+        };
+        out.best_id_rank = better(out.best_id_rank, record.id.as_ref().map(|v| v.0));
+        out.best_power_rank = better(out.best_power_rank, record.power.as_ref().map(|v| v.0));
+        out.any_feature_id |= record.feature_id.is_some();
+        let (id_tag, id_value) = match (record.id, record.feature_id) {
+            (Some((rank, value)), _) => (rank, Some(value)),
+            (None, Some(value)) => (FEATURE_ID_TAG, Some(value)),
+            (None, None) => (NO_TAG, None),
+        };
+        let id: Option<Box<str>> = match id_value.as_ref().map(Scalar::to_text) {
+            Some(Ok(text)) => text.map(String::into_boxed_str),
+            Some(Err(why)) => {
+                out.issues.push(TaggedIssue {
+                    issue: FeatureIssue::warning(
+                        IssueCode::BadField,
+                        index,
+                        None,
+                        format!("id {why}; ignored"),
+                    ),
+                    id_tag: NO_TAG,
+                    depends: Depends::IdTag(id_tag),
+                });
+                None
+            }
+            None => None,
+        };
+        let fail = |code, message: String| TaggedIssue {
+            issue: FeatureIssue::error(code, index, id.as_deref(), message),
+            id_tag,
+            depends: Depends::Always,
+        };
+        let location = match record.geometry {
+            RawPoint::Point(x, y) => Some(Coord { x, y }),
+            RawPoint::Null => {
+                let issue = fail(
+                    IssueCode::NullGeometry,
+                    "geometry is null or missing".into(),
+                );
+                out.issues.push(issue);
+                None
+            }
+            RawPoint::Empty => {
+                let issue = fail(IssueCode::EmptyGeometry, "Point has no coordinates".into());
+                out.issues.push(issue);
+                None
+            }
+            RawPoint::WrongType(kind) => {
+                let issue = fail(
+                    IssueCode::GeometryType,
+                    format!("geometry is a {kind}; stations must be Points"),
+                );
+                out.issues.push(issue);
+                None
+            }
+            RawPoint::Malformed(why) => {
+                let issue = fail(IssueCode::BadCoordinates, why);
+                out.issues.push(issue);
+                None
+            }
+        };
+        let (power_tag, power_kw) = match record.power {
+            None => (NO_TAG, None),
+            Some((rank, value)) => match value.to_power_kw() {
+                Ok(kw) => (rank, kw),
+                Err(why) => {
+                    out.issues.push(TaggedIssue {
+                        issue: FeatureIssue::warning(
+                            IssueCode::PowerUnparsed,
+                            index,
+                            id.as_deref(),
+                            why,
+                        ),
+                        id_tag,
+                        depends: Depends::PowerTag(rank),
+                    });
+                    (rank, None)
+                }
+            },
+        };
+        if let Some(location) = location {
+            out.stations.push(Station {
+                index,
+                id,
+                location,
+                power_kw,
+            });
+            out.id_tags.push(id_tag);
+            out.power_tags.push(power_tag);
+        }
+    }
+    out
+}
+
+/// What a station layer's reader learnt besides its records.
+#[derive(Debug, Clone, Default)]
+pub struct StationLayerMeta {
+    pub declared_crs: Option<String>,
+    /// For CSV: the header names chosen for lon and lat, id and power.
+    pub lon_lat_columns: Option<(String, String)>,
+    pub id_field: Option<String>,
+    pub power_field: Option<String>,
+}
+
+/// Validates and converts a station layer read whole. `format` is
+/// `geojson` or `csv`.
 pub fn stations(
     raw: RawLayer<RawStation>,
     source_name: &str,
@@ -378,141 +539,111 @@ pub fn stations(
     skip_invalid: bool,
     crs: Option<&Crs>,
 ) -> Result<StationLayer> {
+    let meta = StationLayerMeta {
+        declared_crs: raw.declared_crs,
+        lon_lat_columns: raw.lon_lat_columns,
+        id_field: raw.id_field,
+        power_field: raw.power_field,
+    };
+    let mut records = raw.records;
+    let mut batches = Vec::new();
+    while !records.is_empty() {
+        let rest = records.split_off(records.len().min(STATION_CHUNK));
+        batches.push(std::mem::replace(&mut records, rest));
+    }
+    let batches: Vec<StationBatch> = batches.into_par_iter().map(convert_stations).collect();
+    finish_stations(batches, meta, source_name, format, specs, skip_invalid, crs)
+}
+
+/// Settles converted batches (in order) into the layer: the id and power
+/// keys chosen over the whole layer, positions checked and converted to
+/// WGS84, duplicates found, issues settled.
+pub fn finish_stations(
+    batches: Vec<StationBatch>,
+    meta: StationLayerMeta,
+    source_name: &str,
+    format: &'static str,
+    specs: (&FieldSpec, &FieldSpec),
+    skip_invalid: bool,
+    crs: Option<&Crs>,
+) -> Result<StationLayer> {
     let crs = layer_crs(
         crs,
-        raw.declared_crs.as_deref(),
+        meta.declared_crs.as_deref(),
         "--stations-crs",
         source_name,
     )?;
     let (id_spec, power_spec) = specs;
-    let features_read = raw.records.len();
-    let id_rank = chosen_rank(raw.records.iter().map(|r| r.id.as_ref().map(|v| v.0)));
-    let power_rank = chosen_rank(raw.records.iter().map(|r| r.power.as_ref().map(|v| v.0)));
-    let use_feature_id = id_rank.is_none() && raw.records.iter().any(|r| r.feature_id.is_some());
-    let position = if format == "csv" {
-        IssuePosition::CsvRow
-    } else {
-        IssuePosition::Feature
+    let features_read = batches.iter().map(|b| b.records).sum();
+    let id_rank = batches.iter().filter_map(|b| b.best_id_rank).min();
+    let power_rank = batches.iter().filter_map(|b| b.best_power_rank).min();
+    let use_feature_id = id_rank.is_none() && batches.iter().any(|b| b.any_feature_id);
+    let id_tag = match (id_rank, use_feature_id) {
+        (Some(rank), _) => rank,
+        (None, true) => FEATURE_ID_TAG,
+        (None, false) => NO_TAG,
     };
+    let power_tag = power_rank.unwrap_or(NO_TAG);
+    let in_csv = format == "csv";
+    let place = |issue: FeatureIssue| if in_csv { issue.in_csv() } else { issue };
 
-    // Records are converted in parallel, in chunks, and put back in order.
-    let chunks: Vec<(Vec<Station>, Vec<FeatureIssue>)> = raw
-        .records
-        .par_chunks(STATION_CHUNK)
-        .map(|records| {
-            let mut stations = Vec::with_capacity(records.len());
-            let mut issues = Vec::new();
-            for record in records {
-                let index = record.index;
-                let mut push = |issue: FeatureIssue| {
-                    issues.push(match position {
-                        IssuePosition::CsvRow => issue.in_csv(),
-                        IssuePosition::Feature => issue,
-                    })
-                };
-                let id_value = match (&record.id, use_feature_id) {
-                    (Some((rank, value)), _) if Some(*rank) == id_rank => Some(value),
-                    (_, true) => record.feature_id.as_ref(),
-                    _ => None,
-                };
-                let id: Option<Box<str>> = match id_value.map(Scalar::to_text) {
-                    Some(Ok(text)) => text.map(String::into_boxed_str),
-                    Some(Err(why)) => {
-                        push(FeatureIssue::warning(
-                            IssueCode::BadField,
-                            index,
-                            None,
-                            format!("id {why}; ignored"),
-                        ));
-                        None
-                    }
-                    None => None,
-                };
-                let id_ref = id.as_deref();
-                let location = match &record.geometry {
-                    &RawPoint::Point(x, y) => match crs.position(x, y) {
-                        Ok(c) => Some(c),
-                        Err(why) => {
-                            push(FeatureIssue::error(
-                                IssueCode::CoordinateOutOfRange,
-                                index,
-                                id_ref,
-                                why,
-                            ));
-                            None
-                        }
-                    },
-                    RawPoint::Null => {
-                        push(FeatureIssue::error(
-                            IssueCode::NullGeometry,
-                            index,
-                            id_ref,
-                            "geometry is null or missing".into(),
-                        ));
-                        None
-                    }
-                    RawPoint::Empty => {
-                        push(FeatureIssue::error(
-                            IssueCode::EmptyGeometry,
-                            index,
-                            id_ref,
-                            "Point has no coordinates".into(),
-                        ));
-                        None
-                    }
-                    RawPoint::WrongType(kind) => {
-                        push(FeatureIssue::error(
-                            IssueCode::GeometryType,
-                            index,
-                            id_ref,
-                            format!("geometry is a {kind}; stations must be Points"),
-                        ));
-                        None
-                    }
-                    RawPoint::Malformed(why) => {
-                        push(FeatureIssue::error(
-                            IssueCode::BadCoordinates,
-                            index,
-                            id_ref,
-                            why.clone(),
-                        ));
-                        None
-                    }
-                };
-                let power_value = match &record.power {
-                    Some((rank, value)) if Some(*rank) == power_rank => Some(value),
-                    _ => None,
-                };
-                let power_kw = match power_value.map(Scalar::to_power_kw) {
-                    None => None,
-                    Some(Ok(kw)) => kw,
-                    Some(Err(why)) => {
-                        push(FeatureIssue::warning(
-                            IssueCode::PowerUnparsed,
-                            index,
-                            id_ref,
-                            why,
-                        ));
-                        None
-                    }
-                };
-                if let Some(location) = location {
-                    stations.push(Station {
-                        index,
-                        id,
-                        location,
-                        power_kw,
-                    });
+    let mut stations = Vec::with_capacity(batches.iter().map(|b| b.stations.len()).sum());
+    let mut issues = Vec::new();
+    for batch in batches {
+        for mut tagged in batch.issues {
+            let keep = match tagged.depends {
+                Depends::Always => true,
+                Depends::IdTag(t) => t == id_tag,
+                Depends::PowerTag(t) => t == power_tag,
+            };
+            if keep {
+                if tagged.id_tag != id_tag {
+                    tagged.issue.id = None;
                 }
+                issues.push(place(tagged.issue));
             }
-            (stations, issues)
+        }
+        for ((mut s, it), pt) in batch
+            .stations
+            .into_iter()
+            .zip(batch.id_tags)
+            .zip(batch.power_tags)
+        {
+            if it != id_tag {
+                s.id = None;
+            }
+            if pt != power_tag {
+                s.power_kw = None;
+            }
+            stations.push(s);
+        }
+    }
+
+    // Positions: checked against the layer's CRS and converted, in parallel.
+    let failed: Vec<FeatureIssue> = stations
+        .par_iter_mut()
+        .filter_map(|s| match crs.position(s.location.x, s.location.y) {
+            Ok(c) => {
+                s.location = c;
+                None
+            }
+            Err(why) => {
+                s.location = Coord {
+                    x: f64::NAN,
+                    y: f64::NAN,
+                };
+                Some(place(FeatureIssue::error(
+                    IssueCode::CoordinateOutOfRange,
+                    s.index,
+                    s.id.as_deref(),
+                    why,
+                )))
+            }
         })
         .collect();
-    let mut stations = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
-    let mut issues = Vec::new();
-    for (mut s, mut i) in chunks {
-        stations.append(&mut s);
-        issues.append(&mut i);
+    if !failed.is_empty() {
+        stations.retain(|s| !s.location.x.is_nan());
+        issues.extend(failed);
     }
 
     // Stations at exactly the same place: sorted by coordinates (in
@@ -527,16 +658,12 @@ pub fn stations(
         let first = stations[run[0] as usize].index;
         for &i in &run[1..] {
             let s = &stations[i as usize];
-            let issue = FeatureIssue::warning(
+            issues.push(place(FeatureIssue::warning(
                 IssueCode::DuplicateLocation,
                 s.index,
                 s.id.as_deref(),
                 format!("same location as record {first}"),
-            );
-            issues.push(match position {
-                IssuePosition::CsvRow => issue.in_csv(),
-                IssuePosition::Feature => issue,
-            });
+            )));
         }
     }
 
@@ -553,11 +680,11 @@ pub fn stations(
             .clone()
             .or_else(|| spec.name_at(rank?).map(str::to_owned))
     };
-    let mut id_field = field_name(id_rank, id_spec, &raw.id_field);
+    let mut id_field = field_name(id_rank, id_spec, &meta.id_field);
     if id_field.is_none() && use_feature_id {
         id_field = Some("(feature id)".to_owned());
     }
-    let (lon, lat) = raw.lon_lat_columns.unzip();
+    let (lon, lat) = meta.lon_lat_columns.unzip();
     Ok(StationLayer {
         info: LayerInfo {
             path: source_name.to_owned(),
@@ -568,7 +695,7 @@ pub fn stations(
             wgs84_unconfirmed: wgs84_unconfirmed(&crs),
             fields: FieldsUsed {
                 id: id_field,
-                power: field_name(power_rank, power_spec, &raw.power_field),
+                power: field_name(power_rank, power_spec, &meta.power_field),
                 lon,
                 lat,
                 ..FieldsUsed::default()

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::fields::FieldSpec;
+use crate::io::geojson_split::{self, Batch};
 use crate::io::raw::{
     Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar, keep_best,
 };
@@ -257,6 +258,77 @@ pub fn read_stations(
         id_field: None,
         power_field: None,
     })
+}
+
+/// Features per batch of the parallel reader, in bytes.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// Reads a station layer on all cores: one thread cuts the text into
+/// batches of whole features ([`crate::io::geojson_split`]), the batches
+/// are parsed with the same visitor as [`stream_stations`] and handed to
+/// `convert` in parallel. Returns the converted batches in file order and
+/// what the layer said about itself — or `None` when the text is not a
+/// plain FeatureCollection or has any flaw, for the caller to read it
+/// again with [`stream_stations`], which reports exactly what is wrong.
+pub fn read_stations_parallel<T: Send>(
+    reader: impl std::io::Read + Send,
+    fields: &StationFields,
+    convert: impl Fn(Vec<RawStation>) -> T + Sync,
+) -> Option<(Vec<T>, Streamed)> {
+    use rayon::iter::{ParallelBridge, ParallelIterator};
+
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2 * rayon::current_num_threads());
+    let (skeleton, parsed) = std::thread::scope(|scope| {
+        let splitter = scope.spawn(move || {
+            geojson_split::split(reader, BATCH_BYTES, |batch| {
+                // A closed channel means the parsers gave up; stop quietly.
+                let _ = tx.send(batch);
+            })
+        });
+        let parsed: Vec<Option<(usize, usize, T)>> = rx
+            .into_iter()
+            .par_bridge()
+            .map(|batch| {
+                let mut records = Vec::with_capacity(batch.features.len());
+                for (k, text) in batch.texts().enumerate() {
+                    let mut de = serde_json::Deserializer::from_slice(text);
+                    let seed = FeatureSeed {
+                        fields,
+                        index: batch.first_index + k,
+                    };
+                    let record = seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r));
+                    records.push(record.ok()?);
+                }
+                let n = records.len();
+                Some((batch.first_index, n, convert(records)))
+            })
+            .collect();
+        (splitter.join(), parsed)
+    });
+    let skeleton = skeleton.ok()?.ok()?;
+    let mut parsed: Vec<(usize, usize, T)> = parsed.into_iter().collect::<Option<_>>()?;
+    parsed.sort_unstable_by_key(|p| p.0);
+    let records = parsed.iter().map(|p| p.1).sum();
+
+    #[derive(Deserialize)]
+    struct Skeleton {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        features: Option<Vec<IgnoredAny>>,
+        crs: Option<Value>,
+    }
+    let collection: Skeleton = serde_json::from_slice(&skeleton).ok()?;
+    let plain = matches!(collection.kind.as_deref(), None | Some("FeatureCollection"));
+    if !plain || collection.features.is_none_or(|f| !f.is_empty()) || records == 0 {
+        return None;
+    }
+    Some((
+        parsed.into_iter().map(|p| p.2).collect(),
+        Streamed {
+            declared_crs: collection.crs.as_ref().and_then(crs_name),
+            records,
+        },
+    ))
 }
 
 /// What a streamed station layer said about itself.
@@ -796,6 +868,66 @@ mod tests {
         match &layer.records[0].geometry {
             RawAreaGeometry::Polygon(rings) => assert_eq!(rings[0].len(), 4),
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// The parallel reader against the serial one, record for record.
+    fn same_as_serial(text: &[u8]) -> Streamed {
+        let serial = read_stations(text, "t", &fields()).unwrap();
+        let (batches, streamed) = read_stations_parallel(text, &fields(), |v| v).unwrap();
+        let parallel: Vec<RawStation> = batches.into_iter().flatten().collect();
+        assert_eq!(parallel, serial.records);
+        assert_eq!(streamed.records, serial.records.len());
+        assert_eq!(streamed.declared_crs, serial.declared_crs);
+        streamed
+    }
+
+    #[test]
+    fn the_parallel_reader_reads_what_the_serial_one_does() {
+        // The demo layer: 6000 features, several batches' worth of text
+        // only at national scale, so also a layer of 40,000 small ones.
+        same_as_serial(crate::demo::STATIONS);
+        let mut big = String::from(r#"{"type":"FeatureCollection","features":["#);
+        for i in 0..40_000 {
+            if i > 0 {
+                big.push(',');
+            }
+            big.push_str(&format!(
+                r#"{{"type":"Feature","properties":{{"id":"s{i}","note":"a \"b\" ],}}","power_kw":{}}},"geometry":{{"type":"Point","coordinates":[{}.5,{}.25]}}}}"#,
+                i % 700,
+                i % 170,
+                i % 80
+            ));
+        }
+        big.push_str(r#"],"crs":{"type":"name","properties":{"name":"EPSG:3857"}}}"#);
+        let streamed = same_as_serial(big.as_bytes());
+        assert_eq!(streamed.records, 40_000);
+        assert_eq!(
+            streamed.declared_crs.as_deref(),
+            Some("EPSG:3857"),
+            "crs after the features"
+        );
+        // Odd members are recorded per feature, as the serial reader does.
+        same_as_serial(
+            br#"{"features":[{"type":"Feature","geometry":null},7,"x",{"type":"Feature","id":3,
+               "geometry":{"type":"Point","coordinates":["1","2"]}}],"type":"FeatureCollection"}"#,
+        );
+    }
+
+    #[test]
+    fn the_parallel_reader_leaves_flawed_text_to_the_serial_one() {
+        for text in [
+            &br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":1}}]}"#[..],
+            br#"{"type":"FeatureCollection","features":[{"type":"Feature"}],"features":[]}"#,
+            br#"{"type":"Feature","features":[{"type":"Feature"}]}"#,
+            br#"{"type":"FeatureCollection","features":[]}"#,
+            br#"{"type":"FeatureCollection","features":[{"type":"Feature",}]}"#,
+        ] {
+            assert!(
+                read_stations_parallel(text, &fields(), |v| v).is_none(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 

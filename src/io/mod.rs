@@ -4,6 +4,7 @@
 pub mod area_write;
 pub mod csv_read;
 pub mod geojson_read;
+pub mod geojson_split;
 pub mod output;
 pub mod raw;
 pub mod source;

@@ -36,6 +36,33 @@ impl Source {
         Some(ext.to_ascii_lowercase())
     }
 
+    /// Opens a file or embedded input for reading in pieces, without a UTF-8
+    /// byte-order mark. Standard input cannot be read twice: read it whole.
+    pub fn open(&self) -> Result<Box<dyn Read + Send + 'static>> {
+        let read_error = |error| Error::Read {
+            source_name: self.to_string(),
+            error,
+        };
+        let mut reader: Box<dyn Read + Send> = match self {
+            Source::Path(path) => Box::new(std::fs::File::open(path).map_err(read_error)?),
+            Source::Embedded(_, data) => Box::new(*data),
+            Source::Stdin => {
+                return Err(read_error(std::io::Error::other(
+                    "standard input is read whole, not opened",
+                )));
+            }
+        };
+        let mut head = Vec::with_capacity(3);
+        (&mut reader)
+            .take(3)
+            .read_to_end(&mut head)
+            .map_err(read_error)?;
+        if head == b"\xEF\xBB\xBF" {
+            head.clear();
+        }
+        Ok(Box::new(std::io::Cursor::new(head).chain(reader)))
+    }
+
     /// Reads the whole input, without a UTF-8 byte-order mark.
     pub fn read_all(&self) -> Result<Vec<u8>> {
         let mut bytes = Vec::new();
