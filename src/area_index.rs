@@ -11,12 +11,12 @@ use crate::geodesy::distance_to_area_m;
 
 /// Areas by bounding box, borrowing their shapes.
 pub struct AreaIndex<'a> {
-    shapes: &'a [MultiPolygon<f64>],
+    shapes: &'a [&'a MultiPolygon<f64>],
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
 }
 
 impl<'a> AreaIndex<'a> {
-    pub fn new(shapes: &'a [MultiPolygon<f64>]) -> Self {
+    pub fn new(shapes: &'a [&'a MultiPolygon<f64>]) -> Self {
         let boxes = shapes
             .iter()
             .enumerate()
@@ -48,7 +48,7 @@ impl<'a> AreaIndex<'a> {
         self.tree
             .nearest_neighbor_iter(&[p.x, p.y])
             .take(8)
-            .map(|b| (distance_to_area_m(p, &self.shapes[b.data]).0, b.data))
+            .map(|b| (distance_to_area_m(p, self.shapes[b.data]).0, b.data))
             .min_by(|a, b| a.0.total_cmp(&b.0))
     }
 }

@@ -357,7 +357,7 @@ pub fn assess_layers(
     // as WGS84; look for the tell-tale pattern then, and only then.
     let crs_mismatch = if areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed {
         progress.start("checking coordinate systems", None);
-        let shapes: Vec<_> = areas.areas.iter().map(|a| a.geometry.clone()).collect();
+        let shapes: Vec<_> = areas.areas.iter().map(|a| &a.geometry).collect();
         let points: Vec<_> = stations.stations.iter().map(|s| s.location).collect();
         let found = mismatch::suggest(&shapes, &points);
         progress.finish();

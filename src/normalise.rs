@@ -338,15 +338,20 @@ fn convert_ring(
     ring: Vec<Position>,
     crs: &LayerCrs,
 ) -> Result<(LineString<f64>, bool), (IssueCode, String)> {
-    let mut coords = ring
-        .iter()
-        .map(|&(x, y)| crs.position(x, y))
-        .collect::<Result<Vec<Coord<f64>>, String>>()
-        .map_err(|why| (IssueCode::CoordinateOutOfRange, why))?;
     // Closedness is judged on the positions as written; the converted first
     // position is repeated, so the ring closes exactly.
-    let closed_by_us = match (ring.first(), ring.last(), coords.first()) {
-        (Some(first), Some(last), Some(&c)) if first != last => {
+    let open = ring.first() != ring.last();
+    let mut ring = ring;
+    for p in &mut ring {
+        let c = crs
+            .position(p.0, p.1)
+            .map_err(|why| (IssueCode::CoordinateOutOfRange, why))?;
+        *p = (c.x, c.y);
+    }
+    // Same layout, so this reuses the allocation.
+    let mut coords: Vec<Coord<f64>> = ring.into_iter().map(|(x, y)| Coord { x, y }).collect();
+    let closed_by_us = match coords.first() {
+        Some(&c) if open => {
             coords.push(c);
             true
         }

@@ -58,7 +58,7 @@ const CANDIDATES: [(&str, Shift); 4] = [
 /// inside the areas: at least 5 more and 1 % of those tried, and at least
 /// half of the outside ones brought in. Runs only when at least 0.5 % (and
 /// 5) of the stations are outside every area.
-pub fn suggest(areas: &[MultiPolygon<f64>], stations: &[Coord<f64>]) -> Option<Suggestion> {
+pub fn suggest(areas: &[&MultiPolygon<f64>], stations: &[Coord<f64>]) -> Option<Suggestion> {
     let step = stations.len().div_ceil(SAMPLE).max(1);
     let sample: Vec<Coord<f64>> = stations.iter().step_by(step).copied().collect();
     let n = sample.len();
@@ -137,7 +137,7 @@ mod tests {
                 Coord { x, y }
             })
             .collect();
-        let s = suggest(&grid(), &read_raw).expect("a suggestion");
+        let s = suggest(&grid().iter().collect::<Vec<_>>(), &read_raw).expect("a suggestion");
         assert_eq!(s.flag, "--stations-crs gcj02");
         assert_eq!(s.stations_checked, 100);
         assert_eq!(s.inside_if_converted, 100);
@@ -157,19 +157,29 @@ mod tests {
                 })
             })
             .collect();
-        let s = suggest(&areas, &stations_near_centres(100)).expect("a suggestion");
+        let s = suggest(
+            &areas.iter().collect::<Vec<_>>(),
+            &stations_near_centres(100),
+        )
+        .expect("a suggestion");
         assert_eq!(s.flag, "--areas-crs gcj02");
     }
 
     #[test]
     fn matching_layers_and_far_away_stations_are_left_alone() {
-        assert_eq!(suggest(&grid(), &stations_near_centres(100)), None);
+        assert_eq!(
+            suggest(
+                &grid().iter().collect::<Vec<_>>(),
+                &stations_near_centres(100)
+            ),
+            None
+        );
         let far: Vec<Coord<f64>> = (0..100)
             .map(|k| Coord {
                 x: 100.0 + k as f64 * 0.01,
                 y: 20.0,
             })
             .collect();
-        assert_eq!(suggest(&grid(), &far), None);
+        assert_eq!(suggest(&grid().iter().collect::<Vec<_>>(), &far), None);
     }
 }

@@ -443,8 +443,7 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
     let mut areas_summary = None;
     if let Some(layer) = &areas {
         progress.start("checking stations against areas", None);
-        let shapes: Vec<MultiPolygon<f64>> =
-            layer.areas.iter().map(|a| a.geometry.clone()).collect();
+        let shapes: Vec<&MultiPolygon<f64>> = layer.areas.iter().map(|a| &a.geometry).collect();
         if outside.ran {
             let index = AreaIndex::new(&shapes);
             for p in &points {
