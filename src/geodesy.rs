@@ -70,6 +70,29 @@ pub fn expand_rect_m(rect: Rect<f64>, d_m: f64) -> Rect<f64> {
     Rect::new(Coord { x: min_x, y: min_y }, Coord { x: max_x, y: max_y })
 }
 
+/// A lower bound of the geodesic distance from `p` to any point of the
+/// lon/lat rectangle, valid whenever that distance is below `within_m`.
+///
+/// Any path from `p` changes latitude by at least the gap to the
+/// rectangle's latitudes, at no less than the smallest meridional radius of
+/// curvature per radian; and longitude by the gap to its longitudes, at no
+/// less than a·cos φ per radian, where a path shorter than `within_m`
+/// cannot get poleward of |φ_p| + within_m / (that radius). Longitude gaps
+/// over 90° are not used (the short way may cross the antimeridian).
+pub fn lower_bound_to_rect_m(p: Coord<f64>, rect: Rect<f64>, within_m: f64) -> f64 {
+    let gap_lat = (rect.min().y - p.y).max(p.y - rect.max().y).max(0.0);
+    let gap_lon = (rect.min().x - p.x).max(p.x - rect.max().x).max(0.0);
+    let by_lat = gap_lat.to_radians() * MIN_CURVATURE_RADIUS_M;
+    let by_lon = if gap_lon <= 90.0 {
+        let reach = (p.y.abs().to_radians() + within_m / MIN_CURVATURE_RADIUS_M)
+            .min(std::f64::consts::FRAC_PI_2);
+        gap_lon.to_radians() * WGS84_A * reach.cos()
+    } else {
+        0.0
+    };
+    by_lat.max(by_lon)
+}
+
 /// An affine local frame around an origin: x east, y north, in metres,
 /// exact at the origin and good to a fraction of a percent nearby.
 #[derive(Debug, Clone, Copy)]
@@ -197,6 +220,23 @@ fn nearest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> (f64, Coor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The bound never exceeds the true distance to a point of the box.
+        #[test]
+        fn rect_lower_bound_is_a_lower_bound(
+            (px, py) in (-180.0f64..180.0, -89.0f64..89.0),
+            (x0, y0, w, h) in (-179.0f64..170.0, -89.0f64..80.0, 0.0f64..9.0, 0.0f64..9.0),
+            (u, v) in (0.0f64..=1.0, 0.0f64..=1.0),
+        ) {
+            let rect = Rect::new(Coord { x: x0, y: y0 }, Coord { x: x0 + w, y: y0 + h });
+            let q = Coord { x: x0 + u * w, y: y0 + v * h };
+            let p = Coord { x: px, y: py };
+            let d = distance_m(p, q);
+            let lb = lower_bound_to_rect_m(p, rect, d + 1.0);
+            proptest::prop_assert!(lb <= d + 1e-6, "{} > {}", lb, d);
+        }
+    }
     use geo::polygon;
 
     #[test]

@@ -19,7 +19,7 @@ use geo::{BoundingRect, Coord};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::geodesy::{distance_to_area_m, expand_rect_m};
+use crate::geodesy::{distance_m, distance_to_area_m, lower_bound_to_rect_m};
 use crate::index::{Nearest, StationIndex};
 use crate::model::Area;
 use crate::progress::Progress;
@@ -73,6 +73,14 @@ pub fn assess(
     }
 }
 
+/// The farthest any vertex of the area is from `p` (geodesic metres).
+fn vertex_reach_m(area: &geo::MultiPolygon<f64>, p: Coord<f64>) -> f64 {
+    area.iter()
+        .flat_map(|poly| poly.exterior().coords())
+        .map(|&v| distance_m(p, v))
+        .fold(0.0, f64::max)
+}
+
 fn assess_area(
     area: &Area,
     index: &StationIndex,
@@ -106,11 +114,23 @@ fn assess_area(
         && let Some(n) = nearest
         && let Some(rect) = area.geometry.bounding_rect()
     {
-        // The representative point is inside the area, so the area is no
-        // farther from any station than it is: search no wider than that.
-        let search = expand_rect_m(rect, n.distance_m);
-        for station in index.in_rect(search).filter(|s| qualifies[*s as usize]) {
-            let (d, _) = distance_to_area_m(index.location(station), &area.geometry);
+        // Candidates in order of their distance from the representative
+        // point p. The area lies within `reach` of p, so a station s is at
+        // least d(s, p) − reach from it: once that exceeds the best found
+        // (at most the nearest's distance from p, which is inside), no
+        // later one can be nearer. Those whose box alone is farther are
+        // skipped without measuring the boundary.
+        let reach = vertex_reach_m(&area.geometry, representative) * 1.01 + 1.0;
+        for (station, from_point) in index.by_distance(representative) {
+            let best = boundary.map_or(n.distance_m, |b| b.distance_m.min(n.distance_m));
+            if from_point - reach > best {
+                break;
+            }
+            let location = index.location(station);
+            if lower_bound_to_rect_m(location, rect, best + 1.0) > best {
+                continue;
+            }
+            let (d, _) = distance_to_area_m(location, &area.geometry);
             if boundary.is_none_or(|b| (d, station) < (b.distance_m, b.station)) {
                 boundary = Some(Nearest {
                     station,
