@@ -19,6 +19,20 @@ use crate::geodesy::{distance_m, lower_bound_m, unit_vector};
 
 type Spherical = GeomWithData<[f64; 3], u32>;
 
+/// The locations as kdbush reads them, without a copy.
+struct Points<'a>(&'a [Coord<f64>]);
+
+impl kdbush::PointReader for Points<'_> {
+    fn size_hint(&self) -> usize {
+        self.0.len()
+    }
+    fn visit_all<F: FnMut(usize, f64, f64)>(&self, mut visitor: F) {
+        for (i, c) in self.0.iter().enumerate() {
+            visitor(i, c.x, c.y);
+        }
+    }
+}
+
 /// The nearest station found for a point.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Nearest {
@@ -43,10 +57,8 @@ impl StationIndex {
         // The two bulk loads are independent: build them side by side.
         let (planar, spherical) = rayon::join(
             || {
-                (!locations.is_empty()).then(|| {
-                    let points: Vec<(f64, f64)> = locations.iter().map(|c| (c.x, c.y)).collect();
-                    KDBush::create(points, kdbush::DEFAULT_NODE_SIZE)
-                })
+                (!locations.is_empty())
+                    .then(|| KDBush::create(Points(&locations), kdbush::DEFAULT_NODE_SIZE))
             },
             || {
                 RTree::bulk_load(
