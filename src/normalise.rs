@@ -550,11 +550,14 @@ pub fn stations(
         id_field: raw.id_field,
         power_field: raw.power_field,
     };
-    let mut records = raw.records;
+    let mut records = raw.records.into_iter();
     let mut batches = Vec::new();
-    while !records.is_empty() {
-        let rest = records.split_off(records.len().min(STATION_CHUNK));
-        batches.push(std::mem::replace(&mut records, rest));
+    loop {
+        let chunk: Vec<RawStation> = records.by_ref().take(STATION_CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        batches.push(chunk);
     }
     let batches: Vec<StationBatch> = batches.into_par_iter().map(convert_stations).collect();
     finish_stations(batches, meta, source_name, format, specs, skip_invalid, crs)
