@@ -8,10 +8,11 @@
 //! times faster on 50–400-vertex townships. Planar coordinates only: the
 //! caller works in a local metric frame.
 
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use geo::{BoundingRect, Centroid, Coord, Polygon};
+
+use crate::keyed::Keyed;
 
 /// Cells examined at most, so that a pathological ring cannot stall a run.
 const MAX_CELLS: usize = 100_000;
@@ -80,23 +81,6 @@ impl Cell {
     }
 }
 
-impl PartialEq for Cell {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Cell {}
-impl PartialOrd for Cell {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Cell {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.potential.total_cmp(&other.potential)
-    }
-}
-
 /// The point of `polygon` farthest from its boundary, to within
 /// `tolerance` (in the polygon's units); `None` for a polygon without
 /// extent.
@@ -113,14 +97,15 @@ pub fn pole_of_inaccessibility(polygon: &Polygon<f64>, tolerance: f64) -> Option
     while y < rect.max().y {
         let mut x = rect.min().x;
         while x < rect.max().x {
-            queue.push(Cell::new(
+            let cell = Cell::new(
                 Coord {
                     x: x + half,
                     y: y + half,
                 },
                 half,
                 &outline,
-            ));
+            );
+            queue.push(Keyed(cell.potential, cell));
             x += side;
         }
         y += side;
@@ -134,7 +119,7 @@ pub fn pole_of_inaccessibility(polygon: &Polygon<f64>, tolerance: f64) -> Option
         }
     }
     let mut examined = queue.len();
-    while let Some(cell) = queue.pop() {
+    while let Some(Keyed(_, cell)) = queue.pop() {
         if cell.distance > best.distance {
             best = cell;
         }
@@ -147,7 +132,8 @@ pub fn pole_of_inaccessibility(polygon: &Polygon<f64>, tolerance: f64) -> Option
                 x: cell.centre.x + dx,
                 y: cell.centre.y + dy,
             };
-            queue.push(Cell::new(centre, h, &outline));
+            let child = Cell::new(centre, h, &outline);
+            queue.push(Keyed(child.potential, child));
         }
         examined += 4;
     }

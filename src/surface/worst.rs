@@ -10,12 +10,12 @@
 //! within `TOLERANCE_M` of the true maximum — a guarantee, not an
 //! estimate. Starting points: the representative point and every vertex.
 
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Rect};
 
 use crate::index::StationIndex;
+use crate::keyed::Keyed;
 
 /// The answer is at most this far (metres) below the true maximum.
 pub const TOLERANCE_M: f64 = 10.0;
@@ -36,23 +36,6 @@ struct Cell {
     rect: Rect<f64>,
     centre_d: f64,
     upper: f64,
-}
-
-impl PartialEq for Cell {
-    fn eq(&self, other: &Self) -> bool {
-        self.upper == other.upper
-    }
-}
-impl Eq for Cell {}
-impl PartialOrd for Cell {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Cell {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.upper.total_cmp(&other.upper)
-    }
 }
 
 fn nearest_m(index: &StationIndex, p: Coord<f64>) -> f64 {
@@ -113,9 +96,10 @@ pub fn worst_point(
     }
     let rect = area.bounding_rect()?;
     let mut heap = BinaryHeap::new();
-    heap.push(cell(index, rect));
+    let first = cell(index, rect);
+    heap.push(Keyed(first.upper, first));
     let mut examined = 0;
-    while let Some(c) = heap.pop() {
+    while let Some(Keyed(_, c)) = heap.pop() {
         if c.upper <= best.distance_m + TOLERANCE_M {
             break; // the heap is ordered by upper bound: nothing better remains
         }
@@ -161,7 +145,7 @@ pub fn worst_point(
             if area.intersects(&r) {
                 let child = cell(index, r);
                 if child.upper > best.distance_m + TOLERANCE_M {
-                    heap.push(child);
+                    heap.push(Keyed(child.upper, child));
                 }
             }
         }
