@@ -298,13 +298,9 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         Some(field) => Some(population(&areas, field, &config.areas.to_string())?),
         None => None,
     };
-    let mut run = assess_layers(areas, stations, config.rule, progress);
+    let (mut run, index) = assess_layers_indexed(areas, stations, config.rule, progress);
     run.population = population;
     if let Some(request) = &config.surface {
-        let index = StationIndex::new(
-            run.stations.stations.iter().map(|s| s.location).collect(),
-            &run.qualifies,
-        );
         let areas = surface::analyse(
             &run.areas.areas,
             &run.assessment.facts,
@@ -353,6 +349,17 @@ pub fn assess_layers(
     rule: Rule,
     progress: &dyn Progress,
 ) -> CheckRun {
+    assess_layers_indexed(areas, stations, rule, progress).0
+}
+
+/// As [`assess_layers`], also handing back the station index it built
+/// (the surface analysis queries the same one).
+fn assess_layers_indexed(
+    areas: AreaLayer,
+    stations: StationLayer,
+    rule: Rule,
+    progress: &dyn Progress,
+) -> (CheckRun, StationIndex) {
     // Offset coordinates slip through when both layers are simply taken
     // as WGS84; look for the tell-tale pattern then, and only then.
     let crs_mismatch = if areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed {
@@ -386,7 +393,7 @@ pub fn assess_layers(
         progress,
     );
     let (covered, verdict) = judge(&rule, &assessment.facts);
-    CheckRun {
+    let run = CheckRun {
         areas,
         stations,
         rule,
@@ -397,5 +404,6 @@ pub fn assess_layers(
         crs_mismatch,
         surface: None,
         population: None,
-    }
+    };
+    (run, index)
 }
