@@ -379,10 +379,7 @@ fn assess_layers_indexed(
         .iter()
         .map(|s| rule.qualifies(s))
         .collect();
-    let index = StationIndex::new(
-        stations.stations.iter().map(|s| s.location).collect(),
-        &qualifies,
-    );
+    let index = StationIndex::new(stations.stations.iter().map(|s| s.location), &qualifies);
     progress.finish();
 
     let assessment = assess(

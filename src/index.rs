@@ -1,37 +1,17 @@
 //! Spatial indexes over stations, built once per run.
 //!
-//! Two indexes serve two questions. "Which stations lie in this box?" is a
-//! planar question in lon/lat and uses a flat k-d tree (kdbush: 24 bytes a
-//! point, against 60–80 for an R-tree leaf node, which at two million
-//! stations is 130 MB saved; built by median splits, faster to build and
-//! as fast to query). "Which station is
-//! nearest?" is not: degrees of longitude shrink towards the poles, so the
-//! nearest-neighbour tree holds surface normals as 3-D unit vectors, whose
-//! chord length grows with the angle between them, and candidates are
-//! ranked by true geodesic distance before one is chosen.
+//! Two flat k-d trees ([`crate::kdtree`]) serve two questions. "Which
+//! stations lie in this box?" is a planar question in lon/lat. "Which
+//! station is nearest?" is not: degrees of longitude shrink towards the
+//! poles, so the nearest-neighbour tree holds surface normals as 3-D unit
+//! vectors, whose chord length grows with the angle between them, and
+//! candidates are ranked by true geodesic distance before one is chosen.
 
 use geo::{Coord, Rect};
-use kdbush::KDBush;
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
+use rayon::prelude::*;
 
 use crate::geodesy::{distance_m, lower_bound_m, unit_vector};
-
-type Spherical = GeomWithData<[f64; 3], u32>;
-
-/// The locations as kdbush reads them, without a copy.
-struct Points<'a>(&'a [Coord<f64>]);
-
-impl kdbush::PointReader for Points<'_> {
-    fn size_hint(&self) -> usize {
-        self.0.len()
-    }
-    fn visit_all<F: FnMut(usize, f64, f64)>(&self, mut visitor: F) {
-        for (i, c) in self.0.iter().enumerate() {
-            visitor(i, c.x, c.y);
-        }
-    }
-}
+use crate::kdtree::KdTree;
 
 /// The nearest station found for a point.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -44,52 +24,53 @@ pub struct Nearest {
 /// Stations indexed for box queries (all of them) and nearest-neighbour
 /// queries (a chosen subset, e.g. those that qualify under the rule).
 pub struct StationIndex {
-    /// `None` when there are no stations (kdbush needs at least one).
-    planar: Option<KDBush>,
-    spherical: RTree<Spherical>,
-    locations: Vec<Coord<f64>>,
+    /// Every station's lon/lat, in tree order.
+    planar: KdTree<2>,
+    /// Where each station (by position in the layer) sits in `planar`.
+    slot: Vec<u32>,
+    /// The candidates' surface normals.
+    spherical: KdTree<3>,
 }
 
 impl StationIndex {
-    /// Indexes `locations`; only those with `nearest_ok[i]` are candidates
-    /// for nearest-neighbour queries.
-    pub fn new(locations: Vec<Coord<f64>>, nearest_ok: &[bool]) -> Self {
-        // The two bulk loads are independent: build them side by side.
-        let (planar, spherical) = rayon::join(
-            || {
-                (!locations.is_empty())
-                    .then(|| KDBush::create(Points(&locations), kdbush::DEFAULT_NODE_SIZE))
-            },
-            || {
-                RTree::bulk_load(
-                    locations
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| nearest_ok[*i])
-                        .map(|(i, c)| Spherical::new(unit_vector(*c), i as u32))
-                        .collect(),
-                )
-            },
-        );
+    /// Indexes `locations` (one per station, in layer order); only those
+    /// with `nearest_ok[i]` are candidates for nearest-neighbour queries.
+    pub fn new(locations: impl IntoIterator<Item = Coord<f64>>, nearest_ok: &[bool]) -> Self {
+        let entries: Vec<([f64; 2], u32)> = locations
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| ([c.x, c.y], i as u32))
+            .collect();
+        let normals: Vec<([f64; 3], u32)> = entries
+            .par_iter()
+            .filter(|e| nearest_ok[e.1 as usize])
+            .map(|&([x, y], i)| (unit_vector(Coord { x, y }), i))
+            .collect();
+        // The two builds are independent: run them side by side.
+        let (planar, spherical) = rayon::join(|| KdTree::new(entries), || KdTree::new(normals));
+        let mut slot = vec![0u32; planar.len()];
+        for (at, e) in planar.entries().iter().enumerate() {
+            slot[e.1 as usize] = at as u32;
+        }
         StationIndex {
             planar,
+            slot,
             spherical,
-            locations,
         }
     }
 
     pub fn location(&self, station: u32) -> Coord<f64> {
-        self.locations[station as usize]
+        let [x, y] = self.planar.entries()[self.slot[station as usize] as usize].0;
+        Coord { x, y }
     }
 
     /// Stations whose location lies in `rect` (inclusive), in no
     /// particular order.
     pub fn in_rect(&self, rect: Rect<f64>) -> impl Iterator<Item = u32> + use<> {
         let mut found = Vec::new();
-        if let Some(planar) = &self.planar {
-            let (min, max) = (rect.min(), rect.max());
-            planar.range(min.x, min.y, max.x, max.y, |i| found.push(i as u32));
-        }
+        let (min, max) = (rect.min(), rect.max());
+        self.planar
+            .within([min.x, min.y], [max.x, max.y], |e| found.push(e.1));
         found.into_iter()
     }
 
@@ -97,31 +78,29 @@ impl StationIndex {
     /// each with a lower bound of that distance (geodesic metres); the
     /// bounds never decrease along the way.
     pub fn by_distance(&self, p: Coord<f64>) -> impl Iterator<Item = (u32, f64)> + '_ {
-        let query = unit_vector(p);
         self.spherical
-            .nearest_neighbor_iter_with_distance_2(&query)
-            .map(|(candidate, chord_sq)| (candidate.data, lower_bound_m(chord_sq)))
+            .nearest_first(unit_vector(p))
+            .map(|(e, chord_sq)| (e.1, lower_bound_m(chord_sq)))
     }
 
     /// The candidate station geodesically nearest to `p`, if any. Ties are
     /// broken by the lower station position, so results are deterministic.
     pub fn nearest(&self, p: Coord<f64>) -> Option<Nearest> {
-        let query = unit_vector(p);
         let mut best: Option<Nearest> = None;
-        for (candidate, chord_sq) in self.spherical.nearest_neighbor_iter_with_distance_2(&query) {
+        for (station, bound) in self.by_distance(p) {
             if let Some(b) = best
-                && lower_bound_m(chord_sq) > b.distance_m
+                && bound > b.distance_m
             {
                 break;
             }
-            let d = distance_m(p, self.locations[candidate.data as usize]);
+            let d = distance_m(p, self.location(station));
             let better = match best {
                 None => true,
-                Some(b) => d < b.distance_m || (d == b.distance_m && candidate.data < b.station),
+                Some(b) => d < b.distance_m || (d == b.distance_m && station < b.station),
             };
             if better {
                 best = Some(Nearest {
-                    station: candidate.data,
+                    station,
                     distance_m: d,
                 });
             }

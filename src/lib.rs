@@ -39,6 +39,7 @@ pub mod geodesy;
 pub mod index;
 pub mod io;
 pub mod issues;
+pub mod kdtree;
 mod keyed;
 pub mod model;
 pub mod normalise;

@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use chargecov::progress::Progress;
 
 /// indicatif bars, one per stage, or nothing at all; with the
-/// environment variable `CHARGECOV_TIMINGS` set, each stage's wall time is
-/// printed on stderr when it ends (for benchmarks and profiles).
+/// environment variable `CHARGECOV_TIMINGS` set, each stage's wall time
+/// (and, on Linux, the resident memory and its peak so far) is printed on
+/// stderr when it ends (for benchmarks and profiles).
 pub struct Bars {
     enabled: bool,
     current: Mutex<Option<ProgressBar>>,
@@ -35,8 +36,9 @@ impl Bars {
         if let Ok(mut open) = timing.lock() {
             if let Some((stage, since)) = open.take() {
                 eprintln!(
-                    "chargecov: timing: {stage:<28} {:>8.3} s",
-                    since.elapsed().as_secs_f64()
+                    "chargecov: timing: {stage:<28} {:>8.3} s{}",
+                    since.elapsed().as_secs_f64(),
+                    memory()
                 );
             }
             *open = next.map(|stage| (stage, Instant::now()));
@@ -48,9 +50,10 @@ impl Bars {
         if self.timing.is_some() {
             self.time_stage(None);
             eprintln!(
-                "chargecov: timing: {:<28} {:>8.3} s",
+                "chargecov: timing: {:<28} {:>8.3} s{}",
                 "total",
-                self.began.elapsed().as_secs_f64()
+                self.began.elapsed().as_secs_f64(),
+                memory()
             );
         }
     }
@@ -59,6 +62,32 @@ impl Bars {
         if let Ok(mut guard) = self.current.lock() {
             f(&mut guard);
         }
+    }
+}
+
+/// The resident memory now and its peak so far, where the system tells
+/// (Linux `/proc/self/status`); empty elsewhere.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => {
+            format!("   rss {:>5} MB   peak {:>5} MB", now / 1024, peak / 1024)
+        }
+        _ => String::new(),
     }
 }
 

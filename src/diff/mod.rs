@@ -302,7 +302,7 @@ fn pair_stations(old: &[Station], new: &[Station], match_m: f64) -> Vec<(usize, 
     let new_free: Vec<usize> = (0..new.len()).filter(|&k| new[k].id.is_none()).collect();
     if !old_free.is_empty() && !new_free.is_empty() {
         let index = crate::index::StationIndex::new(
-            new_free.iter().map(|&k| new[k].location).collect(),
+            new_free.iter().map(|&k| new[k].location),
             &vec![true; new_free.len()],
         );
         let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
