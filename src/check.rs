@@ -122,9 +122,29 @@ pub fn load_areas(
     crs: Option<&Crs>,
 ) -> Result<AreaLayer> {
     let name = source.to_string();
-    let bytes = source.read_all()?;
-    let raw = geojson_read::read_areas(&bytes, &name)?;
-    drop(bytes);
+    // Read in pieces on all cores; anything unusual is read whole by the
+    // serial parser, which reports exactly what is wrong. Standard input
+    // is read whole first, so that it can be read twice.
+    let whole = match source {
+        Source::Stdin => Some(source.read_all()?),
+        _ => None,
+    };
+    let parallel = match &whole {
+        Some(bytes) => {
+            geojson_read::read_areas_parallel(bytes.as_slice(), Some(bytes.len() as u64))
+        }
+        None => geojson_read::read_areas_parallel(source.open()?, source.byte_len()),
+    };
+    let raw = match parallel {
+        Some(raw) => raw,
+        None => {
+            let bytes = match whole {
+                Some(bytes) => bytes,
+                None => source.read_all()?,
+            };
+            geojson_read::read_areas(&bytes, &name)?
+        }
+    };
     normalise::areas(raw, &name, specs, skip_invalid, crs)
 }
 
@@ -197,28 +217,46 @@ pub fn load_stations(
             None => source.open(),
         }
     };
-    let (batches, streamed) =
-        match geojson_read::read_stations_parallel(open()?, &fields, normalise::convert_stations) {
-            Some(read) => read,
-            None => {
-                let mut batches = Vec::new();
-                let mut chunk = Vec::new();
-                let streamed = geojson_read::stream_stations(open()?, &name, &fields, &mut |r| {
-                    chunk.push(r);
-                    if chunk.len() == normalise::STATION_CHUNK {
-                        batches.push(normalise::convert_stations(std::mem::take(&mut chunk)));
-                    }
-                })?;
-                batches.push(normalise::convert_stations(chunk));
-                (batches, streamed)
+    let total_bytes = match &whole {
+        Some(bytes) => Some(bytes.len() as u64),
+        None => source.byte_len(),
+    };
+    let mut layer = normalise::StationBatch::default();
+    let parallel = geojson_read::read_stations_parallel(
+        open()?,
+        total_bytes,
+        &fields,
+        normalise::convert_stations,
+        |batch, expected| {
+            if layer.is_empty() {
+                // A little over the estimate, so that the vectors are
+                // not copied to grow near the end.
+                layer.reserve(expected + expected / 16);
             }
-        };
+            layer.append(batch);
+        },
+    );
+    let streamed = match parallel {
+        Some(streamed) => streamed,
+        None => {
+            layer = normalise::StationBatch::default();
+            let mut chunk = Vec::new();
+            let streamed = geojson_read::stream_stations(open()?, &name, &fields, &mut |r| {
+                chunk.push(r);
+                if chunk.len() == normalise::STATION_CHUNK {
+                    layer.append(normalise::convert_stations(std::mem::take(&mut chunk)));
+                }
+            })?;
+            layer.append(normalise::convert_stations(chunk));
+            streamed
+        }
+    };
     let meta = normalise::StationLayerMeta {
         declared_crs: streamed.declared_crs,
         ..Default::default()
     };
     normalise::finish_stations(
-        batches,
+        layer,
         meta,
         &name,
         "geojson",
@@ -365,8 +403,7 @@ fn assess_layers_indexed(
     let crs_mismatch = if areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed {
         progress.start("checking coordinate systems", None);
         let shapes: Vec<_> = areas.areas.iter().map(|a| &a.geometry).collect();
-        let points: Vec<_> = stations.stations.iter().map(|s| s.location).collect();
-        let found = mismatch::suggest(&shapes, &points);
+        let found = mismatch::suggest(&shapes, stations.stations.iter().map(|s| s.location));
         progress.finish();
         found
     } else {

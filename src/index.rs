@@ -41,10 +41,17 @@ impl StationIndex {
             .enumerate()
             .map(|(i, c)| ([c.x, c.y], i as u32))
             .collect();
-        let normals: Vec<([f64; 3], u32)> = entries
-            .par_iter()
-            .filter(|e| nearest_ok[e.1 as usize])
-            .map(|&([x, y], i)| (unit_vector(Coord { x, y }), i))
+        // Candidates first, then their normals collected straight into
+        // place (a filtered parallel collect would hold them twice).
+        let candidates: Vec<u32> = (0..entries.len() as u32)
+            .filter(|&i| nearest_ok[i as usize])
+            .collect();
+        let normals: Vec<([f64; 3], u32)> = candidates
+            .into_par_iter()
+            .map(|i| {
+                let [x, y] = entries[i as usize].0;
+                (unit_vector(Coord { x, y }), i)
+            })
             .collect();
         // The two builds are independent: run them side by side.
         let (planar, spherical) = rayon::join(|| KdTree::new(entries), || KdTree::new(normals));

@@ -421,19 +421,57 @@ pub struct StationBatch {
     any_feature_id: bool,
 }
 
+impl StationBatch {
+    /// Room for `n` more stations. Capacity that is never written to is
+    /// never touched, so a generous guess costs address space, not memory.
+    pub fn reserve(&mut self, n: usize) {
+        self.stations.reserve(n);
+        self.id_tags.reserve(n);
+        self.power_tags.reserve(n);
+    }
+
+    /// Appends the batch that follows this one in the layer.
+    pub fn append(&mut self, mut next: StationBatch) {
+        self.stations.append(&mut next.stations);
+        self.id_tags.append(&mut next.id_tags);
+        self.power_tags.append(&mut next.power_tags);
+        self.issues.append(&mut next.issues);
+        self.records += next.records;
+        self.best_id_rank = better_rank(self.best_id_rank, next.best_id_rank);
+        self.best_power_rank = better_rank(self.best_power_rank, next.best_power_rank);
+        self.any_feature_id |= next.any_feature_id;
+    }
+
+    /// Stations kept so far.
+    pub fn len(&self) -> usize {
+        self.stations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stations.is_empty()
+    }
+}
+
+/// The better (lower) of two ranks, either of which may be missing.
+fn better_rank(best: Option<u8>, rank: Option<u8>) -> Option<u8> {
+    match (best, rank) {
+        (Some(b), Some(r)) => Some(b.min(r)),
+        (b, r) => b.or(r),
+    }
+}
+
 /// Converts records (of a GeoJSON or CSV layer) as far as can be done
 /// before the whole layer is known.
 pub fn convert_stations(records: impl IntoIterator<Item = RawStation>) -> StationBatch {
+    let records = records.into_iter();
     let mut out = StationBatch::default();
+    // Sized once: most records become stations.
+    out.reserve(records.size_hint().0);
     for record in records {
         out.records += 1;
         let index = record.index;
-        let better = |best: Option<u8>, rank: Option<u8>| match (best, rank) {
-            (Some(b), Some(r)) => Some(b.min(r)),
-            (b, r) => b.or(r),
-        };
-        out.best_id_rank = better(out.best_id_rank, record.id.as_ref().map(|v| v.0));
-        out.best_power_rank = better(out.best_power_rank, record.power.as_ref().map(|v| v.0));
+        out.best_id_rank = better_rank(out.best_id_rank, record.id.as_ref().map(|v| v.0));
+        out.best_power_rank = better_rank(out.best_power_rank, record.power.as_ref().map(|v| v.0));
         out.any_feature_id |= record.feature_id.is_some();
         let (id_tag, id_value) = match (record.id, record.feature_id) {
             (Some((rank, value)), _) => (rank, Some(value)),
@@ -560,14 +598,19 @@ pub fn stations(
         batches.push(chunk);
     }
     let batches: Vec<StationBatch> = batches.into_par_iter().map(convert_stations).collect();
-    finish_stations(batches, meta, source_name, format, specs, skip_invalid, crs)
+    let mut layer = StationBatch::default();
+    layer.reserve(batches.iter().map(StationBatch::len).sum());
+    for batch in batches {
+        layer.append(batch);
+    }
+    finish_stations(layer, meta, source_name, format, specs, skip_invalid, crs)
 }
 
-/// Settles converted batches (in order) into the layer: the id and power
-/// keys chosen over the whole layer, positions checked and converted to
-/// WGS84, duplicates found, issues settled.
+/// Settles the converted records (batches appended in layer order) into
+/// the layer: the id and power keys chosen over the whole layer, positions
+/// checked and converted to WGS84, duplicates found, issues settled.
 pub fn finish_stations(
-    batches: Vec<StationBatch>,
+    layer: StationBatch,
     meta: StationLayerMeta,
     source_name: &str,
     format: &'static str,
@@ -582,10 +625,17 @@ pub fn finish_stations(
         source_name,
     )?;
     let (id_spec, power_spec) = specs;
-    let features_read = batches.iter().map(|b| b.records).sum();
-    let id_rank = batches.iter().filter_map(|b| b.best_id_rank).min();
-    let power_rank = batches.iter().filter_map(|b| b.best_power_rank).min();
-    let use_feature_id = id_rank.is_none() && batches.iter().any(|b| b.any_feature_id);
+    let StationBatch {
+        mut stations,
+        id_tags,
+        power_tags,
+        issues: tagged_issues,
+        records: features_read,
+        best_id_rank: id_rank,
+        best_power_rank: power_rank,
+        any_feature_id,
+    } = layer;
+    let use_feature_id = id_rank.is_none() && any_feature_id;
     let id_tag = match (id_rank, use_feature_id) {
         (Some(rank), _) => rank,
         (None, true) => FEATURE_ID_TAG,
@@ -595,37 +645,34 @@ pub fn finish_stations(
     let in_csv = format == "csv";
     let place = |issue: FeatureIssue| if in_csv { issue.in_csv() } else { issue };
 
-    let mut stations = Vec::with_capacity(batches.iter().map(|b| b.stations.len()).sum());
     let mut issues = Vec::new();
-    for batch in batches {
-        for mut tagged in batch.issues {
-            let keep = match tagged.depends {
-                Depends::Always => true,
-                Depends::IdTag(t) => t == id_tag,
-                Depends::PowerTag(t) => t == power_tag,
-            };
-            if keep {
-                if tagged.id_tag != id_tag {
-                    tagged.issue.id = None;
-                }
-                issues.push(place(tagged.issue));
+    for mut tagged in tagged_issues {
+        let keep = match tagged.depends {
+            Depends::Always => true,
+            Depends::IdTag(t) => t == id_tag,
+            Depends::PowerTag(t) => t == power_tag,
+        };
+        if keep {
+            if tagged.id_tag != id_tag {
+                tagged.issue.id = None;
             }
+            issues.push(place(tagged.issue));
         }
-        for ((mut s, it), pt) in batch
-            .stations
-            .into_iter()
-            .zip(batch.id_tags)
-            .zip(batch.power_tags)
-        {
+    }
+    // Values read under a key the layer as a whole did not choose are
+    // dropped, in place.
+    stations
+        .par_iter_mut()
+        .zip(id_tags.par_iter().zip(power_tags.par_iter()))
+        .for_each(|(s, (&it, &pt))| {
             if it != id_tag {
                 s.id = None;
             }
             if pt != power_tag {
                 s.power_kw = None;
             }
-            stations.push(s);
-        }
-    }
+        });
+    drop((id_tags, power_tags));
 
     // Positions: checked against the layer's CRS and converted, in parallel.
     let failed: Vec<FeatureIssue> = stations

@@ -58,9 +58,12 @@ const CANDIDATES: [(&str, Shift); 4] = [
 /// inside the areas: at least 5 more and 1 % of those tried, and at least
 /// half of the outside ones brought in. Runs only when at least 0.5 % (and
 /// 5) of the stations are outside every area.
-pub fn suggest(areas: &[&MultiPolygon<f64>], stations: &[Coord<f64>]) -> Option<Suggestion> {
+pub fn suggest(
+    areas: &[&MultiPolygon<f64>],
+    stations: impl ExactSizeIterator<Item = Coord<f64>>,
+) -> Option<Suggestion> {
     let step = stations.len().div_ceil(SAMPLE).max(1);
-    let sample: Vec<Coord<f64>> = stations.iter().step_by(step).copied().collect();
+    let sample: Vec<Coord<f64>> = stations.step_by(step).collect();
     let n = sample.len();
     let index = AreaIndex::new(areas);
     let inside = |p: Coord<f64>| index.covers(p);
@@ -137,7 +140,8 @@ mod tests {
                 Coord { x, y }
             })
             .collect();
-        let s = suggest(&grid().iter().collect::<Vec<_>>(), &read_raw).expect("a suggestion");
+        let s = suggest(&grid().iter().collect::<Vec<_>>(), read_raw.into_iter())
+            .expect("a suggestion");
         assert_eq!(s.flag, "--stations-crs gcj02");
         assert_eq!(s.stations_checked, 100);
         assert_eq!(s.inside_if_converted, 100);
@@ -159,7 +163,7 @@ mod tests {
             .collect();
         let s = suggest(
             &areas.iter().collect::<Vec<_>>(),
-            &stations_near_centres(100),
+            stations_near_centres(100).into_iter(),
         )
         .expect("a suggestion");
         assert_eq!(s.flag, "--areas-crs gcj02");
@@ -170,7 +174,7 @@ mod tests {
         assert_eq!(
             suggest(
                 &grid().iter().collect::<Vec<_>>(),
-                &stations_near_centres(100)
+                stations_near_centres(100).into_iter()
             ),
             None
         );
@@ -180,6 +184,9 @@ mod tests {
                 y: 20.0,
             })
             .collect();
-        assert_eq!(suggest(&grid().iter().collect::<Vec<_>>(), &far), None);
+        assert_eq!(
+            suggest(&grid().iter().collect::<Vec<_>>(), far.into_iter()),
+            None
+        );
     }
 }

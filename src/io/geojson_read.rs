@@ -147,17 +147,7 @@ pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> 
     let records = features
         .into_iter()
         .enumerate()
-        .map(|(index, f)| RawArea {
-            index,
-            feature_id: f.id,
-            properties: f.properties.unwrap_or_default(),
-            geometry: match f.kind.as_deref() {
-                Some("Feature") | None => area_geometry(f.geometry),
-                Some(other) => RawAreaGeometry::Malformed(format!(
-                    "member of `features` has type {other:?}, not \"Feature\""
-                )),
-            },
-        })
+        .map(|(index, f)| raw_area(index, f))
         .collect();
     Ok(RawLayer {
         records,
@@ -166,6 +156,58 @@ pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> 
         id_field: None,
         power_field: None,
     })
+}
+
+/// Reads an area layer on all cores, as [`read_stations_parallel`] reads
+/// stations: the text is never held whole. `None` when the text is not a
+/// plain FeatureCollection or has any flaw; [`read_areas`] then reads it
+/// and says exactly what is wrong.
+pub fn read_areas_parallel(
+    reader: impl std::io::Read + Send,
+    total_bytes: Option<u64>,
+) -> Option<RawLayer<RawArea>> {
+    let mut records: Vec<RawArea> = Vec::new();
+    let streamed = read_parallel(
+        reader,
+        total_bytes,
+        |batch| {
+            batch
+                .texts()
+                .enumerate()
+                .map(|(k, text)| {
+                    let feature: AreaFeature = serde_json::from_slice(text).ok()?;
+                    Some(raw_area(batch.first_index + k, feature))
+                })
+                .collect::<Option<Vec<RawArea>>>()
+        },
+        |batch, expected| {
+            if records.is_empty() {
+                records.reserve(expected + expected / 16);
+            }
+            records.extend(batch);
+        },
+    )?;
+    Some(RawLayer {
+        records,
+        declared_crs: streamed.declared_crs,
+        lon_lat_columns: None,
+        id_field: None,
+        power_field: None,
+    })
+}
+
+fn raw_area(index: usize, f: AreaFeature) -> RawArea {
+    RawArea {
+        index,
+        feature_id: f.id,
+        properties: f.properties.unwrap_or_default(),
+        geometry: match f.kind.as_deref() {
+            Some("Feature") | None => area_geometry(f.geometry),
+            Some(other) => RawAreaGeometry::Malformed(format!(
+                "member of `features` has type {other:?}, not \"Feature\""
+            )),
+        },
+    }
 }
 
 fn area_geometry(geometry: Option<AreaGeometry>) -> RawAreaGeometry {
@@ -183,9 +225,9 @@ fn area_geometry(geometry: Option<AreaGeometry>) -> RawAreaGeometry {
         };
     };
     let parsed = match kind.as_str() {
-        "Polygon" => serde_json::from_str::<Vec<Vec<Pos>>>(coordinates.get())
+        "Polygon" => serde_json::from_str::<Vec<Ring>>(coordinates.get())
             .map(|rings| RawAreaGeometry::Polygon(rings_of(rings))),
-        "MultiPolygon" => serde_json::from_str::<Vec<Vec<Vec<Pos>>>>(coordinates.get())
+        "MultiPolygon" => serde_json::from_str::<Vec<Vec<Ring>>>(coordinates.get())
             .map(|polys| RawAreaGeometry::MultiPolygon(polys.into_iter().map(rings_of).collect())),
         "" => return RawAreaGeometry::Malformed("geometry has no `type`".into()),
         _ => return RawAreaGeometry::WrongType(kind),
@@ -197,11 +239,39 @@ fn area_geometry(geometry: Option<AreaGeometry>) -> RawAreaGeometry {
     })
 }
 
-fn rings_of(rings: Vec<Vec<Pos>>) -> Vec<Vec<Position>> {
-    rings
-        .into_iter()
-        .map(|r| r.into_iter().map(|p| (p.0, p.1)).collect())
-        .collect()
+fn rings_of(rings: Vec<Ring>) -> Vec<Vec<Position>> {
+    rings.into_iter().map(|r| r.0).collect()
+}
+
+/// A ring's positions in a vector of exactly their length: grown as it
+/// is read, a vector would leave a fifth of it unused on average, 20 MB
+/// at national scale. Read into a per-thread scratch vector, then copied.
+struct Ring(Vec<Position>);
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<Position>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl<'de> Deserialize<'de> for Ring {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RingVisitor;
+        impl<'de> Visitor<'de> for RingVisitor {
+            type Value = Ring;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a ring: an array of positions")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ring, A::Error> {
+                SCRATCH.with_borrow_mut(|scratch| {
+                    scratch.clear();
+                    while let Some(Pos(x, y)) = seq.next_element()? {
+                        scratch.push((x, y));
+                    }
+                    Ok(Ring(scratch.as_slice().to_vec()))
+                })
+            }
+        }
+        deserializer.deserialize_seq(RingVisitor)
+    }
 }
 
 /// A position `[x, y, …]`; further ordinates (height, measure) are ignored.
@@ -261,23 +331,66 @@ pub fn read_stations(
 }
 
 /// Features per batch of the parallel reader, in bytes.
-const BATCH_BYTES: usize = 4 << 20;
+const BATCH_BYTES: usize = 1 << 20;
 
 /// Reads a station layer on all cores: one thread cuts the text into
 /// batches of whole features ([`crate::io::geojson_split`]), the batches
 /// are parsed with the same visitor as [`stream_stations`] and handed to
-/// `convert` in parallel. Returns the converted batches in file order and
-/// what the layer said about itself — or `None` when the text is not a
-/// plain FeatureCollection or has any flaw, for the caller to read it
-/// again with [`stream_stations`], which reports exactly what is wrong.
+/// `convert` in parallel, and each converted batch is handed to `take` in
+/// file order as soon as those before it are in, so that only the
+/// batches in flight are held twice. `take` also gets an estimate of the
+/// layer's feature count, from `total_bytes` (the text's length, when
+/// known) and the bytes per feature seen so far.
+///
+/// Returns what the layer said about itself — or `None` when the text is
+/// not a plain FeatureCollection or has any flaw, for the caller to throw
+/// away what it was given and read the text again with
+/// [`stream_stations`], which reports exactly what is wrong.
 pub fn read_stations_parallel<T: Send>(
     reader: impl std::io::Read + Send,
+    total_bytes: Option<u64>,
     fields: &StationFields,
     convert: impl Fn(Vec<RawStation>) -> T + Sync,
-) -> Option<(Vec<T>, Streamed)> {
+    take: impl FnMut(T, usize) + Send,
+) -> Option<Streamed> {
+    read_parallel(
+        reader,
+        total_bytes,
+        |batch| {
+            let mut records = Vec::with_capacity(batch.features.len());
+            for (k, text) in batch.texts().enumerate() {
+                let mut de = serde_json::Deserializer::from_slice(text);
+                let seed = FeatureSeed {
+                    fields,
+                    index: batch.first_index + k,
+                };
+                let record = seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r));
+                records.push(record.ok()?);
+            }
+            Some(convert(records))
+        },
+        take,
+    )
+}
+
+/// The machinery of the parallel readers: split, `parse` each batch on
+/// any core (`None` gives up), `take` the results in file order.
+fn read_parallel<T: Send>(
+    reader: impl std::io::Read + Send,
+    total_bytes: Option<u64>,
+    parse: impl Fn(&Batch) -> Option<T> + Sync,
+    take: impl FnMut(T, usize) + Send,
+) -> Option<Streamed> {
     use rayon::iter::{ParallelBridge, ParallelIterator};
 
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2 * rayon::current_num_threads());
+    let in_order = std::sync::Mutex::new(InOrder {
+        next: 0,
+        bytes: 0,
+        total_bytes: total_bytes.unwrap_or(0),
+        waiting: std::collections::BTreeMap::new(),
+        take,
+    });
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(rayon::current_num_threads());
     let (skeleton, parsed) = std::thread::scope(|scope| {
         let splitter = scope.spawn(move || {
             geojson_split::split(reader, BATCH_BYTES, |batch| {
@@ -285,30 +398,25 @@ pub fn read_stations_parallel<T: Send>(
                 let _ = tx.send(batch);
             })
         });
-        let parsed: Vec<Option<(usize, usize, T)>> = rx
-            .into_iter()
-            .par_bridge()
-            .map(|batch| {
-                let mut records = Vec::with_capacity(batch.features.len());
-                for (k, text) in batch.texts().enumerate() {
-                    let mut de = serde_json::Deserializer::from_slice(text);
-                    let seed = FeatureSeed {
-                        fields,
-                        index: batch.first_index + k,
-                    };
-                    let record = seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r));
-                    records.push(record.ok()?);
-                }
-                let n = records.len();
-                Some((batch.first_index, n, convert(records)))
-            })
-            .collect();
+        let parsed = rx.into_iter().par_bridge().try_for_each(|batch| {
+            let parsed = parse(&batch)?;
+            in_order.lock().ok()?.offer(
+                batch.first_index,
+                batch.features.len(),
+                batch.data.len(),
+                parsed,
+            );
+            Some(())
+        });
         (splitter.join(), parsed)
     });
     let skeleton = skeleton.ok()?.ok()?;
-    let mut parsed: Vec<(usize, usize, T)> = parsed.into_iter().collect::<Option<_>>()?;
-    parsed.sort_unstable_by_key(|p| p.0);
-    let records = parsed.iter().map(|p| p.1).sum();
+    parsed?;
+    let in_order = in_order.into_inner().ok()?;
+    if !in_order.waiting.is_empty() {
+        return None;
+    }
+    let records = in_order.next;
 
     #[derive(Deserialize)]
     struct Skeleton {
@@ -322,13 +430,37 @@ pub fn read_stations_parallel<T: Send>(
     if !plain || collection.features.is_none_or(|f| !f.is_empty()) || records == 0 {
         return None;
     }
-    Some((
-        parsed.into_iter().map(|p| p.2).collect(),
-        Streamed {
-            declared_crs: collection.crs.as_ref().and_then(crs_name),
-            records,
-        },
-    ))
+    Some(Streamed {
+        declared_crs: collection.crs.as_ref().and_then(crs_name),
+        records,
+    })
+}
+
+/// Puts batches that finish in any order back into file order.
+struct InOrder<T, F> {
+    /// Index of the first feature not yet handed over.
+    next: usize,
+    /// Bytes of the batches handed over, and of the whole text (0 when
+    /// unknown).
+    bytes: usize,
+    total_bytes: u64,
+    /// Finished batches that wait for an earlier one: by first feature,
+    /// with their feature count and bytes. Batches are never empty.
+    waiting: std::collections::BTreeMap<usize, (usize, usize, T)>,
+    take: F,
+}
+
+impl<T, F: FnMut(T, usize)> InOrder<T, F> {
+    fn offer(&mut self, first: usize, features: usize, bytes: usize, item: T) {
+        self.waiting.insert(first, (features, bytes, item));
+        while let Some((features, bytes, item)) = self.waiting.remove(&self.next) {
+            self.next += features;
+            self.bytes += bytes;
+            let expected = (self.total_bytes as f64 * self.next as f64 / self.bytes.max(1) as f64)
+                .max(self.next as f64) as usize;
+            (self.take)(item, expected);
+        }
+    }
 }
 
 /// What a streamed station layer said about itself.
@@ -874,8 +1006,25 @@ mod tests {
     /// The parallel reader against the serial one, record for record.
     fn same_as_serial(text: &[u8]) -> Streamed {
         let serial = read_stations(text, "t", &fields()).unwrap();
-        let (batches, streamed) = read_stations_parallel(text, &fields(), |v| v).unwrap();
-        let parallel: Vec<RawStation> = batches.into_iter().flatten().collect();
+        let mut parallel: Vec<RawStation> = Vec::new();
+        let len = text.len() as u64;
+        let streamed = read_stations_parallel(
+            text,
+            Some(len),
+            &fields(),
+            |v| v,
+            |batch, expected| {
+                // Handed over in file order, with an estimate that is at
+                // least what has been read.
+                parallel.extend(batch);
+                assert!(
+                    expected >= parallel.len(),
+                    "{expected} < {}",
+                    parallel.len()
+                );
+            },
+        )
+        .unwrap();
         assert_eq!(parallel, serial.records);
         assert_eq!(streamed.records, serial.records.len());
         assert_eq!(streamed.declared_crs, serial.declared_crs);
@@ -914,6 +1063,57 @@ mod tests {
         );
     }
 
+    /// The parallel area reader against the serial one, area for area.
+    fn same_areas_as_serial(text: &[u8]) {
+        let serial = read_areas(text, "t").unwrap();
+        let parallel = read_areas_parallel(text, Some(text.len() as u64)).unwrap();
+        assert_eq!(parallel.records, serial.records);
+        assert_eq!(parallel.declared_crs, serial.declared_crs);
+    }
+
+    #[test]
+    fn the_parallel_area_reader_reads_what_the_serial_one_does() {
+        same_areas_as_serial(crate::demo::AREAS);
+        // Many small areas (several batches), odd members, a hole, a
+        // multipolygon, a null geometry, and `crs` after the features.
+        let mut big = String::from(r#"{"type":"FeatureCollection","features":["#);
+        for i in 0..20_000 {
+            if i > 0 {
+                big.push(',');
+            }
+            let geometry = match i % 4 {
+                0 => format!(
+                    r#"{{"type":"Polygon","coordinates":[[[{i},0],[{i}.5,0],[{i}.5,1],[{i},0]]]}}"#
+                ),
+                1 => r#"{"coordinates":[[[[0,0],[4,0],[4,4],[0,0]],[[1,1],[2,1],[2,2],[1,1]]],[[[9,9],[10,9],[10,10],[9,9]]]],"type":"MultiPolygon"}"#.to_owned(),
+                2 => "null".to_owned(),
+                _ => r#"{"type":"Point","coordinates":[1,2]}"#.to_owned(),
+            };
+            big.push_str(&format!(
+                r#"{{"type":"Feature","id":{i},"properties":{{"name":"a \"b\" ],}}{{","n":{i}}},"geometry":{geometry}}}"#
+            ));
+        }
+        big.push_str(r#"],"crs":{"type":"name","properties":{"name":"EPSG:4490"}}}"#);
+        same_areas_as_serial(big.as_bytes());
+    }
+
+    #[test]
+    fn the_parallel_area_reader_leaves_flawed_text_to_the_serial_one() {
+        for text in [
+            &br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":7}]}"#[..],
+            br#"{"type":"FeatureCollection","features":[7]}"#,
+            br#"{"type":"FeatureCollection","features":[]}"#,
+            br#"{"type":"Feature","features":[{"type":"Feature"}]}"#,
+            br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}"#,
+        ] {
+            assert!(
+                read_areas_parallel(text, None).is_none(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
     #[test]
     fn the_parallel_reader_leaves_flawed_text_to_the_serial_one() {
         for text in [
@@ -924,7 +1124,7 @@ mod tests {
             br#"{"type":"FeatureCollection","features":[{"type":"Feature",}]}"#,
         ] {
             assert!(
-                read_stations_parallel(text, &fields(), |v| v).is_none(),
+                read_stations_parallel(text, None, &fields(), |v| v, |_, _| ()).is_none(),
                 "{}",
                 String::from_utf8_lossy(text)
             );

@@ -161,7 +161,7 @@ pub enum RawAreaGeometry {
 }
 
 /// An area record as read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RawArea {
     pub index: usize,
     pub feature_id: Option<Scalar>,

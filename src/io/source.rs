@@ -63,6 +63,15 @@ impl Source {
         Ok(Box::new(std::io::Cursor::new(head).chain(reader)))
     }
 
+    /// The input's length in bytes, where it is known before reading.
+    pub fn byte_len(&self) -> Option<u64> {
+        match self {
+            Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Stdin => None,
+            Source::Embedded(_, data) => Some(data.len() as u64),
+        }
+    }
+
     /// Reads the whole input, without a UTF-8 byte-order mark.
     pub fn read_all(&self) -> Result<Vec<u8>> {
         let mut bytes = Vec::new();

@@ -463,16 +463,17 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
             }
         }
         let unconfirmed = crs.origin != CrsOrigin::Flag && crs.transformer.is_identity();
-        if mismatch_check.ran && unconfirmed && layer.info.wgs84_unconfirmed {
-            let at: Vec<Coord<f64>> = points.iter().map(|p| p.at).collect();
-            if let Some(found) = mismatch::suggest(&shapes, &at) {
-                mismatch_check.add(Offender {
-                    index: None,
-                    id: None,
-                    message: found.message(),
-                    members: Vec::new(),
-                });
-            }
+        if mismatch_check.ran
+            && unconfirmed
+            && layer.info.wgs84_unconfirmed
+            && let Some(found) = mismatch::suggest(&shapes, points.iter().map(|p| p.at))
+        {
+            mismatch_check.add(Offender {
+                index: None,
+                id: None,
+                message: found.message(),
+                members: Vec::new(),
+            });
         }
         areas_summary = Some(LayerSummary {
             path: layer.info.path.clone(),
