@@ -116,7 +116,7 @@ fn nearest_and_assess(c: &mut Criterion) {
     let qualifies: Vec<bool> = stations
         .stations
         .iter()
-        .map(|s| s.power_kw.is_some_and(|kw| kw >= 120.0))
+        .map(|s| s.power_kw().is_some_and(|kw| kw >= 120.0))
         .collect();
     let index = StationIndex::new(locations, &qualifies);
     let reps: Vec<_> = areas

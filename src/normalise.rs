@@ -549,12 +549,10 @@ pub fn convert_stations(records: impl IntoIterator<Item = RawStation>) -> Statio
             },
         };
         if let Some(location) = location {
-            out.stations.push(Station {
-                index,
-                id,
-                location,
-                power_kw,
-            });
+            // Layers of more records than a u32 counts are refused in
+            // `finish_stations`.
+            out.stations
+                .push(Station::new(index as u32, id, location, power_kw));
             out.id_tags.push(id_tag);
             out.power_tags.push(power_tag);
         }
@@ -635,6 +633,13 @@ pub fn finish_stations(
         best_power_rank: power_rank,
         any_feature_id,
     } = layer;
+    if features_read > u32::MAX as usize + 1 {
+        return Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: format!("has {features_read} records, more than chargecov can number"),
+            hint: "split the layer into parts of at most 4,294,967,296 records".into(),
+        });
+    }
     let use_feature_id = id_rank.is_none() && any_feature_id;
     let id_tag = match (id_rank, use_feature_id) {
         (Some(rank), _) => rank,
@@ -669,7 +674,7 @@ pub fn finish_stations(
                 s.id = None;
             }
             if pt != power_tag {
-                s.power_kw = None;
+                s.clear_power();
             }
         });
     drop((id_tags, power_tags));
@@ -689,7 +694,7 @@ pub fn finish_stations(
                 };
                 Some(place(FeatureIssue::error(
                     IssueCode::CoordinateOutOfRange,
-                    s.index,
+                    s.index as usize,
                     s.id.as_deref(),
                     why,
                 )))
@@ -715,7 +720,7 @@ pub fn finish_stations(
             let s = &stations[i as usize];
             issues.push(place(FeatureIssue::warning(
                 IssueCode::DuplicateLocation,
-                s.index,
+                s.index as usize,
                 s.id.as_deref(),
                 format!("same location as record {first}"),
             )));

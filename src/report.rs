@@ -265,7 +265,7 @@ fn area_report(
         nearest_station_id: station_label(stations, facts.nearest),
         nearest_station_index: facts
             .nearest
-            .map(|n| stations.stations[n.station as usize].index),
+            .map(|n| stations.stations[n.station as usize].index as usize),
         nearest_distance_m: facts.nearest.map(|n| round_m(n.distance_m)),
         boundary_station_id: station_label(stations, facts.boundary),
         boundary_distance_m: facts.boundary.map(|n| round_m(n.distance_m)),
@@ -386,7 +386,7 @@ impl Report {
             stations_unknown_power: stations
                 .stations
                 .iter()
-                .filter(|s| s.power_kw.is_none())
+                .filter(|s| s.power_kw().is_none())
                 .count(),
             stations_outside_areas: run
                 .assessment

@@ -253,11 +253,11 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
 
 fn station_ref(s: &Station) -> StationRef {
     StationRef {
-        index: s.index,
+        index: s.index as usize,
         id: s.id.as_deref().map(str::to_owned),
         lon: round_deg(s.location.x),
         lat: round_deg(s.location.y),
-        power_kw: s.power_kw,
+        power_kw: s.power_kw(),
     }
 }
 
@@ -350,18 +350,18 @@ fn match_stations(
         let d = distance_m(a.location, b.location);
         let change = || Changed {
             id: b.id.as_deref().or(a.id.as_deref()).map(str::to_owned),
-            old_index: a.index,
-            new_index: b.index,
+            old_index: a.index as usize,
+            new_index: b.index as usize,
             from: point(a.location),
             to: point(b.location),
             distance_m: round_m(d),
-            old_power_kw: a.power_kw,
-            new_power_kw: b.power_kw,
+            old_power_kw: a.power_kw(),
+            new_power_kw: b.power_kw(),
         };
         if d > moved_m {
             moved.push(change());
         }
-        if !same_power(a.power_kw, b.power_kw) {
+        if !same_power(a.power_kw(), b.power_kw()) {
             power_changed.push(change());
         }
     }

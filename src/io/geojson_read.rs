@@ -391,12 +391,19 @@ fn read_parallel<T: Send>(
         take,
     });
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(rayon::current_num_threads());
+    // Parsed batches go back to the splitter to be filled again.
+    let (used_tx, used_rx) = std::sync::mpsc::channel::<Batch>();
     let (skeleton, parsed) = std::thread::scope(|scope| {
         let splitter = scope.spawn(move || {
-            geojson_split::split(reader, BATCH_BYTES, |batch| {
-                // A closed channel means the parsers gave up; stop quietly.
-                let _ = tx.send(batch);
-            })
+            geojson_split::split(
+                reader,
+                BATCH_BYTES,
+                || used_rx.try_recv().ok(),
+                |batch| {
+                    // A closed channel means the parsers gave up; stop quietly.
+                    let _ = tx.send(batch);
+                },
+            )
         });
         let parsed = rx.into_iter().par_bridge().try_for_each(|batch| {
             let parsed = parse(&batch)?;
@@ -406,6 +413,7 @@ fn read_parallel<T: Send>(
                 batch.data.len(),
                 parsed,
             );
+            let _ = used_tx.send(batch);
             Some(())
         });
         (splitter.join(), parsed)

@@ -267,14 +267,14 @@ pub fn svg(run: &CheckRun, report: &Report, detail: Detail) -> String {
         None => TIERS.len(),
     };
     let mut order: Vec<usize> = (0..run.stations.stations.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(tier(run.stations.stations[k].power_kw)));
+    order.sort_by_key(|&k| std::cmp::Reverse(tier(run.stations.stations[k].power_kw())));
     for k in order {
         let s = &run.stations.stations[k];
         let p = frame.px(s.location);
         if p.x < 0.0 || p.y < 0.0 || p.x > frame.width || p.y > height {
             continue;
         }
-        let (r, colour) = match tier(s.power_kw) {
+        let (r, colour) = match tier(s.power_kw()) {
             t if t < TIERS.len() => (TIERS[t].1, TIERS[t].2),
             _ => (UNKNOWN_TIER.0, UNKNOWN_TIER.1),
         };

@@ -34,7 +34,7 @@ impl Rule {
         if self.min_power_kw <= 0.0 {
             return true;
         }
-        station.power_kw.is_some_and(|kw| kw >= self.min_power_kw)
+        station.power_kw().is_some_and(|kw| kw >= self.min_power_kw)
     }
 
     /// Is an area with these facts covered?
@@ -112,12 +112,7 @@ mod tests {
     use geo::Coord;
 
     fn station(power_kw: Option<f64>) -> Station {
-        Station {
-            index: 0,
-            id: None,
-            location: Coord { x: 0.0, y: 0.0 },
-            power_kw,
-        }
+        Station::new(0, None, Coord { x: 0.0, y: 0.0 }, power_kw)
     }
 
     #[test]
