@@ -362,7 +362,7 @@ fn population(areas: &AreaLayer, field: &str, source_name: &str) -> Result<Vec<O
         .areas
         .iter()
         .map(|a| {
-            a.properties.get(field).and_then(|v| match v {
+            a.properties().get(field).and_then(|v| match v {
                 serde_json::Value::Number(n) => n.as_f64(),
                 serde_json::Value::String(s) => s.trim().replace(',', "").parse::<f64>().ok(),
                 _ => None,

@@ -13,6 +13,12 @@ use rayon::prelude::*;
 use crate::geodesy::{distance_m, lower_bound_m, unit_vector};
 use crate::kdtree::KdTree;
 
+/// How far a unit vector rounded to `f32` can be from the exact one: half
+/// an ulp of at most 2⁻²⁴ in each of three components is under 5.2e-8;
+/// 1e-7 (0.64 m on the ground) leaves a margin. Chords measured to the
+/// rounded vectors are shortened by this before they bound a distance.
+const CHORD_ROUNDING: f64 = 1e-7;
+
 /// The nearest station found for a point.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Nearest {
@@ -28,8 +34,9 @@ pub struct StationIndex {
     planar: KdTree<2>,
     /// Where each station (by position in the layer) sits in `planar`.
     slot: Vec<u32>,
-    /// The candidates' surface normals.
-    spherical: KdTree<3>,
+    /// The candidates' surface normals, in `f32` (half the memory; the
+    /// rounding is allowed for in the lower bounds, see [`CHORD_ROUNDING`]).
+    spherical: KdTree<3, f32>,
 }
 
 impl StationIndex {
@@ -46,11 +53,11 @@ impl StationIndex {
         let candidates: Vec<u32> = (0..entries.len() as u32)
             .filter(|&i| nearest_ok[i as usize])
             .collect();
-        let normals: Vec<([f64; 3], u32)> = candidates
+        let normals: Vec<([f32; 3], u32)> = candidates
             .into_par_iter()
             .map(|i| {
                 let [x, y] = entries[i as usize].0;
-                (unit_vector(Coord { x, y }), i)
+                (unit_vector(Coord { x, y }).map(|v| v as f32), i)
             })
             .collect();
         // The two builds are independent: run them side by side.
@@ -87,7 +94,10 @@ impl StationIndex {
     pub fn by_distance(&self, p: Coord<f64>) -> impl Iterator<Item = (u32, f64)> + '_ {
         self.spherical
             .nearest_first(unit_vector(p))
-            .map(|(e, chord_sq)| (e.1, lower_bound_m(chord_sq)))
+            .map(|(e, chord_sq)| {
+                let chord = (chord_sq.sqrt() - CHORD_ROUNDING).max(0.0);
+                (e.1, lower_bound_m(chord * chord))
+            })
     }
 
     /// The candidate station geodesically nearest to `p`, if any. Ties are

@@ -23,12 +23,31 @@ const LEAF: usize = 16;
 /// Subtrees at least this large are built on another thread.
 const PARALLEL: usize = 1 << 16;
 
+/// A coordinate type: `f64`, or `f32` where half the memory is worth a
+/// known rounding (the caller widens its bounds by it). Every computation
+/// is done in `f64`, to which both convert exactly.
+pub trait Scalar: Copy + Send + Sync {
+    fn get(self) -> f64;
+}
+
+impl Scalar for f64 {
+    fn get(self) -> f64 {
+        self
+    }
+}
+
+impl Scalar for f32 {
+    fn get(self) -> f64 {
+        f64::from(self)
+    }
+}
+
 /// A point with a small payload (a station's position in its layer).
-pub type Entry<const K: usize> = ([f64; K], u32);
+pub type Entry<const K: usize, S = f64> = ([S; K], u32);
 
 /// The k-d tree over `K`-dimensional points.
-pub struct KdTree<const K: usize> {
-    entries: Vec<Entry<K>>,
+pub struct KdTree<const K: usize, S: Scalar = f64> {
+    entries: Vec<Entry<K, S>>,
     /// The box of all points; `None` when there are none.
     bounds: Option<Aabb<K>>,
 }
@@ -40,16 +59,17 @@ struct Aabb<const K: usize> {
 }
 
 impl<const K: usize> Aabb<K> {
-    fn of(entries: &[Entry<K>]) -> Option<Self> {
+    fn of<S: Scalar>(entries: &[Entry<K, S>]) -> Option<Self> {
         let (first, rest) = entries.split_first()?;
+        let first = point(&first.0);
         let mut b = Aabb {
-            min: first.0,
-            max: first.0,
+            min: first,
+            max: first,
         };
         for (p, _) in rest {
             for (k, &v) in p.iter().enumerate() {
-                b.min[k] = b.min[k].min(v);
-                b.max[k] = b.max[k].max(v);
+                b.min[k] = b.min[k].min(v.get());
+                b.max[k] = b.max[k].max(v.get());
             }
         }
         Some(b)
@@ -92,6 +112,11 @@ impl<const K: usize> Aabb<K> {
     }
 }
 
+/// The point in `f64`.
+fn point<const K: usize, S: Scalar>(p: &[S; K]) -> [f64; K] {
+    p.map(Scalar::get)
+}
+
 fn distance_sq<const K: usize>(a: &[f64; K], b: &[f64; K]) -> f64 {
     let mut sum = 0.0;
     for k in 0..K {
@@ -106,14 +131,14 @@ fn contains<const K: usize>(p: &[f64; K], min: &[f64; K], max: &[f64; K]) -> boo
 }
 
 /// Reorders `entries` into the tree under `bounds`.
-fn build<const K: usize>(entries: &mut [Entry<K>], bounds: Aabb<K>) {
+fn build<const K: usize, S: Scalar>(entries: &mut [Entry<K, S>], bounds: Aabb<K>) {
     if entries.len() <= LEAF {
         return;
     }
     let axis = bounds.widest_axis();
     let mid = entries.len() / 2;
-    entries.select_nth_unstable_by(mid, |a, b| a.0[axis].total_cmp(&b.0[axis]));
-    let (low_box, high_box) = bounds.split(axis, entries[mid].0[axis]);
+    entries.select_nth_unstable_by(mid, |a, b| a.0[axis].get().total_cmp(&b.0[axis].get()));
+    let (low_box, high_box) = bounds.split(axis, entries[mid].0[axis].get());
     let (low, rest) = entries.split_at_mut(mid);
     let high = &mut rest[1..];
     if low.len() >= PARALLEL {
@@ -124,10 +149,10 @@ fn build<const K: usize>(entries: &mut [Entry<K>], bounds: Aabb<K>) {
     }
 }
 
-impl<const K: usize> KdTree<K> {
+impl<const K: usize, S: Scalar> KdTree<K, S> {
     /// Builds the tree (in parallel for large inputs). Coordinates must
     /// not be NaN.
-    pub fn new(mut entries: Vec<Entry<K>>) -> Self {
+    pub fn new(mut entries: Vec<Entry<K, S>>) -> Self {
         let bounds = Aabb::of(&entries);
         if let Some(b) = bounds {
             build(&mut entries, b);
@@ -144,13 +169,13 @@ impl<const K: usize> KdTree<K> {
     }
 
     /// The entries in tree order (each point and payload once).
-    pub fn entries(&self) -> &[Entry<K>] {
+    pub fn entries(&self) -> &[Entry<K, S>] {
         &self.entries
     }
 
     /// Calls `found` with every entry inside the box `min..=max` (edges
     /// included), in no particular order.
-    pub fn within(&self, min: [f64; K], max: [f64; K], mut found: impl FnMut(&Entry<K>)) {
+    pub fn within(&self, min: [f64; K], max: [f64; K], mut found: impl FnMut(&Entry<K, S>)) {
         let Some(bounds) = self.bounds else { return };
         let mut stack = vec![(0, self.entries.len(), bounds)];
         while let Some((lo, hi, b)) = stack.pop() {
@@ -160,17 +185,18 @@ impl<const K: usize> KdTree<K> {
             let node = &self.entries[lo..hi];
             if node.len() <= LEAF {
                 node.iter()
-                    .filter(|e| contains(&e.0, &min, &max))
+                    .filter(|e| contains(&point(&e.0), &min, &max))
                     .for_each(&mut found);
                 continue;
             }
             let axis = b.widest_axis();
             let mid = lo + node.len() / 2;
             let middle = &self.entries[mid];
-            if contains(&middle.0, &min, &max) {
+            let at = point(&middle.0);
+            if contains(&at, &min, &max) {
                 found(middle);
             }
-            let (low, high) = b.split(axis, middle.0[axis]);
+            let (low, high) = b.split(axis, at[axis]);
             stack.push((lo, mid, low));
             stack.push((mid + 1, hi, high));
         }
@@ -178,7 +204,7 @@ impl<const K: usize> KdTree<K> {
 
     /// Every entry, nearest to `q` first, each with its squared distance
     /// (Euclidean); the distances never decrease along the way.
-    pub fn nearest_first(&self, q: [f64; K]) -> NearestFirst<'_, K> {
+    pub fn nearest_first(&self, q: [f64; K]) -> NearestFirst<'_, K, S> {
         let mut heap = BinaryHeap::new();
         if let Some(b) = self.bounds {
             heap.push(Keyed(
@@ -202,15 +228,15 @@ enum Item<const K: usize> {
 /// Best-first search: a heap of nodes keyed by their box's distance and
 /// of entries keyed by their own; whatever is popped next is no farther
 /// than anything still to come. See [`KdTree::nearest_first`].
-pub struct NearestFirst<'a, const K: usize> {
-    tree: &'a KdTree<K>,
+pub struct NearestFirst<'a, const K: usize, S: Scalar> {
+    tree: &'a KdTree<K, S>,
     q: [f64; K],
     /// Max-first on the negated squared distance, i.e. nearest first.
     heap: BinaryHeap<Keyed<Item<K>>>,
 }
 
-impl<'a, const K: usize> Iterator for NearestFirst<'a, K> {
-    type Item = (&'a Entry<K>, f64);
+impl<'a, const K: usize, S: Scalar> Iterator for NearestFirst<'a, K, S> {
+    type Item = (&'a Entry<K, S>, f64);
 
     fn next(&mut self) -> Option<Self::Item> {
         let entries = &self.tree.entries;
@@ -220,15 +246,16 @@ impl<'a, const K: usize> Iterator for NearestFirst<'a, K> {
                 Item::Node(lo, hi, b) => {
                     if hi - lo <= LEAF {
                         for (i, e) in (lo..hi).zip(&entries[lo..hi]) {
-                            let d = distance_sq(&e.0, &self.q);
+                            let d = distance_sq(&point(&e.0), &self.q);
                             self.heap.push(Keyed(-d, Item::Entry(i)));
                         }
                         continue;
                     }
                     let axis = b.widest_axis();
                     let mid = lo + (hi - lo) / 2;
-                    let at = entries[mid].0[axis];
-                    let d = distance_sq(&entries[mid].0, &self.q);
+                    let middle = point(&entries[mid].0);
+                    let at = middle[axis];
+                    let d = distance_sq(&middle, &self.q);
                     self.heap.push(Keyed(-d, Item::Entry(mid)));
                     let (low, high) = b.split(axis, at);
                     self.heap
@@ -330,6 +357,13 @@ mod tests {
             let mut ids: Vec<u32> = visited.iter().map(|v| v.0).collect();
             ids.sort_unstable();
             proptest::prop_assert_eq!(ids, (0..points.len() as u32).collect::<Vec<u32>>());
+            // The same points in f32 (exact here) give the same distances.
+            let narrow: KdTree<3, f32> = KdTree::new(
+                tree.entries().iter().map(|(p, i)| (p.map(|v| v as f32), *i)).collect(),
+            );
+            let distances: Vec<f64> = narrow.nearest_first(q).map(|(_, d)| d).collect();
+            let expected: Vec<f64> = visited.iter().map(|v| v.1).collect();
+            proptest::prop_assert_eq!(distances, expected);
         }
     }
 }

@@ -327,7 +327,7 @@ fn convert_area(
         group,
         geometry,
         single_polygon,
-        properties: record.properties,
+        properties_json: Area::properties_to_json(&record.properties),
     };
     (Some(area), issues)
 }

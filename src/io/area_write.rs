@@ -143,7 +143,7 @@ fn feature(
         GeometryValue::from(&converted)
     };
     // The facts overwrite same-named original properties (documented).
-    let mut properties: Map<String, Value> = area.properties.clone();
+    let mut properties: Map<String, Value> = area.properties();
     for (name, value) in fact_columns(crs).into_iter().zip(facts(report, crs)?) {
         properties.insert(name.to_owned(), value);
     }
