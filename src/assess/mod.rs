@@ -7,6 +7,7 @@ mod containment;
 mod pole;
 mod prepared;
 mod representative;
+mod simplify;
 
 pub use containment::stations_in_area;
 pub use pole::pole_of_inaccessibility;

@@ -12,6 +12,7 @@ use std::collections::BinaryHeap;
 
 use geo::{BoundingRect, Centroid, Coord, Polygon};
 
+use super::simplify::segment_distance_sq;
 use crate::keyed::Keyed;
 
 /// Cells examined at most, so that a pathological ring cannot stall a run.
@@ -45,18 +46,6 @@ impl Outline {
         let d = best.sqrt();
         if inside { d } else { -d }
     }
-}
-
-fn segment_distance_sq(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let len_sq = dx * dx + dy * dy;
-    let t = if len_sq > 0.0 {
-        (((p.x - a.x) * dx + (p.y - a.y) * dy) / len_sq).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let (ex, ey) = (a.x + t * dx - p.x, a.y + t * dy - p.y);
-    ex * ex + ey * ey
 }
 
 /// A square cell: its centre, half its side, the centre's signed distance

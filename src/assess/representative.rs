@@ -10,11 +10,10 @@
 //! median). Should that ever fail or land outside, geo's interior point
 //! (always inside) is used instead.
 
-use geo::{
-    Area as _, BoundingRect, Coord, InteriorPoint, Intersects, MapCoords, MultiPolygon, Simplify,
-};
+use geo::{Area as _, BoundingRect, Coord, InteriorPoint, Intersects, MapCoords, MultiPolygon};
 
 use super::pole::pole_of_inaccessibility;
+use super::simplify::simplify_polygon;
 use crate::geodesy::LocalFrame;
 
 /// The representative point of an area, in lon/lat.
@@ -34,7 +33,7 @@ pub fn representative_point(area: &MultiPolygon<f64>) -> Option<Coord<f64>> {
     // distance it sees is then off by at most that much, and a 300-vertex
     // wiggly boundary shrinks to a few dozen vertices.
     let tolerance = (extent * 1e-2).max(1e-3);
-    let simplified = largest.simplify(tolerance * 0.5);
+    let simplified = simplify_polygon(largest, tolerance * 0.5);
     let pole = pole_of_inaccessibility(&simplified, tolerance)
         .map(|p| frame.to_lonlat(p))
         .filter(|c| area.intersects(c));
