@@ -12,22 +12,43 @@ use std::collections::BinaryHeap;
 
 use geo::{BoundingRect, Centroid, Coord, Polygon};
 
-use super::simplify::segment_distance_sq;
 use crate::keyed::Keyed;
 
 /// Cells examined at most, so that a pathological ring cannot stall a run.
 const MAX_CELLS: usize = 100_000;
 
-/// The polygon's boundary as segments, for signed distances.
+/// The polygon's boundary as segments, for signed distances, with what
+/// each distance needs worked out once: its start, its direction and the
+/// inverse of its squared length (the search measures every segment from
+/// hundreds of cell centres).
 struct Outline {
-    segments: Vec<(Coord<f64>, Coord<f64>)>,
+    segments: Vec<Segment>,
+}
+
+struct Segment {
+    a: Coord<f64>,
+    b: Coord<f64>,
+    d: Coord<f64>,
+    /// 1 / |d|², or 0 for a segment of no length (then `t` is 0).
+    inv_len_sq: f64,
 }
 
 impl Outline {
     fn new(polygon: &Polygon<f64>) -> Self {
         let segments = std::iter::once(polygon.exterior())
             .chain(polygon.interiors())
-            .flat_map(|ring| ring.0.windows(2).map(|w| (w[0], w[1])))
+            .flat_map(|ring| ring.0.windows(2))
+            .map(|w| {
+                let (a, b) = (w[0], w[1]);
+                let d = b - a;
+                let len_sq = d.x * d.x + d.y * d.y;
+                Segment {
+                    a,
+                    b,
+                    d,
+                    inv_len_sq: if len_sq > 0.0 { 1.0 / len_sq } else { 0.0 },
+                }
+            })
             .collect();
         Outline { segments }
     }
@@ -37,11 +58,15 @@ impl Outline {
     fn signed_distance(&self, p: Coord<f64>) -> f64 {
         let mut inside = false;
         let mut best = f64::INFINITY;
-        for &(a, b) in &self.segments {
+        for s in &self.segments {
+            let (a, b) = (s.a, s.b);
             if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
                 inside = !inside;
             }
-            best = best.min(segment_distance_sq(p, a, b));
+            let v = p - a;
+            let t = ((v.x * s.d.x + v.y * s.d.y) * s.inv_len_sq).clamp(0.0, 1.0);
+            let (ex, ey) = (t * s.d.x - v.x, t * s.d.y - v.y);
+            best = best.min(ex * ex + ey * ey);
         }
         let d = best.sqrt();
         if inside { d } else { -d }

@@ -93,7 +93,7 @@ fn mark(
 }
 
 /// Squared distance from `p` to the segment `a`–`b`.
-pub(super) fn segment_distance_sq(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+fn segment_distance_sq(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len_sq = dx * dx + dy * dy;
     let t = if len_sq > 0.0 {
