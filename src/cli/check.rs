@@ -326,10 +326,15 @@ impl CheckArgs {
                 report.warnings.count
             );
         }
-        Ok(if report.summary.claim_holds {
+        let code = if report.summary.claim_holds {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
-        })
+        };
+        // The process ends next: the system takes the memory back at once,
+        // where freeing millions of records one by one takes 50 ms.
+        std::mem::forget(run);
+        std::mem::forget(report);
+        Ok(code)
     }
 }
