@@ -399,24 +399,26 @@ fn assess_layers_indexed(
     progress: &dyn Progress,
 ) -> (CheckRun, StationIndex) {
     // Offset coordinates slip through when both layers are simply taken
-    // as WGS84; look for the tell-tale pattern then, and only then.
-    let crs_mismatch = if areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed {
-        progress.start("checking coordinate systems", None);
-        let shapes: Vec<_> = areas.areas.iter().map(|a| &a.geometry).collect();
-        let found = mismatch::suggest(&shapes, stations.stations.iter().map(|s| s.location));
-        progress.finish();
-        found
-    } else {
-        None
-    };
-
+    // as WGS84; look for the tell-tale pattern then, and only then. The
+    // look runs alongside the index build: neither needs the other.
     progress.start("indexing stations", None);
-    let qualifies: Vec<bool> = stations
-        .stations
-        .iter()
-        .map(|s| rule.qualifies(s))
-        .collect();
-    let index = StationIndex::new(stations.stations.iter().map(|s| s.location), &qualifies);
+    let (crs_mismatch, (qualifies, index)) = rayon::join(
+        || {
+            (areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed).then(|| {
+                let shapes: Vec<_> = areas.areas.iter().map(|a| &a.geometry).collect();
+                mismatch::suggest(&shapes, stations.stations.iter().map(|s| s.location))
+            })?
+        },
+        || {
+            let qualifies: Vec<bool> = stations
+                .stations
+                .iter()
+                .map(|s| rule.qualifies(s))
+                .collect();
+            let index = StationIndex::new(stations.stations.iter().map(|s| s.location), &qualifies);
+            (qualifies, index)
+        },
+    );
     progress.finish();
 
     let assessment = assess(

@@ -5,6 +5,7 @@
 //! changed here: the user decides.
 
 use geo::{Coord, MultiPolygon};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::area_index::AreaIndex;
@@ -67,8 +68,9 @@ pub fn suggest(
     let n = sample.len();
     let index = AreaIndex::new(areas);
     let inside = |p: Coord<f64>| index.covers(p);
-    let count =
-        |f: &dyn Fn(Coord<f64>) -> Coord<f64>| sample.iter().filter(|&&p| inside(f(p))).count();
+    let count = |f: &(dyn Fn(Coord<f64>) -> Coord<f64> + Sync)| {
+        sample.par_iter().filter(|&&p| inside(f(p))).count()
+    };
     let as_read = count(&|p| p);
     let outside = n - as_read;
     if outside < 5 || outside * 200 < n {
