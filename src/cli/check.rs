@@ -238,8 +238,14 @@ impl CheckArgs {
         let mut outputs = StagedOutputs::new();
         if let Some(path) = &self.report {
             outputs.stage(path, |w| {
-                serde_json::to_writer_pretty(&mut *w, &report)?;
-                w.write_all(b"\n")
+                // A buffer of a concrete type: serde writes token by token,
+                // and each token through `dyn Write` is a call that cannot
+                // be inlined.
+                use std::io::Write as _;
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *w);
+                serde_json::to_writer_pretty(&mut buffered, &report)?;
+                buffered.write_all(b"\n")?;
+                buffered.flush()
             })?;
         }
         if let Some(path) = &self.uncovered {

@@ -192,7 +192,9 @@ pub fn write_geojson(
         }
         first = false;
         out.write_all(b"\n")?;
-        serde_json::to_writer(&mut *out, &feature(area, r, report, crs)?)?;
+        // Serialised into bytes first: token by token through `dyn Write`
+        // is a call each.
+        out.write_all(&serde_json::to_vec(&feature(area, r, report, crs)?)?)?;
     }
     out.write_all(b"\n]}\n")
 }
@@ -253,7 +255,7 @@ pub fn write_gaps(
         };
         out.write_all(if first { b"\n" } else { b",\n" })?;
         first = false;
-        serde_json::to_writer(&mut *out, &feature)?;
+        out.write_all(&serde_json::to_vec(&feature)?)?;
     }
     out.write_all(b"\n]}\n")
 }
