@@ -78,13 +78,16 @@ impl StationIndex {
         Coord { x, y }
     }
 
-    /// Stations whose location lies in `rect` (inclusive), in no
-    /// particular order.
-    pub fn in_rect(&self, rect: Rect<f64>) -> impl Iterator<Item = u32> + use<> {
+    /// Stations whose location lies in `rect` (inclusive), with their
+    /// locations (read from the tree's leaves, where they already are), in
+    /// no particular order.
+    pub fn in_rect(&self, rect: Rect<f64>) -> impl Iterator<Item = (u32, Coord<f64>)> + use<> {
         let mut found = Vec::new();
         let (min, max) = (rect.min(), rect.max());
         self.planar
-            .within([min.x, min.y], [max.x, max.y], |e| found.push(e.1));
+            .within([min.x, min.y], [max.x, max.y], |&([x, y], i)| {
+                found.push((i, Coord { x, y }))
+            });
         found.into_iter()
     }
 
@@ -182,7 +185,13 @@ mod tests {
             let index = StationIndex::new(locations.clone(), &vec![true; locations.len()]);
             let min = Coord { x: f64::from(x0) / 2.0, y: f64::from(y0) / 2.0 };
             let max = Coord { x: min.x + f64::from(w) / 2.0, y: min.y + f64::from(h) / 2.0 };
-            let mut found: Vec<u32> = index.in_rect(Rect::new(min, max)).collect();
+            let mut found: Vec<u32> = index
+                .in_rect(Rect::new(min, max))
+                .map(|(i, c)| {
+                    assert_eq!(c, locations[i as usize]);
+                    i
+                })
+                .collect();
             found.sort_unstable();
             let brute: Vec<u32> = (0..locations.len() as u32)
                 .filter(|&i| {

@@ -34,8 +34,7 @@ pub fn stations_in_area(
     let prepared = PreparedArea::new(area);
     let mut hits: Vec<Hit> = index
         .in_rect(search)
-        .filter_map(|station| {
-            let location = index.location(station);
+        .filter_map(|(station, location)| {
             if prepared.covers(location) {
                 return Some(Hit {
                     station,

@@ -309,8 +309,8 @@ fn pair_stations(old: &[Station], new: &[Station], match_m: f64) -> Vec<(usize, 
         for &k in &old_free {
             let p = old[k].location;
             let around = crate::geodesy::expand_rect_m(geo::Rect::new(p, p), match_m);
-            for j in index.in_rect(around) {
-                let d = distance_m(p, index.location(j));
+            for (j, at) in index.in_rect(around) {
+                let d = distance_m(p, at);
                 if d <= match_m {
                     candidates.push((d, k, new_free[j as usize]));
                 }

@@ -101,8 +101,8 @@ pub fn share(
     };
     let centres: Vec<Coord<f64>> = index
         .in_rect(expand_rect_m(rect, radius_m))
-        .filter(|&s| qualifies[s as usize])
-        .map(|s| index.location(s))
+        .filter(|&(s, _)| qualifies[s as usize])
+        .map(|(_, at)| at)
         .filter(|&c| distance_m(c, reach.centre) < radius_m + reach.radius_m)
         .collect();
     if centres.is_empty() {
