@@ -64,7 +64,7 @@ fn index_build(c: &mut Criterion) {
     let all = vec![true; locations.len()];
     let mut g = c.benchmark_group("index");
     g.throughput(Throughput::Elements(locations.len() as u64));
-    g.bench_function("build (k-d tree for boxes + R-tree for nearest)", |b| {
+    g.bench_function("build (k-d trees for boxes and for nearest)", |b| {
         b.iter(|| StationIndex::new(black_box(locations.clone()), &all))
     });
     g.finish();
