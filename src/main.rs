@@ -17,6 +17,14 @@ use cli::{Cli, Command};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Transparent huge pages off: the allocator asks for them, and the
+    // kernel then clears 2 MB pages on first touch, 0.1–0.9 s of system
+    // time on a national run depending on what the machine did before;
+    // without them a run is steadier and faster (1.93–1.97 s against
+    // 2.01–2.28 s, five runs each) and smaller (see BENCHMARKS.md). Only
+    // this process is affected; if the kernel refuses, nothing changes.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Check(args) => args.run(),

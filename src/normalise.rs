@@ -478,8 +478,8 @@ pub fn convert_stations(records: impl IntoIterator<Item = RawStation>) -> Statio
             (None, Some(value)) => (FEATURE_ID_TAG, Some(value)),
             (None, None) => (NO_TAG, None),
         };
-        let id: Option<Box<str>> = match id_value.as_ref().map(Scalar::to_text) {
-            Some(Ok(text)) => text.map(String::into_boxed_str),
+        let id: Option<Box<str>> = match id_value.map(Scalar::into_text) {
+            Some(Ok(text)) => text,
             Some(Err(why)) => {
                 out.issues.push(TaggedIssue {
                     issue: FeatureIssue::warning(

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -317,7 +318,7 @@ impl Report {
         let areas = &run.areas.areas;
         let facts = &run.assessment.facts;
         let area_reports: Vec<AreaReport> = areas
-            .iter()
+            .par_iter()
             .zip(facts)
             .zip(&run.covered)
             .map(|((a, f), c)| area_report(a, f, *c, &run.stations))

@@ -36,6 +36,14 @@ impl Scalar {
         }))
     }
 
+    /// As [`Scalar::to_text`], taking the value: text is moved, not copied.
+    pub fn into_text(self) -> Result<Option<Box<str>>, &'static str> {
+        match self {
+            Scalar::Str(s) => Ok(Some(s)),
+            other => other.to_text().map(|t| t.map(String::into_boxed_str)),
+        }
+    }
+
     /// The value as a power in kW: numbers are kW, text goes through
     /// [`parse_power_kw`](crate::power::parse_power_kw); `Ok(None)` when
     /// missing; the error says why the value cannot be read.
