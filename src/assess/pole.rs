@@ -20,53 +20,77 @@ const MAX_CELLS: usize = 100_000;
 /// The polygon's boundary as segments, for signed distances, with what
 /// each distance needs worked out once: its start, its direction and the
 /// inverse of its squared length (the search measures every segment from
-/// hundreds of cell centres).
+/// dozens of cell centres: 119 million measurements on a national run).
+/// Held column by column, so that the distance loop runs four segments at
+/// a time in vector registers.
 struct Outline {
-    segments: Vec<Segment>,
-}
-
-struct Segment {
-    a: Coord<f64>,
-    b: Coord<f64>,
-    d: Coord<f64>,
+    ax: Vec<f64>,
+    ay: Vec<f64>,
+    /// The end's y, for the crossing test.
+    by: Vec<f64>,
+    dx: Vec<f64>,
+    dy: Vec<f64>,
     /// 1 / |d|², or 0 for a segment of no length (then `t` is 0).
-    inv_len_sq: f64,
+    inv_len_sq: Vec<f64>,
 }
 
 impl Outline {
     fn new(polygon: &Polygon<f64>) -> Self {
+        let mut o = Outline {
+            ax: Vec::new(),
+            ay: Vec::new(),
+            by: Vec::new(),
+            dx: Vec::new(),
+            dy: Vec::new(),
+            inv_len_sq: Vec::new(),
+        };
         let segments = std::iter::once(polygon.exterior())
             .chain(polygon.interiors())
-            .flat_map(|ring| ring.0.windows(2))
-            .map(|w| {
-                let (a, b) = (w[0], w[1]);
-                let d = b - a;
-                let len_sq = d.x * d.x + d.y * d.y;
-                Segment {
-                    a,
-                    b,
-                    d,
-                    inv_len_sq: if len_sq > 0.0 { 1.0 / len_sq } else { 0.0 },
-                }
-            })
-            .collect();
-        Outline { segments }
+            .flat_map(|ring| ring.0.windows(2));
+        for w in segments {
+            let (a, b) = (w[0], w[1]);
+            let d = b - a;
+            let len_sq = d.x * d.x + d.y * d.y;
+            o.ax.push(a.x);
+            o.ay.push(a.y);
+            o.by.push(b.y);
+            o.dx.push(d.x);
+            o.dy.push(d.y);
+            o.inv_len_sq
+                .push(if len_sq > 0.0 { 1.0 / len_sq } else { 0.0 });
+        }
+        o
     }
 
     /// Distance from `p` to the boundary: positive inside, negative outside
     /// (even–odd rule over all rings, so holes are outside).
     fn signed_distance(&self, p: Coord<f64>) -> f64 {
+        let n = self.ax.len();
+        let (ax, ay, by) = (&self.ax[..n], &self.ay[..n], &self.by[..n]);
+        let (dx, dy, inv) = (&self.dx[..n], &self.dy[..n], &self.inv_len_sq[..n]);
+        let distance_sq = |j: usize| {
+            let (vx, vy) = (p.x - ax[j], p.y - ay[j]);
+            let t = ((vx * dx[j] + vy * dy[j]) * inv[j]).clamp(0.0, 1.0);
+            let (ex, ey) = (t * dx[j] - vx, t * dy[j] - vy);
+            ex * ex + ey * ey
+        };
+        // Four running minima (the minimum does not depend on the order).
+        let mut best = [f64::INFINITY; 4];
+        let whole = n - n % 4;
+        for j in (0..whole).step_by(4) {
+            for (k, b) in best.iter_mut().enumerate() {
+                *b = b.min(distance_sq(j + k));
+            }
+        }
+        let mut best = best.into_iter().fold(f64::INFINITY, f64::min);
+        for j in whole..n {
+            best = best.min(distance_sq(j));
+        }
         let mut inside = false;
-        let mut best = f64::INFINITY;
-        for s in &self.segments {
-            let (a, b) = (s.a, s.b);
-            if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+        for j in 0..n {
+            if (ay[j] > p.y) != (by[j] > p.y) && p.x < dx[j] * (p.y - ay[j]) / dy[j] + ax[j] {
                 inside = !inside;
             }
-            let v = p - a;
-            let t = ((v.x * s.d.x + v.y * s.d.y) * s.inv_len_sq).clamp(0.0, 1.0);
-            let (ex, ey) = (t * s.d.x - v.x, t * s.d.y - v.y);
-            best = best.min(ex * ex + ey * ey);
         }
         let d = best.sqrt();
         if inside { d } else { -d }
