@@ -7,6 +7,12 @@
 //! whole (outputs carry them on); their coordinates are parsed from a
 //! borrowed slice once the geometry's type is known, whatever the member
 //! order in the file.
+//!
+//! Both layers are read on all cores when the text allows it
+//! ([`read_stations_parallel`], [`read_areas_parallel`]): one thread cuts
+//! it into batches of whole features, the batches are parsed anywhere and
+//! taken back in file order. Anything unusual sends the text to the serial
+//! readers, which say exactly what is wrong.
 
 use std::fmt;
 
