@@ -404,10 +404,11 @@ fn assess_layers_indexed(
     progress.start("indexing stations", None);
     let (crs_mismatch, (qualifies, index)) = rayon::join(
         || {
-            (areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed).then(|| {
-                let shapes: Vec<_> = areas.areas.iter().map(|a| &a.geometry).collect();
-                mismatch::suggest(&shapes, stations.stations.iter().map(|s| s.location))
-            })?
+            if !(areas.info.wgs84_unconfirmed && stations.info.wgs84_unconfirmed) {
+                return None;
+            }
+            let shapes: Vec<_> = areas.areas.iter().map(|a| &a.geometry).collect();
+            mismatch::suggest(&shapes, stations.stations.iter().map(|s| s.location))
         },
         || {
             let qualifies: Vec<bool> = stations
