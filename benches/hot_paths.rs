@@ -8,28 +8,23 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use geo::{BoundingRect, Intersects};
 
+use chargecov::StationFieldSpecs;
 use chargecov::assess::{PreparedArea, assess, representative_point};
-use chargecov::check::StationFieldSpecs;
 use chargecov::demo;
-use chargecov::fields::{FieldSpec, defaults};
 use chargecov::index::StationIndex;
-use chargecov::io::geojson_read::{self, StationFields};
+use chargecov::input::geojson;
 use chargecov::model::{AreaLayer, StationLayer};
 use chargecov::normalise;
 use chargecov::progress::Silent;
 
-fn station_fields() -> StationFields {
-    StationFields {
-        id: FieldSpec::discover(defaults::STATION_ID),
-        power: FieldSpec::discover(defaults::POWER),
-        required: Vec::new(),
-    }
+fn station_fields() -> StationFieldSpecs {
+    StationFieldSpecs::default()
 }
 
 fn layers() -> (AreaLayer, StationLayer) {
-    let areas = chargecov::check::load_areas(&demo::areas(), &Default::default(), false, None)
+    let areas = chargecov::normalise::load_areas(&demo::areas(), &Default::default(), false, None)
         .expect("demo areas");
-    let stations = chargecov::check::load_stations(
+    let stations = chargecov::normalise::load_stations(
         &demo::stations(),
         &StationFieldSpecs::default(),
         false,
@@ -43,15 +38,15 @@ fn parsing(c: &mut Criterion) {
     let mut g = c.benchmark_group("parsing");
     g.throughput(Throughput::Bytes(demo::STATIONS.len() as u64));
     g.bench_function("stations geojson (read only)", |b| {
-        b.iter(|| geojson_read::read_stations(black_box(demo::STATIONS), "demo", &station_fields()))
+        b.iter(|| geojson::read_stations(black_box(demo::STATIONS), "demo", &station_fields()))
     });
     g.throughput(Throughput::Bytes(demo::AREAS.len() as u64));
     g.bench_function("areas geojson (read only)", |b| {
-        b.iter(|| geojson_read::read_areas(black_box(demo::AREAS), "demo"))
+        b.iter(|| geojson::read_areas(black_box(demo::AREAS), "demo"))
     });
     g.bench_function("areas geojson + normalise", |b| {
         b.iter(|| {
-            let raw = geojson_read::read_areas(black_box(demo::AREAS), "demo").unwrap();
+            let raw = geojson::read_areas(black_box(demo::AREAS), "demo").unwrap();
             normalise::areas(raw, "demo", &Default::default(), false, None)
         })
     });

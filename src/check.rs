@@ -6,25 +6,14 @@ use crate::assess::{Assessment, assess};
 use crate::crs::Crs;
 use crate::crs::mismatch::{self, Suggestion};
 use crate::error::{Error, Result};
-use crate::fields::{FieldSpec, defaults};
+use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::index::StationIndex;
-use crate::io::csv_read::{self, CsvFields};
-use crate::io::geojson_read::{self, StationFields};
-use crate::io::source::Source;
+use crate::input::Source;
 use crate::model::{AreaLayer, StationLayer};
-use crate::normalise::{self, AreaFieldSpecs};
+use crate::normalise::{load_areas, load_stations};
 use crate::progress::Progress;
 use crate::rules::{Rule, Verdict, judge};
 use crate::surface::{self, AreaSurface};
-
-/// How to read the station layer's properties or columns.
-#[derive(Debug, Clone)]
-pub struct StationFieldSpecs {
-    pub id: FieldSpec,
-    pub power: FieldSpec,
-    pub lon: FieldSpec,
-    pub lat: FieldSpec,
-}
 
 /// Everything `check` needs; built by the CLI from its flags.
 #[derive(Debug, Clone)]
@@ -61,18 +50,6 @@ pub struct SurfaceRequest {
 pub struct SurfaceRun {
     pub request: SurfaceRequest,
     pub areas: Vec<AreaSurface>,
-}
-
-impl Default for StationFieldSpecs {
-    /// Discover every role among its common spellings.
-    fn default() -> Self {
-        StationFieldSpecs {
-            id: FieldSpec::discover(defaults::STATION_ID),
-            power: FieldSpec::discover(defaults::POWER),
-            lon: FieldSpec::discover(defaults::LON),
-            lat: FieldSpec::discover(defaults::LAT),
-        }
-    }
 }
 
 impl CheckConfig {
@@ -112,158 +89,6 @@ pub struct CheckRun {
     pub surface: Option<SurfaceRun>,
     /// Per area: its population, when a population field was named.
     pub population: Option<Vec<Option<f64>>>,
-}
-
-/// Reads and normalises the area layer.
-pub fn load_areas(
-    source: &Source,
-    specs: &AreaFieldSpecs,
-    skip_invalid: bool,
-    crs: Option<&Crs>,
-) -> Result<AreaLayer> {
-    let name = source.to_string();
-    // Read in pieces on all cores; anything unusual is read whole by the
-    // serial parser, which reports exactly what is wrong. Standard input
-    // is read whole first, so that it can be read twice.
-    let whole = match source {
-        Source::Stdin => Some(source.read_all()?),
-        _ => None,
-    };
-    let parallel = match &whole {
-        Some(bytes) => {
-            geojson_read::read_areas_parallel(bytes.as_slice(), Some(bytes.len() as u64))
-        }
-        None => geojson_read::read_areas_parallel(source.open()?, source.byte_len()),
-    };
-    let raw = match parallel {
-        Some(raw) => raw,
-        None => {
-            let bytes = match whole {
-                Some(bytes) => bytes,
-                None => source.read_all()?,
-            };
-            geojson_read::read_areas(&bytes, &name)?
-        }
-    };
-    normalise::areas(raw, &name, specs, skip_invalid, crs)
-}
-
-/// Reads and normalises the station layer, GeoJSON or CSV by extension
-/// (by content for standard input or an unknown extension).
-///
-/// GeoJSON is read in pieces and parsed on all cores, converting each
-/// batch as it is parsed, so memory holds the stations and not the text
-/// (see [`geojson_read::read_stations_parallel`]); a file it cannot split
-/// is read again by the serial streaming parser, which also reports any
-/// error. Standard input is read whole first, so that it can be read twice.
-pub fn load_stations(
-    source: &Source,
-    specs: &StationFieldSpecs,
-    skip_invalid: bool,
-    crs: Option<&Crs>,
-) -> Result<StationLayer> {
-    let name = source.to_string();
-    let whole = match source {
-        Source::Stdin => Some(source.read_all()?),
-        _ => None,
-    };
-    let is_csv = match source.extension().as_deref() {
-        Some("csv" | "tsv" | "txt") => true,
-        Some("geojson" | "json") => false,
-        _ => {
-            let mut head = Vec::new();
-            let first = match &whole {
-                Some(bytes) => bytes.as_slice(),
-                None => {
-                    std::io::Read::read_to_end(
-                        &mut std::io::Read::take(source.open()?, 1 << 16),
-                        &mut head,
-                    )
-                    .map_err(|error| Error::Read {
-                        source_name: name.clone(),
-                        error,
-                    })?;
-                    head.as_slice()
-                }
-            };
-            first.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
-        }
-    };
-    let field_specs = (&specs.id, &specs.power);
-    if is_csv {
-        let bytes = match whole {
-            Some(bytes) => bytes,
-            None => source.read_all()?,
-        };
-        let fields = CsvFields {
-            lon: specs.lon.clone(),
-            lat: specs.lat.clone(),
-            id: specs.id.clone(),
-            power: specs.power.clone(),
-            required: Vec::new(),
-        };
-        let raw = csv_read::read_stations(&bytes, &name, &fields)?;
-        drop(bytes);
-        return normalise::stations(raw, &name, "csv", field_specs, skip_invalid, crs);
-    }
-    let fields = StationFields {
-        id: specs.id.clone(),
-        power: specs.power.clone(),
-        required: Vec::new(),
-    };
-    let open = || -> Result<Box<dyn std::io::Read + Send + '_>> {
-        match &whole {
-            Some(bytes) => Ok(Box::new(bytes.as_slice())),
-            None => source.open(),
-        }
-    };
-    let total_bytes = match &whole {
-        Some(bytes) => Some(bytes.len() as u64),
-        None => source.byte_len(),
-    };
-    let mut layer = normalise::StationBatch::default();
-    let parallel = geojson_read::read_stations_parallel(
-        open()?,
-        total_bytes,
-        &fields,
-        normalise::convert_stations,
-        |batch, expected| {
-            if layer.is_empty() {
-                // A little over the estimate, so that the vectors are
-                // not copied to grow near the end.
-                layer.reserve(expected + expected / 16);
-            }
-            layer.append(batch);
-        },
-    );
-    let streamed = match parallel {
-        Some(streamed) => streamed,
-        None => {
-            layer = normalise::StationBatch::default();
-            let mut chunk = Vec::new();
-            let streamed = geojson_read::stream_stations(open()?, &name, &fields, &mut |r| {
-                chunk.push(r);
-                if chunk.len() == normalise::STATION_CHUNK {
-                    layer.append(normalise::convert_stations(std::mem::take(&mut chunk)));
-                }
-            })?;
-            layer.append(normalise::convert_stations(chunk));
-            streamed
-        }
-    };
-    let meta = normalise::StationLayerMeta {
-        declared_crs: streamed.declared_crs,
-        ..Default::default()
-    };
-    normalise::finish_stations(
-        layer,
-        meta,
-        &name,
-        "geojson",
-        field_specs,
-        skip_invalid,
-        crs,
-    )
 }
 
 /// Refuses a rule with impossible numbers.

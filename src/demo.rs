@@ -3,7 +3,7 @@
 //! `data/` (see `data/README.md`). `chargecov check` without file
 //! arguments runs on it.
 
-use crate::io::source::Source;
+use crate::input::Source;
 
 /// `data/areas.geojson`, compiled in.
 pub const AREAS: &[u8] = include_bytes!("../data/areas.geojson");

@@ -42,6 +42,30 @@ pub enum Error {
         hint: String,
     },
 
+    /// The input is in a format chargecov recognises but does not read.
+    #[error(
+        "{source_name}: is {format}, which chargecov does not read yet\n  hint: convert it to GeoJSON, newline-delimited GeoJSON or CSV (for example with GDAL's ogr2ogr)"
+    )]
+    UnsupportedFormat {
+        source_name: String,
+        format: crate::input::InputFormat,
+    },
+
+    /// An area layer was given in a format that holds only points.
+    #[error(
+        "{source_name}: is {format}, which holds points, not the polygons an area layer needs\n  hint: give the areas as GeoJSON (a FeatureCollection or one Feature per line) of Polygons or MultiPolygons"
+    )]
+    NotAnAreaFormat {
+        source_name: String,
+        format: crate::input::InputFormat,
+    },
+
+    /// The layer holds no records at all.
+    #[error(
+        "{source_name}: the layer has no features, so there are no {what}\n  hint: check that the export selected the right layer and was not filtered to nothing"
+    )]
+    EmptyLayer { source_name: String, what: String },
+
     /// One or more features are unusable; all of them are listed.
     #[error("{}", FeatureList { source_name, issues })]
     Features {

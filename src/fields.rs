@@ -73,6 +73,58 @@ impl FieldSpec {
     }
 }
 
+/// How to read an area layer's properties.
+#[derive(Debug, Clone)]
+pub struct AreaFieldSpecs {
+    /// The area's id.
+    pub id: FieldSpec,
+    /// Its name, for people.
+    pub name: FieldSpec,
+    /// The group it belongs to (e.g. its district).
+    pub group: FieldSpec,
+}
+
+impl Default for AreaFieldSpecs {
+    /// Discover every role among its common spellings.
+    fn default() -> Self {
+        AreaFieldSpecs {
+            id: FieldSpec::discover(defaults::AREA_ID),
+            name: FieldSpec::discover(defaults::AREA_NAME),
+            group: FieldSpec::discover(defaults::AREA_GROUP),
+        }
+    }
+}
+
+/// How to read a station layer's properties or columns.
+#[derive(Debug, Clone)]
+pub struct StationFieldSpecs {
+    /// The station's id.
+    pub id: FieldSpec,
+    /// Its power (kW, or text with a unit).
+    pub power: FieldSpec,
+    /// Longitude and latitude columns (tables only).
+    pub lon: FieldSpec,
+    /// See [`StationFieldSpecs::lon`].
+    pub lat: FieldSpec,
+    /// Properties whose presence (not null, not empty) is recorded in
+    /// [`RawStation::present`](crate::input::raw::RawStation::present),
+    /// bit i for entry i (at most 64); `validate --require` uses them.
+    pub required: Vec<String>,
+}
+
+impl Default for StationFieldSpecs {
+    /// Discover every role among its common spellings; nothing required.
+    fn default() -> Self {
+        StationFieldSpecs {
+            id: FieldSpec::discover(defaults::STATION_ID),
+            power: FieldSpec::discover(defaults::POWER),
+            lon: FieldSpec::discover(defaults::LON),
+            lat: FieldSpec::discover(defaults::LAT),
+            required: Vec::new(),
+        }
+    }
+}
+
 /// Default spellings for each role, best first.
 pub mod defaults {
     pub const AREA_ID: &[&str] = &[

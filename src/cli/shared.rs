@@ -67,6 +67,7 @@ impl StationFieldArgs {
             power: spec(&self.power_field, defaults::POWER),
             lon: spec(&self.lon_field, defaults::LON),
             lat: spec(&self.lat_field, defaults::LAT),
+            required: Vec::new(),
         }
     }
 }

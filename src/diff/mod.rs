@@ -10,15 +10,14 @@ use std::collections::HashMap;
 use geo::Coord;
 use serde::Serialize;
 
-use crate::check::{
-    CheckRun, StationFieldSpecs, assess_layers, check_rule, load_areas, load_stations,
-};
+use crate::check::{CheckRun, assess_layers, check_rule};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
+use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
-use crate::io::source::Source;
+use crate::input::Source;
 use crate::model::{LayerInfo, Station, StationLayer};
-use crate::normalise::AreaFieldSpecs;
+use crate::normalise::{load_areas, load_stations};
 use crate::progress::Progress;
 use crate::report::{AreaReport, Point, Report, RuleReport, round_deg, round_m};
 use crate::rules::Rule;

@@ -11,22 +11,19 @@ pub mod checks;
 mod duplicates;
 pub mod render;
 
-use std::io::{BufRead, BufReader, Read};
-
 use geo::{Coord, MultiPolygon};
 use serde::Serialize;
 
 use crate::area_index::AreaIndex;
-use crate::check::{StationFieldSpecs, load_areas};
 use crate::crs::mismatch;
 use crate::crs::{Crs, CrsOrigin, LayerCrs};
 use crate::error::{Error, Result};
+use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
-use crate::io::csv_read::{self, CsvFields};
-use crate::io::geojson_read::{self, StationFields};
-use crate::io::raw::{RawPoint, RawStation};
-use crate::io::source::Source;
-use crate::normalise::AreaFieldSpecs;
+use crate::input::Source;
+use crate::input::raw::{RawPoint, RawStation};
+use crate::input::{self, Collect};
+use crate::normalise::load_areas;
 use crate::progress::Progress;
 
 use checks::{CheckId, CheckResult, LISTED_PER_CHECK, Member, Offender, Severity};
@@ -247,25 +244,16 @@ impl<'c> Accumulator<'c> {
     }
 }
 
-/// A reader over the source with a UTF-8 byte-order mark skipped.
-fn open(source: &Source) -> Result<Box<dyn BufRead + '_>> {
-    let fail = |error| Error::Read {
-        source_name: source.to_string(),
-        error,
-    };
-    let mut reader: Box<dyn BufRead> = match source {
-        Source::Path(path) => Box::new(BufReader::with_capacity(
-            1 << 20,
-            std::fs::File::open(path).map_err(fail)?,
-        )),
-        Source::Stdin => Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())),
-        Source::Embedded(_, bytes) => Box::new(*bytes),
-    };
-    let head = reader.fill_buf().map_err(fail)?;
-    if head.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
+/// Records are checked as they arrive, in file order.
+impl Collect<Vec<RawStation>> for Accumulator<'_> {
+    fn take(&mut self, batch: Vec<RawStation>, _expected: usize) {
+        for record in batch {
+            self.record(record);
+        }
     }
-    Ok(reader)
+    fn restart(&mut self) {
+        *self = Accumulator::new(self.config);
+    }
 }
 
 /// Runs every check.
@@ -301,52 +289,15 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
     };
 
     progress.start("reading and checking stations", None);
-    let name = config.stations.to_string();
-    let specs = &config.station_fields;
+    let input = config.stations.open()?;
+    let name = input.name();
+    let specs = StationFieldSpecs {
+        required: config.required.clone(),
+        ..config.station_fields.clone()
+    };
     let mut acc = Accumulator::new(config);
-    let mut reader = open(&config.stations)?;
-    let is_csv = match config.stations.extension().as_deref() {
-        Some("csv" | "tsv" | "txt") => true,
-        Some("geojson" | "json") => false,
-        _ => {
-            let head = reader.fill_buf().map_err(|error| Error::Read {
-                source_name: name.clone(),
-                error,
-            })?;
-            head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
-        }
-    };
-    let (format, declared_crs) = if is_csv {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|error| Error::Read {
-                source_name: name.clone(),
-                error,
-            })?;
-        let fields = CsvFields {
-            lon: specs.lon.clone(),
-            lat: specs.lat.clone(),
-            id: specs.id.clone(),
-            power: specs.power.clone(),
-            required: config.required.clone(),
-        };
-        let layer = csv_read::read_stations(&bytes, &name, &fields)?;
-        drop(bytes);
-        for record in layer.records {
-            acc.record(record);
-        }
-        ("csv", None)
-    } else {
-        let fields = StationFields {
-            id: specs.id.clone(),
-            power: specs.power.clone(),
-            required: config.required.clone(),
-        };
-        let streamed =
-            geojson_read::stream_stations(reader, &name, &fields, &mut |r| acc.record(r))?;
-        ("geojson", streamed.declared_crs)
-    };
+    let meta = input::read_stations(&input, &specs, &|records| records, &mut acc)?;
+    let (format, declared_crs) = (meta.format.name(), meta.declared_crs);
     progress.finish();
 
     let crs = LayerCrs::choose(

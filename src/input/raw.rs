@@ -7,6 +7,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, Visitor};
 use serde_json::{Map, Value};
 
+use crate::input::format::InputFormat;
+
 /// A property value that may serve as an id, a name or a power.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar {
@@ -177,14 +179,42 @@ pub struct RawArea {
     pub geometry: RawAreaGeometry,
 }
 
+/// What a layer's file said about itself, besides its records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerMeta {
+    /// The format it was read as.
+    pub format: InputFormat,
+    /// How many records were read (usable or not).
+    pub records: usize,
+    /// The old-style GeoJSON `crs` member's name, if the file had one.
+    pub declared_crs: Option<String>,
+    /// For tables: the header names chosen for lon and lat.
+    pub lon_lat_columns: Option<(String, String)>,
+    /// For tables: the header chosen for the id, as written.
+    pub id_field: Option<String>,
+    /// For tables: the header chosen for the power, as written.
+    pub power_field: Option<String>,
+}
+
+impl LayerMeta {
+    /// A layer of `records` records in `format` that said nothing else.
+    pub fn new(format: InputFormat, records: usize) -> Self {
+        LayerMeta {
+            format,
+            records,
+            declared_crs: None,
+            lon_lat_columns: None,
+            id_field: None,
+            power_field: None,
+        }
+    }
+}
+
 /// A layer's records plus what the file said about itself.
 #[derive(Debug, Clone)]
 pub struct RawLayer<T> {
+    /// The records, in file order.
     pub records: Vec<T>,
-    /// The old-style GeoJSON `crs` member's name, if the file had one.
-    pub declared_crs: Option<String>,
-    /// For CSV: the header names chosen for lon and lat.
-    pub lon_lat_columns: Option<(String, String)>,
-    pub id_field: Option<String>,
-    pub power_field: Option<String>,
+    /// What the file said about itself.
+    pub meta: LayerMeta,
 }

@@ -1,376 +1,18 @@
-//! Turns records as read into checked model data: coordinates in range,
-//! rings closed, ids and powers read, each problem reported with the
-//! feature's index and id. Fatal problems are collected, not stopped at,
-//! so one run shows the user everything there is to fix.
+//! The station layer, converted in batches as it is read (in parallel,
+//! and before the whole layer has been seen), then settled once at the end.
 
-use std::collections::HashMap;
-
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::Coord;
 use rayon::prelude::*;
 
-use crate::crs::{Crs, CrsOrigin, LayerCrs};
+use crate::crs::Crs;
 use crate::error::{Error, Result};
-use crate::fields::{FieldSpec, chosen_rank, defaults};
-use crate::io::raw::{Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar};
+use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::input::Collect;
+use crate::input::raw::{LayerMeta, RawPoint, RawStation, Scalar};
 use crate::issues::{FeatureIssue, IssueCode};
-use crate::model::{Area, AreaLayer, FieldsUsed, LayerInfo, Station, StationLayer};
+use crate::model::{FieldsUsed, LayerInfo, Station, StationLayer};
+use crate::normalise::{layer_crs, settle, wgs84_unconfirmed};
 
-/// How to read an area layer's properties.
-#[derive(Debug, Clone)]
-pub struct AreaFieldSpecs {
-    pub id: FieldSpec,
-    pub name: FieldSpec,
-    pub group: FieldSpec,
-}
-
-impl Default for AreaFieldSpecs {
-    /// Discover every role among its common spellings.
-    fn default() -> Self {
-        AreaFieldSpecs {
-            id: FieldSpec::discover(defaults::AREA_ID),
-            name: FieldSpec::discover(defaults::AREA_NAME),
-            group: FieldSpec::discover(defaults::AREA_GROUP),
-        }
-    }
-}
-
-/// Splits issues into fatal ones and warnings; with `skip_invalid`, fatal
-/// ones become warnings and their features are dropped.
-fn settle(
-    source_name: &str,
-    issues: Vec<FeatureIssue>,
-    skip_invalid: bool,
-) -> Result<Vec<FeatureIssue>> {
-    let (errors, mut warnings): (Vec<_>, Vec<_>) = issues
-        .into_iter()
-        .partition(|i| i.severity == crate::issues::Severity::Error);
-    if !errors.is_empty() && !skip_invalid {
-        return Err(Error::Features {
-            source_name: source_name.to_owned(),
-            issues: errors,
-        });
-    }
-    warnings.extend(errors.into_iter().map(|mut e| {
-        e.severity = crate::issues::Severity::Warning;
-        e.message.push_str(" (feature skipped)");
-        e
-    }));
-    warnings.sort_by_key(|w| (w.index, w.code));
-    Ok(warnings)
-}
-
-/// The layer's CRS: the flag, else the file's `crs` member, else WGS84.
-fn layer_crs(
-    flag_value: Option<&Crs>,
-    declared: Option<&str>,
-    flag: &'static str,
-    source_name: &str,
-) -> Result<LayerCrs> {
-    LayerCrs::choose(flag_value, declared, flag).map_err(|message| Error::Layer {
-        source_name: source_name.to_owned(),
-        message,
-        hint: format!(
-            "name the layer's coordinate system with {flag} (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 or bd09)"
-        ),
-    })
-}
-
-/// Read as WGS84 without the user saying so by flag: the case where
-/// offset coordinates slip through unnoticed.
-fn wgs84_unconfirmed(crs: &LayerCrs) -> bool {
-    crs.origin != CrsOrigin::Flag && crs.transformer.is_identity()
-}
-
-// ---------------------------------------------------------------- areas --
-
-/// Validates and converts an area layer.
-pub fn areas(
-    raw: RawLayer<RawArea>,
-    source_name: &str,
-    specs: &AreaFieldSpecs,
-    skip_invalid: bool,
-    crs: Option<&Crs>,
-) -> Result<AreaLayer> {
-    let crs = layer_crs(crs, raw.declared_crs.as_deref(), "--areas-crs", source_name)?;
-    let features_read = raw.records.len();
-
-    // The best-ranked key for each role over the whole layer.
-    let best_key = |spec: &FieldSpec| -> Option<String> {
-        let rank = chosen_rank(
-            raw.records
-                .iter()
-                .flat_map(|r| r.properties.keys().map(|k| spec.rank(k))),
-        )?;
-        raw.records
-            .iter()
-            .flat_map(|r| r.properties.keys())
-            .find(|k| spec.rank(k) == Some(rank))
-            .cloned()
-    };
-    let id_key = best_key(&specs.id);
-    let name_key = best_key(&specs.name);
-    let group_key = best_key(&specs.group);
-    let mut missing_explicit = Vec::new();
-    for (spec, key, flag) in [
-        (&specs.id, &id_key, "--id-field"),
-        (&specs.name, &name_key, "--name-field"),
-        (&specs.group, &group_key, "--group-field"),
-    ] {
-        if let (Some(name), None) = (spec.explicit_name(), key) {
-            missing_explicit.push(format!("{flag} {name:?}"));
-        }
-    }
-    if !missing_explicit.is_empty() {
-        let keys: Vec<&str> = raw.records[0]
-            .properties
-            .keys()
-            .map(String::as_str)
-            .collect();
-        return Err(Error::Layer {
-            source_name: source_name.to_owned(),
-            message: format!(
-                "no feature has the property named by {}",
-                missing_explicit.join(", ")
-            ),
-            hint: format!("the first feature's properties are: {}", keys.join(", ")),
-        });
-    }
-    let use_feature_id = id_key.is_none() && raw.records.iter().any(|r| r.feature_id.is_some());
-
-    let converted: Vec<(Option<Area>, Vec<FeatureIssue>)> = raw
-        .records
-        .into_par_iter()
-        .map(|record| {
-            convert_area(
-                record,
-                id_key.as_deref(),
-                use_feature_id,
-                name_key.as_deref(),
-                group_key.as_deref(),
-                &crs,
-            )
-        })
-        .collect();
-    let mut areas = Vec::with_capacity(converted.len());
-    let mut issues = Vec::new();
-    for (area, mut found) in converted {
-        issues.append(&mut found);
-        areas.extend(area);
-    }
-    let mut first_with_id: HashMap<&str, usize> = HashMap::new();
-    for area in &areas {
-        if let Some(first) = first_with_id.insert(&area.id, area.index) {
-            issues.push(FeatureIssue::warning(
-                IssueCode::DuplicateId,
-                area.index,
-                Some(&area.id),
-                format!("area id also used by feature {first}"),
-            ));
-        }
-    }
-    let warnings = settle(source_name, issues, skip_invalid)?;
-    if areas.is_empty() {
-        return Err(Error::Layer {
-            source_name: source_name.to_owned(),
-            message: "no usable areas remain".into(),
-            hint: "every feature was skipped; see the warnings above".into(),
-        });
-    }
-    let id_field = match (&id_key, use_feature_id) {
-        (Some(k), _) => Some(k.clone()),
-        (None, true) => Some("(feature id)".to_owned()),
-        (None, false) => Some("(feature index)".to_owned()),
-    };
-    Ok(AreaLayer {
-        info: LayerInfo {
-            path: source_name.to_owned(),
-            format: "geojson",
-            features_read,
-            features_used: areas.len(),
-            crs: crs.label(),
-            wgs84_unconfirmed: wgs84_unconfirmed(&crs),
-            fields: FieldsUsed {
-                id: id_field,
-                name: name_key,
-                group: group_key,
-                ..FieldsUsed::default()
-            },
-        },
-        areas,
-        warnings,
-    })
-}
-
-fn text_property(
-    record: &RawArea,
-    key: Option<&str>,
-    issues: &mut Vec<FeatureIssue>,
-) -> Option<String> {
-    let value = record.properties.get(key?)?;
-    match Scalar::from_json(value).to_text() {
-        Ok(text) => text,
-        Err(why) => {
-            issues.push(FeatureIssue::warning(
-                IssueCode::BadField,
-                record.index,
-                None,
-                format!("property {:?} {why}; ignored", key.unwrap_or_default()),
-            ));
-            None
-        }
-    }
-}
-
-fn convert_area(
-    record: RawArea,
-    id_key: Option<&str>,
-    use_feature_id: bool,
-    name_key: Option<&str>,
-    group_key: Option<&str>,
-    crs: &LayerCrs,
-) -> (Option<Area>, Vec<FeatureIssue>) {
-    let mut issues = Vec::new();
-    let index = record.index;
-    let mut id = text_property(&record, id_key, &mut issues);
-    if id.is_none() && use_feature_id {
-        id = record
-            .feature_id
-            .as_ref()
-            .and_then(|s| s.to_text().ok().flatten());
-    }
-    let id = id.unwrap_or_else(|| format!("#{index}"));
-    let name = text_property(&record, name_key, &mut issues);
-    let group = text_property(&record, group_key, &mut issues);
-    for issue in &mut issues {
-        issue.id = Some(id.clone());
-    }
-    let problem = |code, message: String| FeatureIssue::error(code, index, Some(&id), message);
-
-    let (polygons, single_polygon) = match record.geometry {
-        RawAreaGeometry::Polygon(rings) => (vec![rings], true),
-        RawAreaGeometry::MultiPolygon(polys) => (polys, false),
-        RawAreaGeometry::Null => {
-            issues.push(problem(
-                IssueCode::NullGeometry,
-                "geometry is null or missing".into(),
-            ));
-            return (None, issues);
-        }
-        RawAreaGeometry::WrongType(kind) => {
-            issues.push(problem(
-                IssueCode::GeometryType,
-                format!("geometry is a {kind}; areas must be Polygon or MultiPolygon"),
-            ));
-            return (None, issues);
-        }
-        RawAreaGeometry::Malformed(why) => {
-            issues.push(problem(IssueCode::BadCoordinates, why));
-            return (None, issues);
-        }
-    };
-    if polygons.is_empty() || polygons.iter().all(Vec::is_empty) {
-        issues.push(problem(
-            IssueCode::EmptyGeometry,
-            "geometry has no coordinates".into(),
-        ));
-        return (None, issues);
-    }
-    let mut fatal = false;
-    let mut converted = Vec::with_capacity(polygons.len());
-    for (p, rings) in polygons.into_iter().enumerate() {
-        let mut line_strings = Vec::with_capacity(rings.len());
-        for (r, ring) in rings.into_iter().enumerate() {
-            let place = if single_polygon {
-                format!("ring {r}")
-            } else {
-                format!("polygon {p} ring {r}")
-            };
-            match convert_ring(ring, crs) {
-                Ok((line, closed_by_us)) => {
-                    if closed_by_us {
-                        issues.push(FeatureIssue::warning(
-                            IssueCode::UnclosedRing,
-                            index,
-                            Some(&id),
-                            format!("{place} was not closed"),
-                        ));
-                    }
-                    line_strings.push(line);
-                }
-                Err((code, why)) => {
-                    issues.push(problem(code, format!("{place}: {why}")));
-                    fatal = true;
-                }
-            }
-        }
-        if !fatal && !line_strings.is_empty() {
-            let exterior = line_strings.remove(0);
-            converted.push(Polygon::new(exterior, line_strings));
-        }
-    }
-    if fatal {
-        return (None, issues);
-    }
-    let geometry = MultiPolygon::new(converted);
-    if let Err(why) = crate::validity::check(&geometry) {
-        issues.push(FeatureIssue::warning(
-            IssueCode::InvalidGeometry,
-            index,
-            Some(&id),
-            format!("invalid geometry: {why}"),
-        ));
-    }
-    let area = Area {
-        index,
-        id,
-        name,
-        group,
-        geometry,
-        single_polygon,
-        properties_json: Area::properties_to_json(&record.properties),
-    };
-    (Some(area), issues)
-}
-
-/// Checks one ring and converts it to WGS84; returns it closed, and
-/// whether closing was needed.
-fn convert_ring(
-    ring: Vec<Position>,
-    crs: &LayerCrs,
-) -> Result<(LineString<f64>, bool), (IssueCode, String)> {
-    // Closedness is judged on the positions as written; the converted first
-    // position is repeated, so the ring closes exactly.
-    let open = ring.first() != ring.last();
-    let mut ring = ring;
-    for p in &mut ring {
-        let c = crs
-            .position(p.0, p.1)
-            .map_err(|why| (IssueCode::CoordinateOutOfRange, why))?;
-        *p = (c.x, c.y);
-    }
-    // Same layout, so this reuses the allocation.
-    let mut coords: Vec<Coord<f64>> = ring.into_iter().map(|(x, y)| Coord { x, y }).collect();
-    let closed_by_us = match coords.first() {
-        Some(&c) if open => {
-            coords.push(c);
-            true
-        }
-        _ => false,
-    };
-    if coords.len() < 4 {
-        return Err((
-            IssueCode::RingTooShort,
-            format!(
-                "has {} positions; a ring needs at least 4",
-                coords.len() - usize::from(closed_by_us)
-            ),
-        ));
-    }
-    Ok((LineString::new(coords), closed_by_us))
-}
-
-// ------------------------------------------------------------- stations --
-//
 // Stations are converted in batches as they are read (in parallel, and
 // before the whole layer has been seen), then settled once at the end:
 // which property is the id and which the power is a choice over the whole
@@ -378,9 +20,6 @@ fn convert_ring(
 // may be declared after the features. So each converted station keeps the
 // rank of the id and power it has, its position as written, and issues
 // that depend on those choices say so; `finish_stations` applies them.
-
-/// Station records converted per parallel task (for layers read whole).
-pub const STATION_CHUNK: usize = 1 << 16;
 
 /// The id came from the Feature's own `id` member, not a property.
 const FEATURE_ID_TAG: u8 = 254;
@@ -452,6 +91,21 @@ impl StationBatch {
     }
 }
 
+/// A station layer is collected batch by batch, in file order.
+impl Collect<StationBatch> for StationBatch {
+    fn take(&mut self, batch: StationBatch, expected: usize) {
+        if self.is_empty() {
+            // A little over the estimate, so that the vectors are not
+            // copied to grow near the end.
+            self.reserve(expected + expected / 16);
+        }
+        self.append(batch);
+    }
+    fn restart(&mut self) {
+        *self = StationBatch::default();
+    }
+}
+
 /// The better (lower) of two ranks, either of which may be missing.
 fn better_rank(best: Option<u8>, rank: Option<u8>) -> Option<u8> {
     match (best, rank) {
@@ -462,7 +116,7 @@ fn better_rank(best: Option<u8>, rank: Option<u8>) -> Option<u8> {
 
 /// Converts records (of a GeoJSON or CSV layer) as far as can be done
 /// before the whole layer is known.
-pub fn convert_stations(records: impl IntoIterator<Item = RawStation>) -> StationBatch {
+pub fn convert_stations(records: Vec<RawStation>) -> StationBatch {
     let records = records.into_iter();
     let mut out = StationBatch::default();
     // Sized once: most records become stations.
@@ -560,50 +214,6 @@ pub fn convert_stations(records: impl IntoIterator<Item = RawStation>) -> Statio
     out
 }
 
-/// What a station layer's reader learnt besides its records.
-#[derive(Debug, Clone, Default)]
-pub struct StationLayerMeta {
-    pub declared_crs: Option<String>,
-    /// For CSV: the header names chosen for lon and lat, id and power.
-    pub lon_lat_columns: Option<(String, String)>,
-    pub id_field: Option<String>,
-    pub power_field: Option<String>,
-}
-
-/// Validates and converts a station layer read whole. `format` is
-/// `geojson` or `csv`.
-pub fn stations(
-    raw: RawLayer<RawStation>,
-    source_name: &str,
-    format: &'static str,
-    specs: (&FieldSpec, &FieldSpec),
-    skip_invalid: bool,
-    crs: Option<&Crs>,
-) -> Result<StationLayer> {
-    let meta = StationLayerMeta {
-        declared_crs: raw.declared_crs,
-        lon_lat_columns: raw.lon_lat_columns,
-        id_field: raw.id_field,
-        power_field: raw.power_field,
-    };
-    let mut records = raw.records.into_iter();
-    let mut batches = Vec::new();
-    loop {
-        let chunk: Vec<RawStation> = records.by_ref().take(STATION_CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        batches.push(chunk);
-    }
-    let batches: Vec<StationBatch> = batches.into_par_iter().map(convert_stations).collect();
-    let mut layer = StationBatch::default();
-    layer.reserve(batches.iter().map(StationBatch::len).sum());
-    for batch in batches {
-        layer.append(batch);
-    }
-    finish_stations(layer, meta, source_name, format, specs, skip_invalid, crs)
-}
-
 /// Positions of stations at exactly the same place, in groups of two or
 /// more, each in layer order. Sorted (in parallel) by `hash` of the
 /// coordinates kept beside each position, so that the sort reads no
@@ -651,10 +261,9 @@ fn location_hash((x, y): (u64, u64)) -> u64 {
 /// checked and converted to WGS84, duplicates found, issues settled.
 pub fn finish_stations(
     layer: StationBatch,
-    meta: StationLayerMeta,
+    meta: LayerMeta,
     source_name: &str,
-    format: &'static str,
-    specs: (&FieldSpec, &FieldSpec),
+    specs: &StationFieldSpecs,
     skip_invalid: bool,
     crs: Option<&Crs>,
 ) -> Result<StationLayer> {
@@ -664,7 +273,7 @@ pub fn finish_stations(
         "--stations-crs",
         source_name,
     )?;
-    let (id_spec, power_spec) = specs;
+    let (id_spec, power_spec) = (&specs.id, &specs.power);
     let StationBatch {
         mut stations,
         id_tags,
@@ -689,8 +298,8 @@ pub fn finish_stations(
         (None, false) => NO_TAG,
     };
     let power_tag = power_rank.unwrap_or(NO_TAG);
-    let in_csv = format == "csv";
-    let place = |issue: FeatureIssue| if in_csv { issue.in_csv() } else { issue };
+    let in_table = meta.format.is_table();
+    let place = |issue: FeatureIssue| if in_table { issue.in_csv() } else { issue };
 
     let mut issues = Vec::new();
     for mut tagged in tagged_issues {
@@ -782,7 +391,7 @@ pub fn finish_stations(
     Ok(StationLayer {
         info: LayerInfo {
             path: source_name.to_owned(),
-            format,
+            format: meta.format.name(),
             features_read,
             features_used: stations.len(),
             crs: crs.label(),
@@ -845,16 +454,5 @@ mod tests {
             brute.sort();
             proptest::prop_assert_eq!(real_sorted, brute);
         }
-    }
-
-    #[test]
-    fn rings_are_closed_and_checked() {
-        let wgs84 = LayerCrs::choose(None, None, "--areas-crs").unwrap();
-        let (line, closed) =
-            convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], &wgs84).unwrap();
-        assert!(closed);
-        assert_eq!(line.0.len(), 4);
-        let err = convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (0.0, 0.0)], &wgs84).unwrap_err();
-        assert_eq!(err.0, IssueCode::RingTooShort);
     }
 }

@@ -4,18 +4,39 @@
 //! the header line.
 
 use crate::error::{Error, Result};
-use crate::fields::FieldSpec;
-use crate::io::raw::{RawLayer, RawPoint, RawStation, Scalar};
+use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::input::format::InputFormat;
+use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawPoint, RawStation, Scalar};
+use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 
-/// Which columns to use.
-#[derive(Debug, Clone)]
-pub struct CsvFields {
-    pub lon: FieldSpec,
-    pub lat: FieldSpec,
-    pub id: FieldSpec,
-    pub power: FieldSpec,
-    /// Columns whose non-empty cells are recorded in [`RawStation::present`].
-    pub required: Vec<String>,
+/// The reader of CSV station tables.
+#[derive(Debug, Clone, Copy)]
+pub struct Csv;
+
+impl LayerReader for Csv {
+    /// A table of points cannot hold areas.
+    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+        Err(Error::NotAnAreaFormat {
+            source_name: input.name(),
+            format: InputFormat::Csv,
+        })
+    }
+
+    /// The text is read whole and parsed in one pass; the records are
+    /// converted in chunks on all cores.
+    fn read_stations<T: Send>(
+        &self,
+        input: &Input,
+        fields: &StationFieldSpecs,
+        convert: &(dyn Fn(Vec<RawStation>) -> T + Sync),
+        sink: &mut (dyn Collect<T> + Send),
+    ) -> Result<LayerMeta> {
+        let bytes = input.read_all()?;
+        let layer = read_stations(&bytes, &input.name(), fields)?;
+        drop(bytes);
+        convert_in_chunks(layer.records, convert, sink);
+        Ok(layer.meta)
+    }
 }
 
 fn sniff_delimiter(bytes: &[u8]) -> u8 {
@@ -42,7 +63,7 @@ fn pick(headers: &[String], spec: &FieldSpec) -> Option<usize> {
 pub fn read_stations(
     bytes: &[u8],
     source_name: &str,
-    fields: &CsvFields,
+    fields: &StationFieldSpecs,
 ) -> Result<RawLayer<RawStation>> {
     let csv_error = |e: csv::Error, hint| {
         let message = match e.position() {
@@ -117,13 +138,11 @@ pub fn read_stations(
             hint: "check that the export was not filtered to nothing".into(),
         });
     }
-    Ok(RawLayer {
-        records,
-        declared_crs: None,
-        lon_lat_columns: Some((headers[lon].clone(), headers[lat].clone())),
-        id_field: id.map(|i| headers[i].clone()),
-        power_field: power.map(|i| headers[i].clone()),
-    })
+    let mut meta = LayerMeta::new(InputFormat::Csv, records.len());
+    meta.lon_lat_columns = Some((headers[lon].clone(), headers[lat].clone()));
+    meta.id_field = id.map(|i| headers[i].clone());
+    meta.power_field = power.map(|i| headers[i].clone());
+    Ok(RawLayer { records, meta })
 }
 
 fn point(lon: &str, lat: &str, lon_name: &str, lat_name: &str) -> RawPoint {
@@ -145,15 +164,11 @@ fn point(lon: &str, lat: &str, lon_name: &str, lat_name: &str) -> RawPoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::defaults;
 
-    fn fields() -> CsvFields {
-        CsvFields {
-            lon: FieldSpec::discover(defaults::LON),
-            lat: FieldSpec::discover(defaults::LAT),
-            id: FieldSpec::discover(defaults::STATION_ID),
-            power: FieldSpec::discover(defaults::POWER),
+    fn fields() -> StationFieldSpecs {
+        StationFieldSpecs {
             required: vec!["operator".into()],
+            ..StationFieldSpecs::default()
         }
     }
 
@@ -162,7 +177,7 @@ mod tests {
         let text = b"station_id,latitude,longitude,fast\n1,22.7,113.8,5\n2,,,0\n3,abc,113.9,1\n";
         let layer = read_stations(text, "t.csv", &fields()).unwrap();
         assert_eq!(
-            layer.lon_lat_columns,
+            layer.meta.lon_lat_columns,
             Some(("longitude".into(), "latitude".into()))
         );
         assert_eq!(layer.records[0].geometry, RawPoint::Point(113.8, 22.7));
@@ -170,8 +185,8 @@ mod tests {
         assert!(
             matches!(&layer.records[2].geometry, RawPoint::Malformed(m) if m.contains("latitude"))
         );
-        assert_eq!(layer.id_field.as_deref(), Some("station_id"));
-        assert_eq!(layer.power_field, None);
+        assert_eq!(layer.meta.id_field.as_deref(), Some("station_id"));
+        assert_eq!(layer.meta.power_field, None);
     }
 
     #[test]

@@ -18,27 +18,10 @@
 
 use std::io::Read;
 
+use crate::input::parallel::Batch;
+
 /// Bytes read from the input at a time.
 const BLOCK: usize = 1 << 20;
-
-/// A run of consecutive features.
-#[derive(Debug)]
-pub struct Batch {
-    /// Index of the first feature in the collection.
-    pub first_index: usize,
-    pub data: Vec<u8>,
-    /// Byte ranges of the features in `data`.
-    pub features: Vec<(u32, u32)>,
-}
-
-impl Batch {
-    /// The features' texts, in order.
-    pub fn texts(&self) -> impl Iterator<Item = &[u8]> {
-        self.features
-            .iter()
-            .map(|&(s, e)| &self.data[s as usize..e as usize])
-    }
-}
 
 /// The input is not a plain FeatureCollection, or not valid JSON: read it
 /// with the serial parser instead.

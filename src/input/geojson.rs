@@ -22,11 +22,64 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::fields::FieldSpec;
-use crate::io::geojson_split::{self, Batch};
-use crate::io::raw::{
-    Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar, keep_best,
+use crate::fields::StationFieldSpecs;
+use crate::input::format::InputFormat;
+use crate::input::geojson_split;
+use crate::input::parallel::{self, BATCH_BYTES, Batch};
+use crate::input::raw::{
+    LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+    keep_best,
 };
+use crate::input::{Collect, Input, LayerReader};
+
+/// The reader of GeoJSON FeatureCollections.
+#[derive(Debug, Clone, Copy)]
+pub struct GeoJson;
+
+impl LayerReader for GeoJson {
+    /// Read in pieces on all cores; anything unusual is read whole by the
+    /// serial parser, which reports exactly what is wrong.
+    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+        if let Some(layer) = read_areas_parallel(input.reader()?, input.byte_len()) {
+            return Ok(layer);
+        }
+        read_areas(&input.read_all()?, &input.name())
+    }
+
+    /// Read in pieces and parsed on all cores, converting each batch as it
+    /// is parsed, so memory holds the stations and not the text; a text it
+    /// cannot split is read again by the serial streaming parser, which
+    /// also reports any error.
+    fn read_stations<T: Send>(
+        &self,
+        input: &Input,
+        fields: &StationFieldSpecs,
+        convert: &(dyn Fn(Vec<RawStation>) -> T + Sync),
+        sink: &mut (dyn Collect<T> + Send),
+    ) -> Result<LayerMeta> {
+        let parallel = read_stations_parallel(
+            input.reader()?,
+            input.byte_len(),
+            fields,
+            convert,
+            |batch, expected| sink.take(batch, expected),
+        );
+        if let Some(meta) = parallel {
+            return Ok(meta);
+        }
+        sink.restart();
+        let mut chunk = Vec::new();
+        let meta = stream_stations(input.reader()?, &input.name(), fields, &mut |r| {
+            chunk.push(r);
+            if chunk.len() == crate::input::STATION_CHUNK {
+                let n = chunk.len();
+                sink.take(convert(std::mem::take(&mut chunk)), n);
+            }
+        })?;
+        sink.take(convert(chunk), meta.records);
+        Ok(meta)
+    }
+}
 
 /// Maps a serde_json error to a message that says what to do.
 pub(crate) fn json_error(source_name: &str, e: &serde_json::Error) -> Error {
@@ -150,18 +203,14 @@ pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> 
     if features.is_empty() {
         return Err(empty_error(source_name, "areas"));
     }
-    let records = features
+    let records: Vec<RawArea> = features
         .into_iter()
         .enumerate()
         .map(|(index, f)| raw_area(index, f))
         .collect();
-    Ok(RawLayer {
-        records,
-        declared_crs: collection.crs.as_ref().and_then(crs_name),
-        lon_lat_columns: None,
-        id_field: None,
-        power_field: None,
-    })
+    let mut meta = LayerMeta::new(InputFormat::GeoJson, records.len());
+    meta.declared_crs = collection.crs.as_ref().and_then(crs_name);
+    Ok(RawLayer { records, meta })
 }
 
 /// Reads an area layer on all cores, as [`read_stations_parallel`] reads
@@ -173,7 +222,7 @@ pub fn read_areas_parallel(
     total_bytes: Option<u64>,
 ) -> Option<RawLayer<RawArea>> {
     let mut records: Vec<RawArea> = Vec::new();
-    let streamed = read_parallel(
+    let meta = read_parallel(
         reader,
         total_bytes,
         |batch| {
@@ -193,13 +242,7 @@ pub fn read_areas_parallel(
             records.extend(batch);
         },
     )?;
-    Some(RawLayer {
-        records,
-        declared_crs: streamed.declared_crs,
-        lon_lat_columns: None,
-        id_field: None,
-        power_field: None,
-    })
+    Some(RawLayer { records, meta })
 }
 
 fn raw_area(index: usize, f: AreaFeature) -> RawArea {
@@ -308,45 +351,42 @@ impl<'de> Deserialize<'de> for Pos {
 
 // ------------------------------------------------------------- stations --
 
-/// Which properties of a station feature to keep.
-#[derive(Debug, Clone)]
-pub struct StationFields {
-    pub id: FieldSpec,
-    pub power: FieldSpec,
-    /// Properties whose presence (not null) is recorded in
-    /// [`RawStation::present`], bit i for entry i (at most 64).
-    pub required: Vec<String>,
-}
-
 /// Reads a station layer from GeoJSON bytes.
 pub fn read_stations(
     bytes: &[u8],
     source_name: &str,
-    fields: &StationFields,
+    fields: &StationFieldSpecs,
 ) -> Result<RawLayer<RawStation>> {
     let mut records = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let streamed = stream_with(&mut de, source_name, fields, &mut |s| records.push(s))?;
-    Ok(RawLayer {
-        records,
-        declared_crs: streamed.declared_crs,
-        lon_lat_columns: None,
-        id_field: None,
-        power_field: None,
-    })
+    let meta = stream_with(&mut de, source_name, fields, &mut |s| records.push(s))?;
+    Ok(RawLayer { records, meta })
 }
 
-/// Features per batch of the parallel reader, in bytes.
-const BATCH_BYTES: usize = 1 << 20;
+/// Parses one station feature's text (a member of `features`, or a line
+/// of a GeoJSON text sequence).
+pub(crate) fn station_feature(
+    text: &[u8],
+    index: usize,
+    fields: &StationFieldSpecs,
+) -> serde_json::Result<RawStation> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let record = FeatureSeed { fields, index }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(record)
+}
+
+/// Parses one area feature's text.
+pub(crate) fn area_feature(text: &[u8], index: usize) -> serde_json::Result<RawArea> {
+    let feature: AreaFeature = serde_json::from_slice(text)?;
+    Ok(raw_area(index, feature))
+}
 
 /// Reads a station layer on all cores: one thread cuts the text into
-/// batches of whole features ([`crate::io::geojson_split`]), the batches
-/// are parsed with the same visitor as [`stream_stations`] and handed to
-/// `convert` in parallel, and each converted batch is handed to `take` in
-/// file order as soon as those before it are in, so that only the
-/// batches in flight are held twice. `take` also gets an estimate of the
-/// layer's feature count, from `total_bytes` (the text's length, when
-/// known) and the bytes per feature seen so far.
+/// batches of whole features ([`geojson_split`]), the batches are parsed
+/// with the same visitor as [`stream_stations`] and handed to `convert`
+/// in parallel, and each converted batch is handed to `take` in file
+/// order (see [`parallel::run`]).
 ///
 /// Returns what the layer said about itself — or `None` when the text is
 /// not a plain FeatureCollection or has any flaw, for the caller to throw
@@ -355,23 +395,17 @@ const BATCH_BYTES: usize = 1 << 20;
 pub fn read_stations_parallel<T: Send>(
     reader: impl std::io::Read + Send,
     total_bytes: Option<u64>,
-    fields: &StationFields,
+    fields: &StationFieldSpecs,
     convert: impl Fn(Vec<RawStation>) -> T + Sync,
     take: impl FnMut(T, usize) + Send,
-) -> Option<Streamed> {
+) -> Option<LayerMeta> {
     read_parallel(
         reader,
         total_bytes,
         |batch| {
             let mut records = Vec::with_capacity(batch.features.len());
             for (k, text) in batch.texts().enumerate() {
-                let mut de = serde_json::Deserializer::from_slice(text);
-                let seed = FeatureSeed {
-                    fields,
-                    index: batch.first_index + k,
-                };
-                let record = seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r));
-                records.push(record.ok()?);
+                records.push(station_feature(text, batch.first_index + k, fields).ok()?);
             }
             Some(convert(records))
         },
@@ -379,58 +413,20 @@ pub fn read_stations_parallel<T: Send>(
     )
 }
 
-/// The machinery of the parallel readers: split, `parse` each batch on
-/// any core (`None` gives up), `take` the results in file order.
+/// A FeatureCollection cut by [`geojson_split`] and parsed by
+/// [`parallel::run`]; the rest of the collection is checked to be plain.
 fn read_parallel<T: Send>(
     reader: impl std::io::Read + Send,
     total_bytes: Option<u64>,
     parse: impl Fn(&Batch) -> Option<T> + Sync,
     take: impl FnMut(T, usize) + Send,
-) -> Option<Streamed> {
-    use rayon::iter::{ParallelBridge, ParallelIterator};
-
-    let in_order = std::sync::Mutex::new(InOrder {
-        next: 0,
-        bytes: 0,
-        total_bytes: total_bytes.unwrap_or(0),
-        waiting: std::collections::BTreeMap::new(),
+) -> Option<LayerMeta> {
+    let (skeleton, records) = parallel::run(
+        |spare, on_batch| geojson_split::split(reader, BATCH_BYTES, spare, on_batch).ok(),
+        total_bytes,
+        parse,
         take,
-    });
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(rayon::current_num_threads());
-    // Parsed batches go back to the splitter to be filled again.
-    let (used_tx, used_rx) = std::sync::mpsc::channel::<Batch>();
-    let (skeleton, parsed) = std::thread::scope(|scope| {
-        let splitter = scope.spawn(move || {
-            geojson_split::split(
-                reader,
-                BATCH_BYTES,
-                || used_rx.try_recv().ok(),
-                |batch| {
-                    // A closed channel means the parsers gave up; stop quietly.
-                    let _ = tx.send(batch);
-                },
-            )
-        });
-        let parsed = rx.into_iter().par_bridge().try_for_each(|batch| {
-            let parsed = parse(&batch)?;
-            in_order.lock().ok()?.offer(
-                batch.first_index,
-                batch.features.len(),
-                batch.data.len(),
-                parsed,
-            );
-            let _ = used_tx.send(batch);
-            Some(())
-        });
-        (splitter.join(), parsed)
-    });
-    let skeleton = skeleton.ok()?.ok()?;
-    parsed?;
-    let in_order = in_order.into_inner().ok()?;
-    if !in_order.waiting.is_empty() {
-        return None;
-    }
-    let records = in_order.next;
+    )?;
 
     #[derive(Deserialize)]
     struct Skeleton {
@@ -444,44 +440,9 @@ fn read_parallel<T: Send>(
     if !plain || collection.features.is_none_or(|f| !f.is_empty()) || records == 0 {
         return None;
     }
-    Some(Streamed {
-        declared_crs: collection.crs.as_ref().and_then(crs_name),
-        records,
-    })
-}
-
-/// Puts batches that finish in any order back into file order.
-struct InOrder<T, F> {
-    /// Index of the first feature not yet handed over.
-    next: usize,
-    /// Bytes of the batches handed over, and of the whole text (0 when
-    /// unknown).
-    bytes: usize,
-    total_bytes: u64,
-    /// Finished batches that wait for an earlier one: by first feature,
-    /// with their feature count and bytes. Batches are never empty.
-    waiting: std::collections::BTreeMap<usize, (usize, usize, T)>,
-    take: F,
-}
-
-impl<T, F: FnMut(T, usize)> InOrder<T, F> {
-    fn offer(&mut self, first: usize, features: usize, bytes: usize, item: T) {
-        self.waiting.insert(first, (features, bytes, item));
-        while let Some((features, bytes, item)) = self.waiting.remove(&self.next) {
-            self.next += features;
-            self.bytes += bytes;
-            let expected = (self.total_bytes as f64 * self.next as f64 / self.bytes.max(1) as f64)
-                .max(self.next as f64) as usize;
-            (self.take)(item, expected);
-        }
-    }
-}
-
-/// What a streamed station layer said about itself.
-#[derive(Debug, Clone, Default)]
-pub struct Streamed {
-    pub declared_crs: Option<String>,
-    pub records: usize,
+    let mut meta = LayerMeta::new(InputFormat::GeoJson, records);
+    meta.declared_crs = collection.crs.as_ref().and_then(crs_name);
+    Some(meta)
 }
 
 /// Reads a station layer from a reader, handing each record to `sink` as
@@ -489,9 +450,9 @@ pub struct Streamed {
 pub fn stream_stations(
     reader: impl std::io::Read,
     source_name: &str,
-    fields: &StationFields,
+    fields: &StationFieldSpecs,
     sink: &mut dyn FnMut(RawStation),
-) -> Result<Streamed> {
+) -> Result<LayerMeta> {
     let mut de = serde_json::Deserializer::from_reader(reader);
     stream_with(&mut de, source_name, fields, sink)
 }
@@ -499,9 +460,9 @@ pub fn stream_stations(
 fn stream_with<'de, R: serde_json::de::Read<'de>>(
     de: &mut serde_json::Deserializer<R>,
     source_name: &str,
-    fields: &StationFields,
+    fields: &StationFieldSpecs,
     sink: &mut dyn FnMut(RawStation),
-) -> Result<Streamed> {
+) -> Result<LayerMeta> {
     let collection = CollectionSeed { fields, sink }
         .deserialize(&mut *de)
         .and_then(|c| de.end().map(|()| c))
@@ -515,10 +476,9 @@ fn stream_with<'de, R: serde_json::de::Read<'de>>(
     if records == 0 {
         return Err(empty_error(source_name, "stations"));
     }
-    Ok(Streamed {
-        declared_crs: collection.crs.as_ref().and_then(crs_name),
-        records,
-    })
+    let mut meta = LayerMeta::new(InputFormat::GeoJson, records);
+    meta.declared_crs = collection.crs.as_ref().and_then(crs_name);
+    Ok(meta)
 }
 
 struct StationCollection {
@@ -549,7 +509,7 @@ impl<'de> Visitor<'de> for KeyIn {
 }
 
 struct CollectionSeed<'s> {
-    fields: &'s StationFields,
+    fields: &'s StationFieldSpecs,
     sink: &'s mut dyn FnMut(RawStation),
 }
 
@@ -591,7 +551,7 @@ impl<'de> Visitor<'de> for CollectionSeed<'_> {
 }
 
 struct FeaturesSeed<'s> {
-    fields: &'s StationFields,
+    fields: &'s StationFieldSpecs,
     sink: &'s mut dyn FnMut(RawStation),
 }
 
@@ -626,7 +586,7 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_> {
 }
 
 struct FeatureSeed<'s> {
-    fields: &'s StationFields,
+    fields: &'s StationFieldSpecs,
     index: usize,
 }
 
@@ -716,7 +676,7 @@ impl FeatureSeed<'_> {
 }
 
 struct PropertiesSeed<'s, 'r> {
-    fields: &'s StationFields,
+    fields: &'s StationFieldSpecs,
     station: &'r mut RawStation,
 }
 
@@ -767,7 +727,7 @@ impl<'de> Visitor<'de> for PropertiesSeed<'_, '_> {
 
 /// Ranks a property key for the id and power roles, without allocating.
 struct RoleKey<'s> {
-    fields: &'s StationFields,
+    fields: &'s StationFieldSpecs,
 }
 
 impl<'de> DeserializeSeed<'de> for RoleKey<'_> {
@@ -958,13 +918,11 @@ impl<'de> Deserialize<'de> for Ordinate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::defaults;
 
-    fn fields() -> StationFields {
-        StationFields {
-            id: FieldSpec::discover(defaults::STATION_ID),
-            power: FieldSpec::discover(defaults::POWER),
+    fn fields() -> StationFieldSpecs {
+        StationFieldSpecs {
             required: vec!["operator".into(), "power_kw".into()],
+            ..StationFieldSpecs::default()
         }
     }
 
@@ -1008,7 +966,7 @@ mod tests {
             "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}}"#;
         let layer = read_areas(text, "t").unwrap();
         assert_eq!(
-            layer.declared_crs.as_deref(),
+            layer.meta.declared_crs.as_deref(),
             Some("urn:ogc:def:crs:EPSG::4490")
         );
         match &layer.records[0].geometry {
@@ -1018,7 +976,7 @@ mod tests {
     }
 
     /// The parallel reader against the serial one, record for record.
-    fn same_as_serial(text: &[u8]) -> Streamed {
+    fn same_as_serial(text: &[u8]) -> LayerMeta {
         let serial = read_stations(text, "t", &fields()).unwrap();
         let mut parallel: Vec<RawStation> = Vec::new();
         let len = text.len() as u64;
@@ -1041,7 +999,7 @@ mod tests {
         .unwrap();
         assert_eq!(parallel, serial.records);
         assert_eq!(streamed.records, serial.records.len());
-        assert_eq!(streamed.declared_crs, serial.declared_crs);
+        assert_eq!(streamed.declared_crs, serial.meta.declared_crs);
         streamed
     }
 
@@ -1082,7 +1040,7 @@ mod tests {
         let serial = read_areas(text, "t").unwrap();
         let parallel = read_areas_parallel(text, Some(text.len() as u64)).unwrap();
         assert_eq!(parallel.records, serial.records);
-        assert_eq!(parallel.declared_crs, serial.declared_crs);
+        assert_eq!(parallel.meta, serial.meta);
     }
 
     #[test]

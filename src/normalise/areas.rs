@@ -1,0 +1,323 @@
+//! The area layer: polygons checked and converted to WGS84, ids, names
+//! and groups read from the layer-wide chosen properties.
+
+use std::collections::HashMap;
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use rayon::prelude::*;
+
+use crate::crs::{Crs, LayerCrs};
+use crate::error::{Error, Result};
+use crate::fields::{AreaFieldSpecs, FieldSpec, chosen_rank};
+use crate::input::raw::{Position, RawArea, RawAreaGeometry, RawLayer, Scalar};
+use crate::issues::{FeatureIssue, IssueCode};
+use crate::model::{Area, AreaLayer, FieldsUsed, LayerInfo};
+use crate::normalise::{layer_crs, settle, wgs84_unconfirmed};
+
+/// Validates and converts an area layer.
+pub fn areas(
+    raw: RawLayer<RawArea>,
+    source_name: &str,
+    specs: &AreaFieldSpecs,
+    skip_invalid: bool,
+    crs: Option<&Crs>,
+) -> Result<AreaLayer> {
+    let crs = layer_crs(
+        crs,
+        raw.meta.declared_crs.as_deref(),
+        "--areas-crs",
+        source_name,
+    )?;
+    let features_read = raw.records.len();
+    let raw_format = raw.meta.format;
+
+    // The best-ranked key for each role over the whole layer.
+    let best_key = |spec: &FieldSpec| -> Option<String> {
+        let rank = chosen_rank(
+            raw.records
+                .iter()
+                .flat_map(|r| r.properties.keys().map(|k| spec.rank(k))),
+        )?;
+        raw.records
+            .iter()
+            .flat_map(|r| r.properties.keys())
+            .find(|k| spec.rank(k) == Some(rank))
+            .cloned()
+    };
+    let id_key = best_key(&specs.id);
+    let name_key = best_key(&specs.name);
+    let group_key = best_key(&specs.group);
+    let mut missing_explicit = Vec::new();
+    for (spec, key, flag) in [
+        (&specs.id, &id_key, "--id-field"),
+        (&specs.name, &name_key, "--name-field"),
+        (&specs.group, &group_key, "--group-field"),
+    ] {
+        if let (Some(name), None) = (spec.explicit_name(), key) {
+            missing_explicit.push(format!("{flag} {name:?}"));
+        }
+    }
+    if !missing_explicit.is_empty() {
+        let keys: Vec<&str> = raw.records[0]
+            .properties
+            .keys()
+            .map(String::as_str)
+            .collect();
+        return Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: format!(
+                "no feature has the property named by {}",
+                missing_explicit.join(", ")
+            ),
+            hint: format!("the first feature's properties are: {}", keys.join(", ")),
+        });
+    }
+    let use_feature_id = id_key.is_none() && raw.records.iter().any(|r| r.feature_id.is_some());
+
+    let converted: Vec<(Option<Area>, Vec<FeatureIssue>)> = raw
+        .records
+        .into_par_iter()
+        .map(|record| {
+            convert_area(
+                record,
+                id_key.as_deref(),
+                use_feature_id,
+                name_key.as_deref(),
+                group_key.as_deref(),
+                &crs,
+            )
+        })
+        .collect();
+    let mut areas = Vec::with_capacity(converted.len());
+    let mut issues = Vec::new();
+    for (area, mut found) in converted {
+        issues.append(&mut found);
+        areas.extend(area);
+    }
+    let mut first_with_id: HashMap<&str, usize> = HashMap::new();
+    for area in &areas {
+        if let Some(first) = first_with_id.insert(&area.id, area.index) {
+            issues.push(FeatureIssue::warning(
+                IssueCode::DuplicateId,
+                area.index,
+                Some(&area.id),
+                format!("area id also used by feature {first}"),
+            ));
+        }
+    }
+    let warnings = settle(source_name, issues, skip_invalid)?;
+    if areas.is_empty() {
+        return Err(Error::Layer {
+            source_name: source_name.to_owned(),
+            message: "no usable areas remain".into(),
+            hint: "every feature was skipped; see the warnings above".into(),
+        });
+    }
+    let id_field = match (&id_key, use_feature_id) {
+        (Some(k), _) => Some(k.clone()),
+        (None, true) => Some("(feature id)".to_owned()),
+        (None, false) => Some("(feature index)".to_owned()),
+    };
+    Ok(AreaLayer {
+        info: LayerInfo {
+            path: source_name.to_owned(),
+            format: raw_format.name(),
+            features_read,
+            features_used: areas.len(),
+            crs: crs.label(),
+            wgs84_unconfirmed: wgs84_unconfirmed(&crs),
+            fields: FieldsUsed {
+                id: id_field,
+                name: name_key,
+                group: group_key,
+                ..FieldsUsed::default()
+            },
+        },
+        areas,
+        warnings,
+    })
+}
+
+fn text_property(
+    record: &RawArea,
+    key: Option<&str>,
+    issues: &mut Vec<FeatureIssue>,
+) -> Option<String> {
+    let value = record.properties.get(key?)?;
+    match Scalar::from_json(value).to_text() {
+        Ok(text) => text,
+        Err(why) => {
+            issues.push(FeatureIssue::warning(
+                IssueCode::BadField,
+                record.index,
+                None,
+                format!("property {:?} {why}; ignored", key.unwrap_or_default()),
+            ));
+            None
+        }
+    }
+}
+
+fn convert_area(
+    record: RawArea,
+    id_key: Option<&str>,
+    use_feature_id: bool,
+    name_key: Option<&str>,
+    group_key: Option<&str>,
+    crs: &LayerCrs,
+) -> (Option<Area>, Vec<FeatureIssue>) {
+    let mut issues = Vec::new();
+    let index = record.index;
+    let mut id = text_property(&record, id_key, &mut issues);
+    if id.is_none() && use_feature_id {
+        id = record
+            .feature_id
+            .as_ref()
+            .and_then(|s| s.to_text().ok().flatten());
+    }
+    let id = id.unwrap_or_else(|| format!("#{index}"));
+    let name = text_property(&record, name_key, &mut issues);
+    let group = text_property(&record, group_key, &mut issues);
+    for issue in &mut issues {
+        issue.id = Some(id.clone());
+    }
+    let problem = |code, message: String| FeatureIssue::error(code, index, Some(&id), message);
+
+    let (polygons, single_polygon) = match record.geometry {
+        RawAreaGeometry::Polygon(rings) => (vec![rings], true),
+        RawAreaGeometry::MultiPolygon(polys) => (polys, false),
+        RawAreaGeometry::Null => {
+            issues.push(problem(
+                IssueCode::NullGeometry,
+                "geometry is null or missing".into(),
+            ));
+            return (None, issues);
+        }
+        RawAreaGeometry::WrongType(kind) => {
+            issues.push(problem(
+                IssueCode::GeometryType,
+                format!("geometry is a {kind}; areas must be Polygon or MultiPolygon"),
+            ));
+            return (None, issues);
+        }
+        RawAreaGeometry::Malformed(why) => {
+            issues.push(problem(IssueCode::BadCoordinates, why));
+            return (None, issues);
+        }
+    };
+    if polygons.is_empty() || polygons.iter().all(Vec::is_empty) {
+        issues.push(problem(
+            IssueCode::EmptyGeometry,
+            "geometry has no coordinates".into(),
+        ));
+        return (None, issues);
+    }
+    let mut fatal = false;
+    let mut converted = Vec::with_capacity(polygons.len());
+    for (p, rings) in polygons.into_iter().enumerate() {
+        let mut line_strings = Vec::with_capacity(rings.len());
+        for (r, ring) in rings.into_iter().enumerate() {
+            let place = if single_polygon {
+                format!("ring {r}")
+            } else {
+                format!("polygon {p} ring {r}")
+            };
+            match convert_ring(ring, crs) {
+                Ok((line, closed_by_us)) => {
+                    if closed_by_us {
+                        issues.push(FeatureIssue::warning(
+                            IssueCode::UnclosedRing,
+                            index,
+                            Some(&id),
+                            format!("{place} was not closed"),
+                        ));
+                    }
+                    line_strings.push(line);
+                }
+                Err((code, why)) => {
+                    issues.push(problem(code, format!("{place}: {why}")));
+                    fatal = true;
+                }
+            }
+        }
+        if !fatal && !line_strings.is_empty() {
+            let exterior = line_strings.remove(0);
+            converted.push(Polygon::new(exterior, line_strings));
+        }
+    }
+    if fatal {
+        return (None, issues);
+    }
+    let geometry = MultiPolygon::new(converted);
+    if let Err(why) = crate::validity::check(&geometry) {
+        issues.push(FeatureIssue::warning(
+            IssueCode::InvalidGeometry,
+            index,
+            Some(&id),
+            format!("invalid geometry: {why}"),
+        ));
+    }
+    let area = Area {
+        index,
+        id,
+        name,
+        group,
+        geometry,
+        single_polygon,
+        properties_json: Area::properties_to_json(&record.properties),
+    };
+    (Some(area), issues)
+}
+
+/// Checks one ring and converts it to WGS84; returns it closed, and
+/// whether closing was needed.
+fn convert_ring(
+    ring: Vec<Position>,
+    crs: &LayerCrs,
+) -> Result<(LineString<f64>, bool), (IssueCode, String)> {
+    // Closedness is judged on the positions as written; the converted first
+    // position is repeated, so the ring closes exactly.
+    let open = ring.first() != ring.last();
+    let mut ring = ring;
+    for p in &mut ring {
+        let c = crs
+            .position(p.0, p.1)
+            .map_err(|why| (IssueCode::CoordinateOutOfRange, why))?;
+        *p = (c.x, c.y);
+    }
+    // Same layout, so this reuses the allocation.
+    let mut coords: Vec<Coord<f64>> = ring.into_iter().map(|(x, y)| Coord { x, y }).collect();
+    let closed_by_us = match coords.first() {
+        Some(&c) if open => {
+            coords.push(c);
+            true
+        }
+        _ => false,
+    };
+    if coords.len() < 4 {
+        return Err((
+            IssueCode::RingTooShort,
+            format!(
+                "has {} positions; a ring needs at least 4",
+                coords.len() - usize::from(closed_by_us)
+            ),
+        ));
+    }
+    Ok((LineString::new(coords), closed_by_us))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rings_are_closed_and_checked() {
+        let wgs84 = LayerCrs::choose(None, None, "--areas-crs").unwrap();
+        let (line, closed) =
+            convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], &wgs84).unwrap();
+        assert!(closed);
+        assert_eq!(line.0.len(), 4);
+        let err = convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (0.0, 0.0)], &wgs84).unwrap_err();
+        assert_eq!(err.0, IssueCode::RingTooShort);
+    }
+}

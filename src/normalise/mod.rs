@@ -1,0 +1,92 @@
+//! Turns records as read into checked model data: coordinates in range,
+//! rings closed, ids and powers read, each problem reported with the
+//! feature's index and id. Fatal problems are collected, not stopped at,
+//! so one run shows the user everything there is to fix. One file per
+//! layer ([`areas`], [`stations`]); what they share is here.
+
+pub mod areas;
+pub mod stations;
+
+pub use areas::areas;
+pub use stations::{StationBatch, convert_stations, finish_stations};
+
+use crate::crs::{Crs, CrsOrigin, LayerCrs};
+use crate::error::{Error, Result};
+use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
+use crate::input::{self, Source};
+use crate::issues::FeatureIssue;
+use crate::model::{AreaLayer, StationLayer};
+
+/// Reads and normalises an area layer, in whatever format it is.
+pub fn load_areas(
+    source: &Source,
+    specs: &AreaFieldSpecs,
+    skip_invalid: bool,
+    crs: Option<&Crs>,
+) -> Result<AreaLayer> {
+    let input = source.open()?;
+    let raw = input::read_areas(&input)?;
+    areas(raw, &input.name(), specs, skip_invalid, crs)
+}
+
+/// Reads and normalises a station layer, in whatever format it is. The
+/// records are converted batch by batch as they are read, on all cores
+/// where the format allows, so memory holds the stations, not the text.
+pub fn load_stations(
+    source: &Source,
+    specs: &StationFieldSpecs,
+    skip_invalid: bool,
+    crs: Option<&Crs>,
+) -> Result<StationLayer> {
+    let input = source.open()?;
+    let mut layer = StationBatch::default();
+    let meta = input::read_stations(&input, specs, &convert_stations, &mut layer)?;
+    finish_stations(layer, meta, &input.name(), specs, skip_invalid, crs)
+}
+
+/// Splits issues into fatal ones and warnings; with `skip_invalid`, fatal
+/// ones become warnings and their features are dropped.
+pub(crate) fn settle(
+    source_name: &str,
+    issues: Vec<FeatureIssue>,
+    skip_invalid: bool,
+) -> Result<Vec<FeatureIssue>> {
+    let (errors, mut warnings): (Vec<_>, Vec<_>) = issues
+        .into_iter()
+        .partition(|i| i.severity == crate::issues::Severity::Error);
+    if !errors.is_empty() && !skip_invalid {
+        return Err(Error::Features {
+            source_name: source_name.to_owned(),
+            issues: errors,
+        });
+    }
+    warnings.extend(errors.into_iter().map(|mut e| {
+        e.severity = crate::issues::Severity::Warning;
+        e.message.push_str(" (feature skipped)");
+        e
+    }));
+    warnings.sort_by_key(|w| (w.index, w.code));
+    Ok(warnings)
+}
+
+/// The layer's CRS: the flag, else the file's `crs` member, else WGS84.
+pub(crate) fn layer_crs(
+    flag_value: Option<&Crs>,
+    declared: Option<&str>,
+    flag: &'static str,
+    source_name: &str,
+) -> Result<LayerCrs> {
+    LayerCrs::choose(flag_value, declared, flag).map_err(|message| Error::Layer {
+        source_name: source_name.to_owned(),
+        message,
+        hint: format!(
+            "name the layer's coordinate system with {flag} (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 or bd09)"
+        ),
+    })
+}
+
+/// Read as WGS84 without the user saying so by flag: the case where
+/// offset coordinates slip through unnoticed.
+pub(crate) fn wgs84_unconfirmed(crs: &LayerCrs) -> bool {
+    crs.origin != CrsOrigin::Flag && crs.transformer.is_identity()
+}
