@@ -2,18 +2,19 @@
 //! Reporting is left to [`crate::report`], so the same run can be
 //! rendered as text, JSON and GeoJSON without recomputing anything.
 
-use crate::assess::{Assessment, assess};
+use crate::assess::assess;
 use crate::crs::Crs;
-use crate::crs::mismatch::{self, Suggestion};
+use crate::crs::mismatch;
 use crate::error::{Error, Result};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::index::StationIndex;
 use crate::input::Source;
 use crate::model::{AreaLayer, StationLayer};
+use crate::model::{CheckRun, SurfaceRequest, SurfaceRun};
 use crate::normalise::{load_areas, load_stations};
 use crate::progress::Progress;
-use crate::rules::{Rule, Verdict, judge};
-use crate::surface::{self, AreaSurface};
+use crate::rules::{Rule, judge};
+use crate::surface;
 
 /// Everything `check` needs; built by the CLI from its flags.
 #[derive(Debug, Clone)]
@@ -34,24 +35,6 @@ pub struct CheckConfig {
     pub population_field: Option<String>,
 }
 
-/// What surface analysis to run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SurfaceRequest {
-    /// Radii in km, in the order asked.
-    pub radii_km: Vec<f64>,
-    /// How each radius was written (the report's keys, e.g. "2").
-    pub labels: Vec<String>,
-    /// Keep the uncovered part of each area for the largest radius.
-    pub gaps: bool,
-}
-
-/// The surface analysis of a run.
-#[derive(Debug, Clone)]
-pub struct SurfaceRun {
-    pub request: SurfaceRequest,
-    pub areas: Vec<AreaSurface>,
-}
-
 impl CheckConfig {
     /// A check of `areas` against `stations` with discovered fields and
     /// the default rule (every station qualifies, no tolerance).
@@ -69,26 +52,6 @@ impl CheckConfig {
             population_field: None,
         }
     }
-}
-
-/// The result of a check, ready to be reported.
-#[derive(Debug, Clone)]
-pub struct CheckRun {
-    pub areas: AreaLayer,
-    pub stations: StationLayer,
-    pub rule: Rule,
-    /// Per station (in layer order): does it qualify under the rule?
-    pub qualifies: Vec<bool>,
-    pub assessment: Assessment,
-    /// Per area: covered under the rule?
-    pub covered: Vec<bool>,
-    pub verdict: Verdict,
-    /// The layers look like they are in different coordinate systems.
-    pub crs_mismatch: Option<Suggestion>,
-    /// Surface coverage, when asked for.
-    pub surface: Option<SurfaceRun>,
-    /// Per area: its population, when a population field was named.
-    pub population: Option<Vec<Option<f64>>>,
 }
 
 /// Refuses a rule with impossible numbers.

@@ -12,10 +12,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::assess::AreaFacts;
-use crate::check::CheckRun;
 use crate::crs::mismatch::Suggestion;
 use crate::index::Nearest;
 use crate::issues::FeatureIssue;
+use crate::model::CheckRun;
 use crate::model::{Area, LayerInfo, StationLayer};
 use crate::rules::Rule;
 use crate::stats::DistanceStats;

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
-use chargecov::check::SurfaceRequest;
 use chargecov::crs::{Crs, OutputCrs};
-use chargecov::io::area_write;
-use chargecov::io::output::StagedOutputs;
-use chargecov::io::text_report;
+use chargecov::model::SurfaceRequest;
+use chargecov::output;
+use chargecov::output::areas;
+use chargecov::output::staged::StagedOutputs;
+use chargecov::output::text;
 use chargecov::progress::Progress;
-use chargecov::render;
 use chargecov::{CheckConfig, Report, Source, demo, run_check};
 
 use super::progress::Bars;
@@ -250,7 +250,7 @@ impl CheckArgs {
         }
         if let Some(path) = &self.uncovered {
             outputs.stage(path, |w| {
-                area_write::write_geojson(w, &run.areas.areas, &report, &output_crs, |i| {
+                areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |i| {
                     !run.covered[i]
                 })
             })?;
@@ -258,9 +258,9 @@ impl CheckArgs {
         if let (Some(path), Some(format)) = (&self.areas_out, areas_out_format) {
             outputs.stage(path, |w| match format {
                 AreasOutFormat::GeoJson => {
-                    area_write::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
+                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
                 }
-                AreasOutFormat::Csv => area_write::write_csv(w, &report, &output_crs),
+                AreasOutFormat::Csv => areas::write_csv(w, &report, &output_crs),
             })?;
         }
         if let (Some(path), Some(surface)) = (&self.gaps, &run.surface) {
@@ -274,29 +274,29 @@ impl CheckArgs {
                 .map(|(_, l)| l.as_str())
                 .unwrap_or_default();
             outputs.stage(path, |w| {
-                area_write::write_gaps(w, &run.areas.areas, &report, &gaps, largest, &output_crs)
+                areas::write_gaps(w, &run.areas.areas, &report, &gaps, largest, &output_crs)
             })?;
         }
         if let Some(path) = &self.curve {
-            outputs.stage(path, |w| area_write::write_curve(w, &report))?;
+            outputs.stage(path, |w| areas::write_curve(w, &report))?;
         }
         if let Some(path) = &self.html {
             outputs.stage(path, |w| {
-                w.write_all(render::html::render(&run, &report).as_bytes())
+                w.write_all(output::html::render(&run, &report).as_bytes())
             })?;
         }
         if let Some(path) = &self.markdown {
             outputs.stage(path, |w| {
-                w.write_all(render::markdown::render(&report).as_bytes())
+                w.write_all(output::markdown::render(&report).as_bytes())
             })?;
         }
         if self.svg.is_some() || self.png.is_some() {
-            let svg = render::map::svg(&run, &report, render::map::Detail::Static);
+            let svg = output::map::svg(&run, &report, output::map::Detail::Static);
             if let Some(path) = &self.svg {
                 outputs.stage(path, |w| w.write_all(svg.as_bytes()))?;
             }
             if let Some(path) = &self.png {
-                let (png, fonts) = render::png::rasterise(&svg)
+                let (png, fonts) = output::png::rasterise(&svg)
                     .map_err(|e| anyhow::anyhow!("rendering the PNG: {e}"))?;
                 if !fonts && !self.quiet {
                     eprintln!(
@@ -307,7 +307,7 @@ impl CheckArgs {
             }
         }
         let stdout_text = match self.format {
-            Format::Text => text_report::render(&report),
+            Format::Text => text::render(&report),
             Format::Json => {
                 let mut text =
                     serde_json::to_string_pretty(&report).context("serialising the report")?;

@@ -7,8 +7,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use chargecov::Source;
-use chargecov::diff::{DiffConfig, run_diff, text, write_changes};
-use chargecov::io::output::StagedOutputs;
+use chargecov::diff::{DiffConfig, run_diff};
+use chargecov::output::diff::{self as text, write_changes};
+use chargecov::output::staged::StagedOutputs;
 
 use super::progress::Bars;
 use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs};

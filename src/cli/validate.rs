@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use chargecov::output::validate as render;
 use chargecov::validate::checks::{CheckId, Severity, parse_override};
-use chargecov::validate::{ValidateConfig, render, run_validate};
+use chargecov::validate::{ValidateConfig, run_validate};
 use chargecov::{AreaFieldSpecs, Source};
 
 use super::progress::Bars;

@@ -31,7 +31,7 @@ pub mod write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::io::output::StagedOutputs;
+use crate::output::staged::StagedOutputs;
 
 use areas::City;
 use plane::CityFrame;

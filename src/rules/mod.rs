@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::units::trim_float;
+
 use crate::assess::AreaFacts;
 use crate::model::Station;
 
@@ -70,15 +72,6 @@ impl Rule {
             text.push_str(&format!(", or within {} km of it", trim_float(km)));
         }
         text
-    }
-}
-
-/// `180` rather than `180.0`, `2.5` as is.
-pub fn trim_float(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
     }
 }
 

@@ -9,7 +9,6 @@
 
 pub mod checks;
 mod duplicates;
-pub mod render;
 
 use geo::{Coord, MultiPolygon};
 use serde::Serialize;

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{AreaChange, Changed, DiffReport, StationRef};
-use crate::rules::trim_float;
+use crate::diff::{AreaChange, Changed, Diff, DiffReport, StationRef};
+use crate::units::trim_float;
 
 /// Changes shown per list in text (all listed ones are in JSON).
 const SHOWN: usize = 20;
@@ -176,4 +176,53 @@ pub fn render(r: &DiffReport) -> String {
         }
     );
     out
+}
+/// Writes the changed areas (lost, gained, distance) as GeoJSON with
+/// before/after facts; `change` is `lost`, `gained` or `distance`.
+pub fn write_changes(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Result<()> {
+    use geojson::{Feature, Geometry, GeometryValue};
+    use serde_json::{Map, Value};
+
+    let r = &diff.report.areas;
+    let mut chosen: Vec<(&AreaChange, &'static str)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (list, kind) in [
+        (&r.lost, "lost"),
+        (&r.gained, "gained"),
+        (&r.distance_changed, "distance"),
+    ] {
+        for c in list {
+            if seen.insert(c.feature_index) {
+                chosen.push((c, kind));
+            }
+        }
+    }
+    chosen.sort_by_key(|(c, _)| c.feature_index);
+    let areas = &diff.after.areas.areas;
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
+    for (k, (c, kind)) in chosen.iter().enumerate() {
+        let Some(area) = areas.iter().find(|a| a.index == c.feature_index) else {
+            continue;
+        };
+        let geometry = if area.single_polygon && area.geometry.0.len() == 1 {
+            GeometryValue::from(&area.geometry.0[0])
+        } else {
+            GeometryValue::from(&area.geometry)
+        };
+        let mut properties: Map<String, Value> = match serde_json::to_value(c)? {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        properties.insert("change".into(), Value::from(*kind));
+        let feature = Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(geometry)),
+            id: None,
+            properties: Some(properties),
+            foreign_members: None,
+        };
+        out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, &feature)?;
+    }
+    out.write_all(b"\n]}\n")
 }

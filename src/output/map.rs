@@ -14,10 +14,11 @@ use std::fmt::Write as _;
 
 use geo::{BoundingRect, Coord, LineString, MapCoords, MultiPolygon, Polygon, Rect, Simplify};
 
-use crate::check::CheckRun;
+use crate::model::CheckRun;
 use crate::report::{AreaReport, Report};
 
-use super::{escape, km2};
+use super::xml_escape as escape;
+use crate::units::km_or_dash;
 
 /// Width of the map drawing in px (the legend is added to the right).
 pub const MAP_WIDTH: f64 = 900.0;
@@ -129,13 +130,6 @@ fn path_data(frame: &Frame, shape: &MultiPolygon<f64>) -> String {
     d
 }
 
-fn km(m: Option<f64>) -> String {
-    match m {
-        Some(_) => format!("{} km", km2(m)),
-        None => km2(m),
-    }
-}
-
 /// The hover text of an area.
 fn title(a: &AreaReport) -> String {
     let mut t = a.id.clone();
@@ -151,8 +145,8 @@ fn title(a: &AreaReport) -> String {
         if a.covered { "covered" } else { "NOT covered" },
         a.qualifying_inside,
         a.stations_inside,
-        km(a.nearest_distance_m),
-        km(a.boundary_distance_m)
+        km_or_dash(a.nearest_distance_m, 2),
+        km_or_dash(a.boundary_distance_m, 2)
     );
     t
 }
@@ -372,7 +366,7 @@ fn legend(out: &mut String, x: f64, report: &Report) {
         out,
         r##"<text x="0" y="{:.0}" fill="#202020">≥ {} kW qualifies</text>"##,
         y + 10.0,
-        crate::rules::trim_float(report.rule.min_power_kw)
+        crate::units::trim_float(report.rule.min_power_kw)
     );
     if report.inputs.synthetic {
         y += 18.0;

@@ -1,6 +1,10 @@
 //! The plain data that flows between pipeline stages: areas, stations and
 //! the layers that hold them. All coordinates here are WGS84 lon/lat degrees.
 
+mod run;
+
+pub use run::{CheckRun, SurfaceRequest, SurfaceRun};
+
 use geo::{Coord, MultiPolygon};
 use serde::Serialize;
 use serde_json::value::RawValue;

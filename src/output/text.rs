@@ -5,27 +5,23 @@ use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 use crate::report::{AreaReport, Report};
-use crate::rules::trim_float;
 use crate::stats::DistanceStats;
+use crate::units::{km, trim_float};
 
 /// Uncovered areas listed before the rest are only counted.
 const LISTED_UNCOVERED: usize = 50;
 /// Warnings listed before the rest are only counted.
 const LISTED_WARNINGS: usize = 10;
 
-fn km(m: f64) -> String {
-    format!("{:.2} km", m / 1000.0)
-}
-
 fn stats_line(s: &Option<DistanceStats>) -> String {
     match s {
         Some(s) => format!(
             "mean {}, median {}, p90 {}, p95 {}, max {} ({} area{})",
-            km(s.mean),
-            km(s.median),
-            km(s.p90),
-            km(s.p95),
-            km(s.max),
+            km(s.mean, 2),
+            km(s.median, 2),
+            km(s.p90, 2),
+            km(s.p95, 2),
+            km(s.max, 2),
             s.count,
             if s.count == 1 { "" } else { "s" }
         ),
@@ -203,7 +199,7 @@ pub fn render(report: &Report) -> String {
             // Pad by display columns: CJK names take two per character.
             let pad = " ".repeat(width - g.group.width());
             let (median, max) = match &g.distance_m {
-                Some(d) => (km(d.median), km(d.max)),
+                Some(d) => (km(d.median, 2), km(d.max, 2)),
                 None => ("-".to_owned(), "-".to_owned()),
             };
             let _ = writeln!(
@@ -226,8 +222,8 @@ pub fn render(report: &Report) -> String {
             ) {
                 (Some(id), Some(edge), Some(centre)) => format!(
                     "nearest qualifying station {id} is {} from the area, {} from its representative point",
-                    km(edge),
-                    km(centre)
+                    km(edge, 2),
+                    km(centre, 2)
                 ),
                 _ => "no qualifying station anywhere".to_owned(),
             };

@@ -4,14 +4,11 @@
 use std::fmt::Write as _;
 
 use crate::report::Report;
+use crate::units::km_or_dash;
 
 /// Groups and uncovered areas shown at most.
 const WORST_GROUPS: usize = 5;
 const UNCOVERED_SHOWN: usize = 20;
-
-fn km(m: Option<f64>) -> String {
-    m.map_or_else(|| "—".to_owned(), |m| format!("{:.1} km", m / 1000.0))
-}
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -71,9 +68,9 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "| distance to the nearest qualifying station (median / p90 / max) | {} / {} / {} |",
-            km(Some(d.median)),
-            km(Some(d.p90)),
-            km(Some(d.max))
+            km_or_dash(Some(d.median), 1),
+            km_or_dash(Some(d.p90), 1),
+            km_or_dash(Some(d.max), 1)
         );
     }
     let _ = writeln!(out);
@@ -107,7 +104,7 @@ pub fn render(report: &Report) -> String {
                 cell(&g.group),
                 g.areas_uncovered,
                 g.areas_total,
-                km(g.distance_m.as_ref().map(|d| d.median))
+                km_or_dash(g.distance_m.as_ref().map(|d| d.median), 1)
             );
         }
         if groups.len() > WORST_GROUPS {
@@ -134,7 +131,7 @@ pub fn render(report: &Report) -> String {
                 cell(&a.id),
                 cell(a.name.as_deref().unwrap_or("")),
                 cell(a.group.as_deref().unwrap_or("")),
-                km(a.boundary_distance_m)
+                km_or_dash(a.boundary_distance_m, 1)
             );
         }
         if uncovered.len() > UNCOVERED_SHOWN {

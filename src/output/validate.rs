@@ -5,8 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::Validation;
-use super::checks::{CheckResult, Offender, Severity};
+use super::xml_escape;
+use crate::validate::Validation;
+use crate::validate::checks::{CheckResult, Offender, Severity};
 
 /// Offenders shown per check in text output (all listed ones are in JSON).
 const TEXT_LISTED: usize = 20;
@@ -91,23 +92,6 @@ pub fn text(v: &Validation) -> String {
         v.summary.warnings,
         if v.summary.warnings == 1 { "" } else { "s" }
     );
-    out
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
     out
 }
 

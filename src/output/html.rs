@@ -5,12 +5,13 @@
 
 use std::fmt::Write as _;
 
-use crate::check::CheckRun;
+use crate::model::CheckRun;
 use crate::report::{AreaReport, Report};
-use crate::rules::trim_float;
+use crate::units::trim_float;
 
 use super::map::{self, Detail};
-use super::{escape, km2 as km};
+use super::xml_escape as escape;
+use crate::units::km_number;
 
 /// The sort key of a cell: numbers sort as numbers.
 fn num_attr(m: Option<f64>) -> String {
@@ -196,9 +197,9 @@ fn area_row(a: &AreaReport) -> String {
         escape(a.group.as_deref().unwrap_or("")),
         a.stations_inside,
         num_attr(a.boundary_distance_m),
-        km(a.boundary_distance_m),
+        km_number(a.boundary_distance_m, 2),
         num_attr(a.nearest_distance_m),
-        km(a.nearest_distance_m),
+        km_number(a.nearest_distance_m, 2),
         escape(a.boundary_station_id.as_deref().unwrap_or("—"))
     )
 }
@@ -276,11 +277,11 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
         let _ = writeln!(
             out,
             "<p>From each area's representative point to the nearest qualifying station (geodesic): mean {} km, median {} km, p90 {} km, p95 {} km, max {} km.</p>",
-            km(Some(d.mean)),
-            km(Some(d.median)),
-            km(Some(d.p90)),
-            km(Some(d.p95)),
-            km(Some(d.max))
+            km_number(Some(d.mean), 2),
+            km_number(Some(d.median), 2),
+            km_number(Some(d.p90), 2),
+            km_number(Some(d.p95), 2),
+            km_number(Some(d.max), 2)
         );
     }
     out.push_str(&histogram(report));
@@ -324,9 +325,9 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
             g.areas_covered,
             g.areas_uncovered,
             num_attr(median),
-            km(median),
+            km_number(median, 2),
             num_attr(max),
-            km(max)
+            km_number(max, 2)
         );
     }
     let _ = writeln!(out, "</tbody></table></section>");
