@@ -8,20 +8,35 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// How bad a problem is — of a feature's issue, or of a failed
+/// `validate` check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The feature cannot be used; the check fails the validation.
+    Error,
     /// The run goes on; the problem is reported.
     Warning,
-    /// The feature cannot be used.
-    Error,
+    /// A check that is not run (never a feature's issue).
+    Off,
 }
 
-/// Where a record sits in its file.
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "error" => Ok(Severity::Error),
+            "warning" | "warn" => Ok(Severity::Warning),
+            "off" => Ok(Severity::Off),
+            _ => Err(format!("unknown severity {s:?}; use error, warning or off")),
+        }
+    }
+}
+
+/// How a record's index counts its place in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Position {
+pub enum Numbering {
     /// Index into a GeoJSON `features` array (0-based, as in the file).
     Feature,
     /// Data row of a CSV file (0-based; the file line is `index + 2`).
@@ -109,7 +124,7 @@ impl IssueCode {
 pub struct FeatureIssue {
     pub code: IssueCode,
     pub severity: Severity,
-    pub position: Position,
+    pub position: Numbering,
     pub index: usize,
     pub id: Option<String>,
     pub message: String,
@@ -120,7 +135,7 @@ impl FeatureIssue {
         FeatureIssue {
             code,
             severity: Severity::Error,
-            position: Position::Feature,
+            position: Numbering::Feature,
             index,
             id: id.map(str::to_owned),
             message,
@@ -136,7 +151,7 @@ impl FeatureIssue {
 
     /// The same issue, located in a CSV row instead of a feature.
     pub fn in_csv(mut self) -> Self {
-        self.position = Position::CsvRow;
+        self.position = Numbering::CsvRow;
         self
     }
 
@@ -148,8 +163,8 @@ impl FeatureIssue {
 impl fmt::Display for FeatureIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.position {
-            Position::Feature => write!(f, "feature {}", self.index)?,
-            Position::CsvRow => write!(f, "row {} (line {})", self.index, self.index + 2)?,
+            Numbering::Feature => write!(f, "feature {}", self.index)?,
+            Numbering::CsvRow => write!(f, "row {} (line {})", self.index, self.index + 2)?,
         }
         match &self.id {
             Some(id) => write!(f, " (id {id:?})")?,

@@ -26,17 +26,17 @@ const PARALLEL: usize = 1 << 16;
 /// A coordinate type: `f64`, or `f32` where half the memory is worth a
 /// known rounding (the caller widens its bounds by it). Every computation
 /// is done in `f64`, to which both convert exactly.
-pub trait Scalar: Copy + Send + Sync {
+pub trait Ordinate: Copy + Send + Sync {
     fn get(self) -> f64;
 }
 
-impl Scalar for f64 {
+impl Ordinate for f64 {
     fn get(self) -> f64 {
         self
     }
 }
 
-impl Scalar for f32 {
+impl Ordinate for f32 {
     fn get(self) -> f64 {
         f64::from(self)
     }
@@ -46,7 +46,7 @@ impl Scalar for f32 {
 pub type Entry<const K: usize, S = f64> = ([S; K], u32);
 
 /// The k-d tree over `K`-dimensional points.
-pub struct KdTree<const K: usize, S: Scalar = f64> {
+pub struct KdTree<const K: usize, S: Ordinate = f64> {
     entries: Vec<Entry<K, S>>,
     /// The box of all points; `None` when there are none.
     bounds: Option<Aabb<K>>,
@@ -59,7 +59,7 @@ struct Aabb<const K: usize> {
 }
 
 impl<const K: usize> Aabb<K> {
-    fn of<S: Scalar>(entries: &[Entry<K, S>]) -> Option<Self> {
+    fn of<S: Ordinate>(entries: &[Entry<K, S>]) -> Option<Self> {
         let (first, rest) = entries.split_first()?;
         let first = point(&first.0);
         let mut b = Aabb {
@@ -113,8 +113,8 @@ impl<const K: usize> Aabb<K> {
 }
 
 /// The point in `f64`.
-fn point<const K: usize, S: Scalar>(p: &[S; K]) -> [f64; K] {
-    p.map(Scalar::get)
+fn point<const K: usize, S: Ordinate>(p: &[S; K]) -> [f64; K] {
+    p.map(Ordinate::get)
 }
 
 fn distance_sq<const K: usize>(a: &[f64; K], b: &[f64; K]) -> f64 {
@@ -131,7 +131,7 @@ fn contains<const K: usize>(p: &[f64; K], min: &[f64; K], max: &[f64; K]) -> boo
 }
 
 /// Reorders `entries` into the tree under `bounds`.
-fn build<const K: usize, S: Scalar>(entries: &mut [Entry<K, S>], bounds: Aabb<K>) {
+fn build<const K: usize, S: Ordinate>(entries: &mut [Entry<K, S>], bounds: Aabb<K>) {
     if entries.len() <= LEAF {
         return;
     }
@@ -149,7 +149,7 @@ fn build<const K: usize, S: Scalar>(entries: &mut [Entry<K, S>], bounds: Aabb<K>
     }
 }
 
-impl<const K: usize, S: Scalar> KdTree<K, S> {
+impl<const K: usize, S: Ordinate> KdTree<K, S> {
     /// Builds the tree (in parallel for large inputs). Coordinates must
     /// not be NaN.
     pub fn new(mut entries: Vec<Entry<K, S>>) -> Self {
@@ -228,14 +228,14 @@ enum Item<const K: usize> {
 /// Best-first search: a heap of nodes keyed by their box's distance and
 /// of entries keyed by their own; whatever is popped next is no farther
 /// than anything still to come. See [`KdTree::nearest_first`].
-pub struct NearestFirst<'a, const K: usize, S: Scalar> {
+pub struct NearestFirst<'a, const K: usize, S: Ordinate> {
     tree: &'a KdTree<K, S>,
     q: [f64; K],
     /// Max-first on the negated squared distance, i.e. nearest first.
     heap: BinaryHeap<Keyed<Item<K>>>,
 }
 
-impl<'a, const K: usize, S: Scalar> Iterator for NearestFirst<'a, K, S> {
+impl<'a, const K: usize, S: Ordinate> Iterator for NearestFirst<'a, K, S> {
     type Item = (&'a Entry<K, S>, f64);
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -29,6 +29,7 @@
 pub mod area_index;
 pub mod assess;
 pub mod check;
+pub mod coincident;
 pub mod crs;
 pub mod demo;
 pub mod diff;

@@ -238,6 +238,7 @@ fn rounded(stats: Option<DistanceStats>) -> Option<DistanceStats> {
         p90: round_m(s.p90),
         p95: round_m(s.p95),
         max: round_m(s.max),
+        rule: s.rule,
     })
 }
 

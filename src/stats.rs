@@ -6,15 +6,36 @@
 
 use serde::Serialize;
 
+/// How percentiles are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PercentileRule {
+    /// Linear interpolation between order statistics (numpy's default,
+    /// PostgreSQL's `percentile_cont`); for unweighted values.
+    Linear,
+    /// The smallest value whose cumulative weight reaches p % of the
+    /// total; for weighted values.
+    WeightedNearestRank,
+}
+
 /// Mean, median, p90, p95 and max of a set of values (metres).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DistanceStats {
+    /// How many values.
     pub count: usize,
+    /// Their mean (weighted, for [`PercentileRule::WeightedNearestRank`]).
     pub mean: f64,
+    /// The 50th percentile.
     pub median: f64,
+    /// The 90th percentile.
     pub p90: f64,
+    /// The 95th percentile.
     pub p95: f64,
+    /// The largest value.
     pub max: f64,
+    /// How the percentiles were taken (the report's documentation says
+    /// which rule each statistic uses, so it is not written out).
+    #[serde(skip)]
+    pub rule: PercentileRule,
 }
 
 impl DistanceStats {
@@ -32,6 +53,7 @@ impl DistanceStats {
             p90: percentile_sorted(&v, 90.0),
             p95: percentile_sorted(&v, 95.0),
             max: v[v.len() - 1],
+            rule: PercentileRule::Linear,
         })
     }
 }
@@ -69,6 +91,7 @@ impl DistanceStats {
             p90: rank(90.0),
             p95: rank(95.0),
             max: v[v.len() - 1].0,
+            rule: PercentileRule::WeightedNearestRank,
         })
     }
 }
@@ -90,6 +113,7 @@ mod tests {
         // 1 km weighs 3, 2 km weighs 1: mean 1.25; half the weight is
         // reached at 1 km, 90 % only at 2 km.
         let s = DistanceStats::weighted([(2000.0, 1.0), (1000.0, 3.0), (5.0, 0.0)]).unwrap();
+        assert_eq!(s.rule, PercentileRule::WeightedNearestRank);
         assert_eq!(s.count, 2);
         assert_eq!(s.mean, 1250.0);
         assert_eq!(s.median, 1000.0);
@@ -102,6 +126,7 @@ mod tests {
     fn matches_numpy_linear_percentiles() {
         // numpy.percentile([1, 2, 3, 4, 10], [50, 90, 95]) = [3.0, 7.6, 8.8]
         let s = DistanceStats::of([4.0, 1.0, 10.0, 3.0, 2.0]).unwrap();
+        assert_eq!(s.rule, PercentileRule::Linear);
         assert_eq!(s.median, 3.0);
         assert!((s.p90 - 7.6).abs() < 1e-12);
         assert!((s.p95 - 8.8).abs() < 1e-12);

@@ -34,7 +34,7 @@ struct Ring<'a> {
 
 /// Where a point lies with respect to a ring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Position {
+enum RingSide {
     Inside,
     OnBoundary,
     Outside,
@@ -101,21 +101,21 @@ impl<'a> Ring<'a> {
     }
 
     /// geo's `coord_pos_relative_to_ring`, over the point's band only.
-    fn position(&self, c: Coord<f64>) -> Position {
+    fn position(&self, c: Coord<f64>) -> RingSide {
         match self.coords {
-            [] => return Position::Outside,
+            [] => return RingSide::Outside,
             [only] => {
                 return if c == *only {
-                    Position::OnBoundary
+                    RingSide::OnBoundary
                 } else {
-                    Position::Outside
+                    RingSide::Outside
                 };
             }
             _ => {}
         }
         // No edge's y-range holds y: no edge counts (NaN lands here too).
         if !(c.y >= self.south && c.y <= self.north) {
-            return Position::Outside;
+            return RingSide::Outside;
         }
         let b = self.band(c.y);
         let mut winding = 0i32;
@@ -127,7 +127,7 @@ impl<'a> Ring<'a> {
                     if o == Orientation::CounterClockwise && end.y != c.y {
                         winding += 1;
                     } else if o == Orientation::Collinear && between(c.x, start.x, end.x) {
-                        return Position::OnBoundary;
+                        return RingSide::OnBoundary;
                     }
                 }
             } else if end.y <= c.y {
@@ -135,14 +135,14 @@ impl<'a> Ring<'a> {
                 if o == Orientation::Clockwise {
                     winding -= 1;
                 } else if o == Orientation::Collinear && between(c.x, start.x, end.x) {
-                    return Position::OnBoundary;
+                    return RingSide::OnBoundary;
                 }
             }
         }
         if winding == 0 {
-            Position::Outside
+            RingSide::Outside
         } else {
-            Position::Inside
+            RingSide::Inside
         }
     }
 }
@@ -181,9 +181,9 @@ impl<'a> PreparedArea<'a> {
     /// answer as geo's `area.intersects(&c)`.
     pub fn covers(&self, c: Coord<f64>) -> bool {
         self.polygons.iter().any(|p| match p.exterior.position(c) {
-            Position::Outside => false,
-            Position::OnBoundary => true,
-            Position::Inside => p.holes.iter().all(|h| h.position(c) != Position::Inside),
+            RingSide::Outside => false,
+            RingSide::OnBoundary => true,
+            RingSide::Inside => p.holes.iter().all(|h| h.position(c) != RingSide::Inside),
         })
     }
 }

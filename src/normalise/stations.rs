@@ -4,6 +4,7 @@
 use geo::Coord;
 use rayon::prelude::*;
 
+use crate::coincident;
 use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::fields::{FieldSpec, StationFieldSpecs};
@@ -214,48 +215,6 @@ pub fn convert_stations(records: Vec<RawStation>) -> StationBatch {
     out
 }
 
-/// Positions of stations at exactly the same place, in groups of two or
-/// more, each in layer order. Sorted (in parallel) by `hash` of the
-/// coordinates kept beside each position, so that the sort reads no
-/// records; within a run of equal hashes, by the coordinates themselves.
-fn same_location_groups(
-    stations: &[Station],
-    hash: impl Fn((u64, u64)) -> u64 + Sync,
-) -> Vec<Vec<u32>> {
-    let bits = |i: u32| {
-        let c = stations[i as usize].location;
-        (c.x.to_bits(), c.y.to_bits())
-    };
-    let mut keyed: Vec<(u64, u32)> = (0..stations.len() as u32)
-        .into_par_iter()
-        .map(|i| (hash(bits(i)), i))
-        .collect();
-    keyed.par_sort_unstable();
-    let mut groups = Vec::new();
-    for run in keyed
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|run| run.len() > 1)
-    {
-        let mut same_hash: Vec<u32> = run.iter().map(|k| k.1).collect();
-        same_hash.sort_unstable_by_key(|&i| (bits(i), i));
-        groups.extend(
-            same_hash
-                .chunk_by(|&a, &b| bits(a) == bits(b))
-                .filter(|group| group.len() > 1)
-                .map(<[u32]>::to_vec),
-        );
-    }
-    groups
-}
-
-/// A well-mixed hash of a location's bit patterns (equal locations, equal
-/// hashes; the converse is checked).
-fn location_hash((x, y): (u64, u64)) -> u64 {
-    let mut h = x.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ y.rotate_left(31);
-    h = (h ^ (h >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^ (h >> 33)
-}
-
 /// Settles the converted records (batches appended in layer order) into
 /// the layer: the id and power keys chosen over the whole layer, positions
 /// checked and converted to WGS84, duplicates found, issues settled.
@@ -357,7 +316,7 @@ pub fn finish_stations(
         issues.extend(failed);
     }
 
-    for group in same_location_groups(&stations, location_hash) {
+    for group in coincident::groups(stations.len(), |i| stations[i].location) {
         let first = stations[group[0] as usize].index;
         for &i in &group[1..] {
             let s = &stations[i as usize];
@@ -407,52 +366,4 @@ pub fn finish_stations(
         stations,
         warnings,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    proptest::proptest! {
-        /// Duplicate groups are the same whatever the hash: with the real
-        /// one, and with one under which every location collides; and each
-        /// is what a brute-force comparison of all pairs finds.
-        #[test]
-        fn same_location_groups_whatever_the_hash(
-            points in proptest::collection::vec((0i32..6, 0i32..6, proptest::bool::ANY), 0..80),
-        ) {
-            let stations: Vec<Station> = points
-                .iter()
-                .enumerate()
-                .map(|(i, &(x, y, negative_zero))| {
-                    // -0.0 and 0.0 are different bit patterns, as in the file.
-                    let x = if x == 0 && negative_zero { -0.0 } else { f64::from(x) * 0.5 };
-                    Station::new(i as u32, None, Coord { x, y: f64::from(y) }, None)
-                })
-                .collect();
-            let real = same_location_groups(&stations, location_hash);
-            let colliding = same_location_groups(&stations, |_| 7);
-            let mut real_sorted = real.clone();
-            real_sorted.sort();
-            let mut colliding_sorted = colliding;
-            colliding_sorted.sort();
-            proptest::prop_assert_eq!(&real_sorted, &colliding_sorted);
-            let bits = |s: &Station| (s.location.x.to_bits(), s.location.y.to_bits());
-            let mut brute: Vec<Vec<u32>> = Vec::new();
-            for (i, s) in stations.iter().enumerate() {
-                let first = stations.iter().position(|t| bits(t) == bits(s)).unwrap();
-                if first == i {
-                    let group: Vec<u32> = (i..stations.len())
-                        .filter(|&j| bits(&stations[j]) == bits(s))
-                        .map(|j| j as u32)
-                        .collect();
-                    if group.len() > 1 {
-                        brute.push(group);
-                    }
-                }
-            }
-            brute.sort();
-            proptest::prop_assert_eq!(real_sorted, brute);
-        }
-    }
 }

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+pub use crate::issues::Severity;
+
 /// Offenders listed per check; the rest are only counted.
 pub const LISTED_PER_CHECK: usize = 1000;
 
@@ -98,28 +100,6 @@ impl FromStr for CheckId {
                 let names: Vec<&str> = CheckId::ALL.iter().map(|c| c.name()).collect();
                 format!("unknown check {s:?}; the checks are {}", names.join(", "))
             })
-    }
-}
-
-/// How much a failed check matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    /// Not run.
-    Off,
-}
-
-impl FromStr for Severity {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "error" => Ok(Severity::Error),
-            "warning" | "warn" => Ok(Severity::Warning),
-            "off" => Ok(Severity::Off),
-            _ => Err(format!("unknown severity {s:?}; use error, warning or off")),
-        }
     }
 }
 

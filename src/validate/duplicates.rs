@@ -16,24 +16,13 @@ pub(crate) fn find(points: &[Point], within_m: f64) -> (Vec<Vec<usize>>, Vec<Vec
     (exact(points), near(points, within_m))
 }
 
+/// Exact clusters: the shared finder ([`crate::coincident`]); points are
+/// in file order, so positions ascend with the feature index.
 fn exact(points: &[Point]) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    let key = |k: usize| (points[k].at.x.to_bits(), points[k].at.y.to_bits());
-    order.sort_by_key(|&k| (key(k), points[k].index));
-    let mut clusters = Vec::new();
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && key(order[end]) == key(order[start]) {
-            end += 1;
-        }
-        if end - start > 1 {
-            clusters.push(order[start..end].to_vec());
-        }
-        start = end;
-    }
-    clusters.sort_by_key(|c| points[c[0]].index);
-    clusters
+    crate::coincident::groups(points.len(), |k| points[k].at)
+        .into_iter()
+        .map(|g| g.into_iter().map(|k| k as usize).collect())
+        .collect()
 }
 
 fn find_root(parent: &mut [usize], mut k: usize) -> usize {
