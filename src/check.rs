@@ -5,7 +5,7 @@
 use crate::assess::assess;
 use crate::crs::Crs;
 use crate::crs::mismatch;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::index::StationIndex;
 use crate::input::Source;
@@ -57,23 +57,27 @@ impl CheckConfig {
 /// Refuses a rule with impossible numbers.
 pub fn check_rule(rule: &Rule) -> Result<()> {
     if !(rule.min_power_kw.is_finite() && rule.min_power_kw >= 0.0) {
-        return Err(Error::Config(format!(
-            "--min-power-kw must be a number ≥ 0, got {}",
-            rule.min_power_kw
-        )));
+        return Err(Error::InvalidSetting {
+            setting: Setting::MinPowerKw,
+            value: rule.min_power_kw.to_string(),
+            expected: "a number ≥ 0",
+        });
     }
     if !(rule.boundary_tolerance_m.is_finite() && rule.boundary_tolerance_m >= 0.0) {
-        return Err(Error::Config(format!(
-            "--boundary-tolerance-m must be a number ≥ 0, got {}",
-            rule.boundary_tolerance_m
-        )));
+        return Err(Error::InvalidSetting {
+            setting: Setting::BoundaryToleranceM,
+            value: rule.boundary_tolerance_m.to_string(),
+            expected: "a number ≥ 0",
+        });
     }
     if let Some(km) = rule.within_km
         && !(km.is_finite() && km >= 0.0)
     {
-        return Err(Error::Config(format!(
-            "--within-km must be a number ≥ 0, got {km}"
-        )));
+        return Err(Error::InvalidSetting {
+            setting: Setting::WithinKm,
+            value: km.to_string(),
+            expected: "a number ≥ 0",
+        });
     }
     Ok(())
 }
@@ -83,18 +87,22 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
     check_rule(&config.rule)?;
     if let Some(req) = &config.surface {
         if req.radii_km.is_empty() {
-            return Err(Error::Config(
-                "--radius-km needs at least one radius".into(),
-            ));
+            return Err(Error::InvalidSetting {
+                setting: Setting::RadiusKm,
+                value: "no radius".into(),
+                expected: "at least one radius",
+            });
         }
         if let Some(bad) = req
             .radii_km
             .iter()
             .find(|r| !(r.is_finite() && **r > 0.0 && **r <= 1000.0))
         {
-            return Err(Error::Config(format!(
-                "--radius-km {bad}: radii must be more than 0 and at most 1000 km"
-            )));
+            return Err(Error::InvalidSetting {
+                setting: Setting::RadiusKm,
+                value: bad.to_string(),
+                expected: "radii of more than 0 and at most 1000 km",
+            });
         }
     }
     // The two layers are read side by side; an error in the areas is
@@ -159,10 +167,9 @@ fn population(areas: &AreaLayer, field: &str, source_name: &str) -> Result<Vec<O
         .map(|p| p.filter(|x| x.is_finite() && *x >= 0.0))
         .collect();
     if values.iter().all(Option::is_none) {
-        return Err(Error::Layer {
+        return Err(Error::MissingPopulation {
             source_name: source_name.to_owned(),
-            message: format!("no area has a numeric property {field:?}"),
-            hint: "name the population property with --population-field (e.g. population, pop, POP2020)".into(),
+            field: field.to_owned(),
         });
     }
     Ok(values)

@@ -1,16 +1,140 @@
-//! The library's one error type.
-//!
-//! Every variant names the file it is about and says what the user can do
-//! next; per-feature problems carry the feature's index and id. The binary
-//! maps any of these to exit status 2.
+//! The library's one error type: one variant per cause, with the fields a
+//! caller needs to act on it (`match` on the cause, read the file name,
+//! the feature, the setting). Messages name the file and the feature and
+//! say what to do in the library's own terms — settings by their
+//! configuration names, never command-line flags; the binary adds its
+//! flag advice (`src/cli/advice.rs`) and maps every error to exit 2.
 
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::input::InputFormat;
 use crate::issues::FeatureIssue;
 
 /// Result alias used throughout the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which input layer an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    /// The boundary polygons.
+    Areas,
+    /// The charging stations (also either snapshot of a diff).
+    Stations,
+}
+
+impl Layer {
+    /// `areas` or `stations`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Areas => "areas",
+            Layer::Stations => "stations",
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a property or column is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldRole {
+    /// An area's or a station's id.
+    Id,
+    /// An area's name.
+    Name,
+    /// An area's group.
+    Group,
+    /// A station's power.
+    Power,
+    /// A table's longitude column.
+    Lon,
+    /// A table's latitude column.
+    Lat,
+    /// An area's population.
+    Population,
+}
+
+impl FieldRole {
+    /// The role in words: `id`, `name`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldRole::Id => "id",
+            FieldRole::Name => "name",
+            FieldRole::Group => "group",
+            FieldRole::Power => "power",
+            FieldRole::Lon => "longitude",
+            FieldRole::Lat => "latitude",
+            FieldRole::Population => "population",
+        }
+    }
+}
+
+/// A setting of a run's configuration whose value was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Setting {
+    /// `Rule::min_power_kw`.
+    MinPowerKw,
+    /// `Rule::boundary_tolerance_m`.
+    BoundaryToleranceM,
+    /// `Rule::within_km`.
+    WithinKm,
+    /// `SurfaceRequest::radii_km`.
+    RadiusKm,
+    /// `ValidateConfig::max_power_kw`.
+    MaxPowerKw,
+    /// `ValidateConfig::duplicate_m`.
+    DuplicateM,
+    /// `ValidateConfig::required`.
+    Required,
+    /// `DiffConfig::match_m`.
+    MatchM,
+    /// `DiffConfig::moved_m`.
+    MovedM,
+    /// `DiffConfig::distance_change_m`.
+    DistanceChangeM,
+    /// `GenerateConfig::areas`.
+    GenerateAreas,
+    /// `GenerateConfig::stations`.
+    GenerateStations,
+    /// `GenerateConfig::seed`.
+    Seed,
+}
+
+impl Setting {
+    /// The configuration field's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::MinPowerKw => "min_power_kw",
+            Setting::BoundaryToleranceM => "boundary_tolerance_m",
+            Setting::WithinKm => "within_km",
+            Setting::RadiusKm => "radii_km",
+            Setting::MaxPowerKw => "max_power_kw",
+            Setting::DuplicateM => "duplicate_m",
+            Setting::Required => "required",
+            Setting::MatchM => "match_m",
+            Setting::MovedM => "moved_m",
+            Setting::DistanceChangeM => "distance_change_m",
+            Setting::GenerateAreas => "areas",
+            Setting::GenerateStations => "stations",
+            Setting::Seed => "seed",
+        }
+    }
+}
+
+/// How a GeoJSON text fails to be a FeatureCollection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotACollection {
+    /// A single Feature.
+    SingleFeature,
+    /// Another GeoJSON type (its name).
+    OtherType(String),
+    /// An object without a `features` array.
+    NoFeatures,
+}
 
 /// Everything that can stop a run before a verdict is reached.
 #[derive(Debug, thiserror::Error)]
@@ -18,28 +142,45 @@ pub enum Error {
     /// The input could not be opened or read.
     #[error("cannot read {source_name}: {error}")]
     Read {
+        /// The input.
         source_name: String,
-        #[source]
+        /// Why.
         error: std::io::Error,
     },
 
     /// The input is not well-formed JSON (or ends early).
     #[error("{source_name}: {message} at line {line}, column {column}\n  hint: {hint}")]
     Json {
+        /// The input.
         source_name: String,
+        /// Where (1-based line of the file, column within it).
         line: usize,
+        /// See `line`.
         column: usize,
+        /// What is wrong.
         message: String,
+        /// What to do.
         hint: &'static str,
     },
 
-    /// The input is not shaped as the layer requires (e.g. not a
-    /// FeatureCollection, empty, no coordinate columns).
-    #[error("{source_name}: {message}\n  hint: {hint}")]
-    Layer {
+    /// A GeoJSON layer that is not a FeatureCollection.
+    #[error("{source_name}: {}", not_a_collection(kind))]
+    NotACollection {
+        /// The input.
         source_name: String,
-        message: String,
-        hint: String,
+        /// What it is instead.
+        kind: NotACollection,
+    },
+
+    /// The layer holds no records at all.
+    #[error("{source_name}: {}", empty_layer(*format, *layer))]
+    EmptyLayer {
+        /// The input.
+        source_name: String,
+        /// Its format.
+        format: InputFormat,
+        /// Which layer it was read as.
+        layer: Layer,
     },
 
     /// The input is in a format chargecov recognises but does not read.
@@ -47,8 +188,10 @@ pub enum Error {
         "{source_name}: is {format}, which chargecov does not read yet\n  hint: convert it to GeoJSON, newline-delimited GeoJSON or CSV (for example with GDAL's ogr2ogr)"
     )]
     UnsupportedFormat {
+        /// The input.
         source_name: String,
-        format: crate::input::InputFormat,
+        /// The format it was recognised as.
+        format: InputFormat,
     },
 
     /// An area layer was given in a format that holds only points.
@@ -56,42 +199,183 @@ pub enum Error {
         "{source_name}: is {format}, which holds points, not the polygons an area layer needs\n  hint: give the areas as GeoJSON (a FeatureCollection or one Feature per line) of Polygons or MultiPolygons"
     )]
     NotAnAreaFormat {
+        /// The input.
         source_name: String,
-        format: crate::input::InputFormat,
-    },
-
-    /// The layer holds no records at all.
-    #[error(
-        "{source_name}: the layer has no features, so there are no {what}\n  hint: check that the export selected the right layer and was not filtered to nothing"
-    )]
-    EmptyLayer { source_name: String, what: String },
-
-    /// One or more features are unusable; all of them are listed.
-    #[error("{}", FeatureList { source_name, issues })]
-    Features {
-        source_name: String,
-        issues: Vec<FeatureIssue>,
+        /// Its format.
+        format: InputFormat,
     },
 
     /// A CSV file could not be parsed.
     #[error("{source_name}: {message}\n  hint: {hint}")]
     Csv {
+        /// The input.
         source_name: String,
+        /// What is wrong, with the line.
         message: String,
+        /// What to do.
         hint: &'static str,
+    },
+
+    /// A table without the longitude and latitude columns.
+    #[error(
+        "{source_name}: no coordinate columns: looked for longitude as {lon} and latitude as {lat}; the header has {}\n  hint: name the longitude and latitude columns",
+        header.join(", ")
+    )]
+    MissingCoordinateColumns {
+        /// The input.
+        source_name: String,
+        /// The names looked for, described.
+        lon: String,
+        /// See `lon`.
+        lat: String,
+        /// The header's names.
+        header: Vec<String>,
+    },
+
+    /// Properties named explicitly that no feature has.
+    #[error(
+        "{source_name}: no feature has the property named for {}\n  hint: the first feature's properties are: {}",
+        missing.iter().map(|(r, n)| format!("the {} ({n:?})", r.name())).collect::<Vec<_>>().join(", "),
+        available.join(", ")
+    )]
+    MissingFields {
+        /// The input.
+        source_name: String,
+        /// Which layer.
+        layer: Layer,
+        /// The roles and the names given for them.
+        missing: Vec<(FieldRole, String)>,
+        /// The first feature's property names.
+        available: Vec<String>,
+    },
+
+    /// The population property named is numeric in no area.
+    #[error(
+        "{source_name}: no area has a numeric property {field:?}\n  hint: name the population property (e.g. population, pop, POP2020)"
+    )]
+    MissingPopulation {
+        /// The area layer.
+        source_name: String,
+        /// The property named.
+        field: String,
+    },
+
+    /// One or more features are unusable; all of them are listed.
+    #[error("{}", FeatureList { source_name, issues })]
+    Features {
+        /// The input.
+        source_name: String,
+        /// Which layer.
+        layer: Layer,
+        /// Every unusable feature, with index, id, cause and hint.
+        issues: Vec<FeatureIssue>,
+    },
+
+    /// Every feature was unusable and skipped.
+    #[error(
+        "{source_name}: no usable {layer} remain\n  hint: every {} was skipped; see the warnings above",
+        if *layer == Layer::Areas { "feature" } else { "record" }
+    )]
+    NoUsableFeatures {
+        /// The input.
+        source_name: String,
+        /// Which layer.
+        layer: Layer,
+    },
+
+    /// A layer longer than feature indexes can count.
+    #[error(
+        "{source_name}: has {records} records, more than chargecov can number\n  hint: split the layer into parts of at most 4,294,967,296 records"
+    )]
+    TooManyRecords {
+        /// The input.
+        source_name: String,
+        /// How many it has.
+        records: usize,
+    },
+
+    /// The layer's coordinate system is unknown or cannot be used.
+    #[error(
+        "{source_name}: {reason}\n  hint: name the layer's coordinate system (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 or bd09)"
+    )]
+    Crs {
+        /// The input.
+        source_name: String,
+        /// Which layer.
+        layer: Layer,
+        /// Whether the system was declared in the file (else given by the
+        /// caller).
+        declared: bool,
+        /// Why it cannot be used.
+        reason: String,
+    },
+
+    /// A setting out of range.
+    #[error("{} must be {expected}, got {value}", setting.name())]
+    InvalidSetting {
+        /// Which setting.
+        setting: Setting,
+        /// The value given, as text.
+        value: String,
+        /// What it must be.
+        expected: &'static str,
+    },
+
+    /// The generator was asked for fewer stations than areas need.
+    #[error(
+        "{stations} stations are too few for {areas} areas: every area gets one anchor charger, so ask for at least {minimum}"
+    )]
+    TooFewStations {
+        /// Stations asked for.
+        stations: usize,
+        /// Areas asked for.
+        areas: usize,
+        /// The fewest that will do.
+        minimum: usize,
+    },
+
+    /// The generator's tessellation came out with another number of areas.
+    #[error("seed {seed} made {made} areas instead of {wanted}; try another seed")]
+    GeneratorMiss {
+        /// The seed used.
+        seed: u64,
+        /// Areas made.
+        made: usize,
+        /// Areas asked for.
+        wanted: usize,
     },
 
     /// An output file could not be written; nothing was left behind.
     #[error("cannot write {}: {error}", path.display())]
     Write {
+        /// The output.
         path: PathBuf,
-        #[source]
+        /// Why.
         error: std::io::Error,
     },
+}
 
-    /// Options that contradict each other or are out of range.
-    #[error("{0}")]
-    Config(String),
+fn not_a_collection(kind: &NotACollection) -> String {
+    match kind {
+        NotACollection::SingleFeature => "is a single Feature, not a FeatureCollection\n  hint: wrap it: {\"type\": \"FeatureCollection\", \"features\": [ … ]}".to_owned(),
+        NotACollection::OtherType(other) => format!(
+            "is a GeoJSON {other:?}, not a FeatureCollection with `features`\n  hint: export the layer as a GeoJSON FeatureCollection"
+        ),
+        NotACollection::NoFeatures => {
+            "has no `features` array\n  hint: export the layer as a GeoJSON FeatureCollection".to_owned()
+        }
+    }
+}
+
+fn empty_layer(format: InputFormat, layer: Layer) -> String {
+    let what = match format {
+        InputFormat::GeoJson => "the FeatureCollection has no features",
+        f if f.is_table() => "the table has a header but no rows",
+        _ => "the file has no features",
+    };
+    format!(
+        "{what}, so there are no {layer}\n  hint: check that the export selected the right layer and was not filtered to nothing"
+    )
 }
 
 /// How many feature problems an error message lists before summarising.
@@ -123,9 +407,6 @@ impl fmt::Display for FeatureList<'_> {
         for hint in hints {
             write!(f, "\n  hint: {hint}")?;
         }
-        write!(
-            f,
-            "\n  hint: or pass --skip-invalid to drop these features with a warning"
-        )
+        Ok(())
     }
 }

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("chargecov: error: {e:#}");
+            eprintln!("chargecov: error: {}", cli::advice::describe(&e));
             ExitCode::from(2)
         }
     }

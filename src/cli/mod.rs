@@ -1,6 +1,7 @@
 //! Command-line interface: clap types (whose doc comments are the help
 //! text) and the glue that turns flags into library configuration.
 
+pub mod advice;
 pub mod check;
 pub mod diff;
 pub mod generate;

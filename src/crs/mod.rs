@@ -19,6 +19,7 @@ pub mod proj4;
 #[cfg(feature = "proj")]
 pub mod proj_lib;
 
+use crate::error::Layer;
 use std::fmt;
 
 use geo::Coord;
@@ -296,33 +297,46 @@ pub enum CrsOrigin {
 pub struct LayerCrs {
     pub transformer: Transformer,
     pub origin: CrsOrigin,
-    /// The flag that sets this layer's CRS, for messages.
-    pub flag: &'static str,
+    /// Which layer it is (the report's label names the flag that set it).
+    pub layer: Layer,
+}
+
+/// Why a layer's coordinate system cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrsRefusal {
+    /// It was declared in the file (else given by the caller).
+    pub declared: bool,
+    /// Why.
+    pub reason: String,
 }
 
 impl LayerCrs {
     /// Chooses the layer's CRS: the flag, else the declared `crs` name,
     /// else WGS84.
     pub fn choose(
-        flag_value: Option<&Crs>,
+        given: Option<&Crs>,
         declared: Option<&str>,
-        flag: &'static str,
-    ) -> Result<LayerCrs, String> {
-        let (crs, origin) = match (flag_value, declared) {
+        layer: Layer,
+    ) -> Result<LayerCrs, CrsRefusal> {
+        let (crs, origin) = match (given, declared) {
             (Some(crs), _) => (crs.clone(), CrsOrigin::Flag),
             (None, Some(name)) => (
-                Crs::parse(name).map_err(|why| {
-                    format!("the file's `crs` member: {why}; or set the layer's CRS with {flag}")
+                Crs::parse(name).map_err(|why| CrsRefusal {
+                    declared: true,
+                    reason: format!("the file's `crs` member: {why}"),
                 })?,
                 CrsOrigin::Declared,
             ),
             (None, None) => (Crs::Wgs84, CrsOrigin::Default),
         };
-        let transformer = crs.transformer()?;
+        let transformer = crs.transformer().map_err(|reason| CrsRefusal {
+            declared: origin == CrsOrigin::Declared,
+            reason,
+        })?;
         Ok(LayerCrs {
             transformer,
             origin,
-            flag,
+            layer,
         })
     }
 
@@ -330,14 +344,15 @@ impl LayerCrs {
     pub fn label(&self) -> String {
         let crs = self.transformer.crs();
         match self.origin {
-            CrsOrigin::Flag => format!("{crs}, from {}", self.flag),
+            // The report's documented wording names the flag.
+            CrsOrigin::Flag => format!("{crs}, from --{}-crs", self.layer),
             CrsOrigin::Declared => format!("{crs}, declared in the file"),
             CrsOrigin::Default => crs.to_string(),
         }
     }
 
     /// Checks a position against the layer's CRS and converts it to WGS84;
-    /// the error says what the numbers look like and which flag fixes it.
+    /// the error says what the numbers look like and what would fix it.
     pub fn position(&self, x: f64, y: f64) -> Result<Coord<f64>, String> {
         if !x.is_finite() || !y.is_finite() {
             return Err(format!("coordinate [{x}, {y}] is not a finite number"));
@@ -347,8 +362,7 @@ impl LayerCrs {
             check_lon_lat(x, y).map_err(|why| {
                 if x.abs() > 1000.0 || y.abs() > 1000.0 {
                     format!(
-                        "{why}; if the layer is projected, name its CRS with {} (e.g. EPSG:3857)",
-                        self.flag
+                        "{why}; if the layer is projected, name its coordinate system (e.g. EPSG:3857)"
                     )
                 } else {
                     why
@@ -357,9 +371,8 @@ impl LayerCrs {
         } else if x.abs() <= 360.0 && y.abs() <= 90.0 {
             return Err(format!(
                 "coordinate [{x}, {y}] looks like degrees, but the layer's CRS {} is projected (metres); \
-                 if the layer is longitude/latitude, pass {} wgs84",
-                t.crs(),
-                self.flag
+                 if the layer is longitude/latitude, read it as wgs84",
+                t.crs()
             ));
         }
         if t.is_identity() {
@@ -375,11 +388,10 @@ impl LayerCrs {
         })?;
         check_lon_lat(lon, lat).map_err(|why| {
             format!(
-                "coordinate [{}, {}] converted from {} gives {why}; is {} right for this layer?",
+                "coordinate [{}, {}] converted from {} gives {why}; is that the layer's coordinate system?",
                 num(x),
                 num(y),
-                t.crs(),
-                self.flag
+                t.crs()
             )
         })?;
         Ok(Coord {
@@ -481,19 +493,19 @@ mod tests {
 
     #[test]
     fn positions_are_explained() {
-        let wgs = LayerCrs::choose(None, None, "--stations-crs").unwrap();
+        let wgs = LayerCrs::choose(None, None, Layer::Stations).unwrap();
         assert!(wgs.position(106.5, 29.5).is_ok());
         assert!(wgs.position(180.0, -90.0).is_ok());
         assert!(wgs.position(f64::NAN, 0.0).unwrap_err().contains("finite"));
         let projected = wgs.position(1.2e7, 3.4e6).unwrap_err();
-        assert!(projected.contains("projected") && projected.contains("--stations-crs"));
+        assert!(projected.contains("projected") && projected.contains("EPSG:3857"));
         assert!(wgs.position(29.5, 106.5).unwrap_err().contains("swapped"));
         assert!(wgs.position(1e308, 0.0).unwrap_err().contains("projected"));
         assert!(wgs.position(200.0, 100.0).unwrap_err().contains("outside"));
 
-        let mercator = LayerCrs::choose(Some(&Crs::Epsg(3857)), None, "--areas-crs").unwrap();
+        let mercator = LayerCrs::choose(Some(&Crs::Epsg(3857)), None, Layer::Areas).unwrap();
         let degrees = mercator.position(106.5, 29.5).unwrap_err();
-        assert!(degrees.contains("looks like degrees") && degrees.contains("--areas-crs wgs84"));
+        assert!(degrees.contains("looks like degrees") && degrees.contains("wgs84"));
         let p = mercator.position(11_855_000.0, 3_445_000.0).unwrap();
         // pyproj: Transformer.from_crs(3857, 4326, always_xy=True) gives
         // (106.495277, 29.543461).
@@ -506,18 +518,18 @@ mod tests {
     #[test]
     fn declared_names_are_honoured_and_flags_win() {
         let declared =
-            LayerCrs::choose(None, Some("urn:ogc:def:crs:EPSG::3857"), "--areas-crs").unwrap();
+            LayerCrs::choose(None, Some("urn:ogc:def:crs:EPSG::3857"), Layer::Areas).unwrap();
         assert_eq!(declared.transformer.crs(), &Crs::Epsg(3857));
         assert_eq!(declared.origin, CrsOrigin::Declared);
         let flagged = LayerCrs::choose(
             Some(&Crs::Gcj02),
             Some("urn:ogc:def:crs:EPSG::3857"),
-            "--areas-crs",
+            Layer::Areas,
         )
         .unwrap();
         assert_eq!(flagged.transformer.crs(), &Crs::Gcj02);
         assert!(flagged.label().contains("--areas-crs"));
-        let bad = LayerCrs::choose(None, Some("made-up"), "--areas-crs").unwrap_err();
-        assert!(bad.contains("--areas-crs"), "{bad}");
+        let bad = LayerCrs::choose(None, Some("made-up"), Layer::Areas).unwrap_err();
+        assert!(bad.declared && bad.reason.contains("made-up"), "{bad:?}");
     }
 }

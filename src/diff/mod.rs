@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::check::{assess_layers, check_rule};
 use crate::crs::Crs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
 use crate::input::Source;
@@ -169,22 +169,24 @@ pub struct Diff {
     pub after: CheckRun,
 }
 
-fn check_threshold(name: &str, v: f64) -> Result<()> {
+fn check_threshold(setting: Setting, v: f64) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
-        Err(Error::Config(format!(
-            "{name} must be a number ≥ 0, got {v}"
-        )))
+        Err(Error::InvalidSetting {
+            setting,
+            value: v.to_string(),
+            expected: "a number ≥ 0",
+        })
     }
 }
 
 /// Compares two snapshots.
 pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
     check_rule(&config.rule)?;
-    check_threshold("--match-m", config.match_m)?;
-    check_threshold("--moved-m", config.moved_m)?;
-    check_threshold("--distance-change-m", config.distance_change_m)?;
+    check_threshold(Setting::MatchM, config.match_m)?;
+    check_threshold(Setting::MovedM, config.moved_m)?;
+    check_threshold(Setting::DistanceChangeM, config.distance_change_m)?;
     progress.start("reading areas", None);
     let areas = load_areas(
         &config.areas,

@@ -30,7 +30,7 @@ pub mod write;
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 use crate::output::staged::StagedOutputs;
 
 use areas::City;
@@ -86,30 +86,29 @@ pub const FILES: [&str; 4] = [
 /// Generates a data set.
 pub fn generate(config: GenerateConfig) -> Result<Synthetic> {
     if config.areas < MIN_AREAS {
-        return Err(Error::Config(format!(
-            "--areas {}: the generator needs at least {MIN_AREAS} areas",
-            config.areas
-        )));
+        return Err(Error::InvalidSetting {
+            setting: Setting::GenerateAreas,
+            value: config.areas.to_string(),
+            expected: "at least MIN_AREAS (8), the generator's smallest city",
+        });
     }
     let counts = StationCounts::split(config.stations, config.areas).ok_or_else(|| {
-        Error::Config(format!(
-            "--stations {}: too few for {} areas; every area gets one anchor charger, so pass at least {}",
-            config.stations,
-            config.areas,
-            StationCounts::minimum(config.areas)
-        ))
+        Error::TooFewStations {
+            stations: config.stations,
+            areas: config.areas,
+            minimum: StationCounts::minimum(config.areas),
+        }
     })?;
     let frame = CityFrame::for_area_count(config.areas);
     let cells = tessellate::tessellate(&frame, config.areas, config.seed);
     let boundaries = wiggle::wiggle(&cells, config.seed);
     let city = areas::build(frame, &cells, &boundaries, config.areas, config.seed);
     if city.areas.len() != config.areas {
-        return Err(Error::Config(format!(
-            "seed {} made {} areas instead of {}; try another --seed",
-            config.seed,
-            city.areas.len(),
-            config.areas
-        )));
+        return Err(Error::GeneratorMiss {
+            seed: config.seed,
+            made: city.areas.len(),
+            wanted: config.areas,
+        });
     }
     let stations = stations::generate(&city, counts, config.seed);
     Ok(Synthetic {

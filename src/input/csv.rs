@@ -3,7 +3,7 @@
 //! `--lat-field`). Comma, semicolon and tab delimiters are recognised from
 //! the header line.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Layer, Result};
 use crate::fields::{FieldSpec, StationFieldSpecs};
 use crate::input::format::InputFormat;
 use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawPoint, RawStation, Scalar};
@@ -87,15 +87,11 @@ pub fn read_stations(
         .map(str::to_owned)
         .collect();
     let (Some(lon), Some(lat)) = (pick(&headers, &fields.lon), pick(&headers, &fields.lat)) else {
-        return Err(Error::Layer {
+        return Err(Error::MissingCoordinateColumns {
             source_name: source_name.to_owned(),
-            message: format!(
-                "no coordinate columns: looked for longitude as {} and latitude as {}; the header has {}",
-                fields.lon.describe(),
-                fields.lat.describe(),
-                headers.join(", ")
-            ),
-            hint: "name the columns with --lon-field and --lat-field".into(),
+            lon: fields.lon.describe(),
+            lat: fields.lat.describe(),
+            header: headers,
         });
     };
     let id = pick(&headers, &fields.id);
@@ -132,10 +128,10 @@ pub fn read_stations(
         });
     }
     if records.is_empty() {
-        return Err(Error::Layer {
+        return Err(Error::EmptyLayer {
             source_name: source_name.to_owned(),
-            message: "the CSV has a header but no rows, so there are no stations".into(),
-            hint: "check that the export was not filtered to nothing".into(),
+            format: InputFormat::Csv,
+            layer: Layer::Stations,
         });
     }
     let mut meta = LayerMeta::new(InputFormat::Csv, records.len());
@@ -198,12 +194,12 @@ mod tests {
     }
 
     #[test]
-    fn missing_coordinate_columns_name_the_flags() {
+    fn missing_coordinate_columns_name_the_header() {
         let err = read_stations(b"id,a,b\n1,2,3\n", "t.csv", &fields())
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("--lon-field") && err.contains("id, a, b"),
+            err.contains("name the longitude and latitude columns") && err.contains("id, a, b"),
             "{err}"
         );
     }

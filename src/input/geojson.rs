@@ -21,7 +21,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Layer, NotACollection, Result};
 use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::geojson_split;
@@ -118,30 +118,26 @@ pub(crate) fn json_error(source_name: &str, e: &serde_json::Error) -> Error {
 fn require_collection(source_name: &str, kind: Option<&str>, has_features: bool) -> Result<()> {
     match (kind, has_features) {
         (Some("FeatureCollection") | None, true) => Ok(()),
-        (Some("Feature"), _) => Err(Error::Layer {
+        (Some("Feature"), _) => Err(Error::NotACollection {
             source_name: source_name.to_owned(),
-            message: "is a single Feature, not a FeatureCollection".into(),
-            hint: "wrap it: {\"type\": \"FeatureCollection\", \"features\": [ … ]}".into(),
+            kind: NotACollection::SingleFeature,
         }),
-        (Some(other), _) => Err(Error::Layer {
+        (Some(other), _) => Err(Error::NotACollection {
             source_name: source_name.to_owned(),
-            message: format!("is a GeoJSON {other:?}, not a FeatureCollection with `features`"),
-            hint: "export the layer as a GeoJSON FeatureCollection".into(),
+            kind: NotACollection::OtherType(other.to_owned()),
         }),
-        (None, false) => Err(Error::Layer {
+        (None, false) => Err(Error::NotACollection {
             source_name: source_name.to_owned(),
-            message: "has no `features` array".into(),
-            hint: "export the layer as a GeoJSON FeatureCollection".into(),
+            kind: NotACollection::NoFeatures,
         }),
     }
 }
 
-fn empty_error(source_name: &str, what: &str) -> Error {
-    Error::Layer {
+fn empty_error(source_name: &str, layer: Layer) -> Error {
+    Error::EmptyLayer {
         source_name: source_name.to_owned(),
-        message: format!("the FeatureCollection has no features, so there are no {what}"),
-        hint: "check that the export selected the right layer and was not filtered to nothing"
-            .into(),
+        format: InputFormat::GeoJson,
+        layer,
     }
 }
 
@@ -201,7 +197,7 @@ pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> 
     )?;
     let features = collection.features.unwrap_or_default();
     if features.is_empty() {
-        return Err(empty_error(source_name, "areas"));
+        return Err(empty_error(source_name, Layer::Areas));
     }
     let records: Vec<RawArea> = features
         .into_iter()
@@ -474,7 +470,7 @@ fn stream_with<'de, R: serde_json::de::Read<'de>>(
     )?;
     let records = collection.features.unwrap_or_default();
     if records == 0 {
-        return Err(empty_error(source_name, "stations"));
+        return Err(empty_error(source_name, Layer::Stations));
     }
     let mut meta = LayerMeta::new(InputFormat::GeoJson, records);
     meta.declared_crs = collection.crs.as_ref().and_then(crs_name);

@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::geojson::{area_feature, json_error, station_feature};
@@ -40,7 +40,7 @@ impl LayerReader for GeoJsonSeq {
             return Ok(RawLayer { records, meta });
         }
         let mut records = Vec::new();
-        let meta = read_serial(input, "areas", |text, index| {
+        let meta = read_serial(input, Layer::Areas, |text, index| {
             records.push(area_feature(text, index)?);
             Ok(())
         })?;
@@ -71,7 +71,7 @@ impl LayerReader for GeoJsonSeq {
         }
         sink.restart();
         let mut chunk = Vec::new();
-        let meta = read_serial(input, "stations", |text, index| {
+        let meta = read_serial(input, Layer::Stations, |text, index| {
             chunk.push(station_feature(text, index, fields)?);
             if chunk.len() == STATION_CHUNK {
                 let n = chunk.len();
@@ -176,7 +176,7 @@ fn split_lines(
 /// the first flawed line stops the read with its file line.
 fn read_serial(
     input: &Input,
-    what: &str,
+    layer: Layer,
     mut record: impl FnMut(&[u8], usize) -> serde_json::Result<()>,
 ) -> Result<LayerMeta> {
     let name = input.name();
@@ -203,7 +203,8 @@ fn read_serial(
     if records == 0 {
         return Err(Error::EmptyLayer {
             source_name: name,
-            what: what.to_owned(),
+            format: InputFormat::GeoJsonSeq,
+            layer,
         });
     }
     Ok(LayerMeta::new(InputFormat::GeoJsonSeq, records))
@@ -292,7 +293,7 @@ mod tests {
         let source = Source::from_bytes("s.geojsonl", text.into_bytes());
         let input = source.open().unwrap();
         let mut serial = Vec::new();
-        read_serial(&input, "stations", |t, i| {
+        read_serial(&input, Layer::Stations, |t, i| {
             serial.push(station_feature(t, i, &fields)?);
             Ok(())
         })

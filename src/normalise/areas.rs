@@ -7,7 +7,7 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
 use crate::crs::{Crs, LayerCrs};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldRole, Layer, Result};
 use crate::fields::{AreaFieldSpecs, FieldSpec, chosen_rank};
 use crate::input::raw::{Position, RawArea, RawAreaGeometry, RawLayer, Scalar};
 use crate::issues::{FeatureIssue, IssueCode};
@@ -25,7 +25,7 @@ pub fn areas(
     let crs = layer_crs(
         crs,
         raw.meta.declared_crs.as_deref(),
-        "--areas-crs",
+        Layer::Areas,
         source_name,
     )?;
     let features_read = raw.records.len();
@@ -47,29 +47,22 @@ pub fn areas(
     let id_key = best_key(&specs.id);
     let name_key = best_key(&specs.name);
     let group_key = best_key(&specs.group);
-    let mut missing_explicit = Vec::new();
-    for (spec, key, flag) in [
-        (&specs.id, &id_key, "--id-field"),
-        (&specs.name, &name_key, "--name-field"),
-        (&specs.group, &group_key, "--group-field"),
+    let mut missing = Vec::new();
+    for (spec, key, role) in [
+        (&specs.id, &id_key, FieldRole::Id),
+        (&specs.name, &name_key, FieldRole::Name),
+        (&specs.group, &group_key, FieldRole::Group),
     ] {
         if let (Some(name), None) = (spec.explicit_name(), key) {
-            missing_explicit.push(format!("{flag} {name:?}"));
+            missing.push((role, name.to_owned()));
         }
     }
-    if !missing_explicit.is_empty() {
-        let keys: Vec<&str> = raw.records[0]
-            .properties
-            .keys()
-            .map(String::as_str)
-            .collect();
-        return Err(Error::Layer {
+    if !missing.is_empty() {
+        return Err(Error::MissingFields {
             source_name: source_name.to_owned(),
-            message: format!(
-                "no feature has the property named by {}",
-                missing_explicit.join(", ")
-            ),
-            hint: format!("the first feature's properties are: {}", keys.join(", ")),
+            layer: Layer::Areas,
+            missing,
+            available: raw.records[0].properties.keys().cloned().collect(),
         });
     }
     let use_feature_id = id_key.is_none() && raw.records.iter().any(|r| r.feature_id.is_some());
@@ -105,12 +98,11 @@ pub fn areas(
             ));
         }
     }
-    let warnings = settle(source_name, issues, skip_invalid)?;
+    let warnings = settle(source_name, Layer::Areas, issues, skip_invalid)?;
     if areas.is_empty() {
-        return Err(Error::Layer {
+        return Err(Error::NoUsableFeatures {
             source_name: source_name.to_owned(),
-            message: "no usable areas remain".into(),
-            hint: "every feature was skipped; see the warnings above".into(),
+            layer: Layer::Areas,
         });
     }
     let id_field = match (&id_key, use_feature_id) {
@@ -312,7 +304,7 @@ mod tests {
 
     #[test]
     fn rings_are_closed_and_checked() {
-        let wgs84 = LayerCrs::choose(None, None, "--areas-crs").unwrap();
+        let wgs84 = LayerCrs::choose(None, None, Layer::Areas).unwrap();
         let (line, closed) =
             convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], &wgs84).unwrap();
         assert!(closed);

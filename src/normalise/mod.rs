@@ -11,7 +11,7 @@ pub use areas::areas;
 pub use stations::{StationBatch, convert_stations, finish_stations};
 
 use crate::crs::{Crs, CrsOrigin, LayerCrs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Layer, Result};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::input::{self, Source};
 use crate::issues::FeatureIssue;
@@ -48,6 +48,7 @@ pub fn load_stations(
 /// ones become warnings and their features are dropped.
 pub(crate) fn settle(
     source_name: &str,
+    layer: Layer,
     issues: Vec<FeatureIssue>,
     skip_invalid: bool,
 ) -> Result<Vec<FeatureIssue>> {
@@ -57,6 +58,7 @@ pub(crate) fn settle(
     if !errors.is_empty() && !skip_invalid {
         return Err(Error::Features {
             source_name: source_name.to_owned(),
+            layer,
             issues: errors,
         });
     }
@@ -71,17 +73,16 @@ pub(crate) fn settle(
 
 /// The layer's CRS: the flag, else the file's `crs` member, else WGS84.
 pub(crate) fn layer_crs(
-    flag_value: Option<&Crs>,
+    given: Option<&Crs>,
     declared: Option<&str>,
-    flag: &'static str,
+    layer: Layer,
     source_name: &str,
 ) -> Result<LayerCrs> {
-    LayerCrs::choose(flag_value, declared, flag).map_err(|message| Error::Layer {
+    LayerCrs::choose(given, declared, layer).map_err(|refusal| Error::Crs {
         source_name: source_name.to_owned(),
-        message,
-        hint: format!(
-            "name the layer's coordinate system with {flag} (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 or bd09)"
-        ),
+        layer,
+        declared: refusal.declared,
+        reason: refusal.reason,
     })
 }
 

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::coincident;
 use crate::crs::Crs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Layer, Result};
 use crate::fields::{FieldSpec, StationFieldSpecs};
 use crate::input::Collect;
 use crate::input::raw::{LayerMeta, RawPoint, RawStation, Scalar};
@@ -229,7 +229,7 @@ pub fn finish_stations(
     let crs = layer_crs(
         crs,
         meta.declared_crs.as_deref(),
-        "--stations-crs",
+        Layer::Stations,
         source_name,
     )?;
     let (id_spec, power_spec) = (&specs.id, &specs.power);
@@ -244,10 +244,9 @@ pub fn finish_stations(
         any_feature_id,
     } = layer;
     if features_read > u32::MAX as usize + 1 {
-        return Err(Error::Layer {
+        return Err(Error::TooManyRecords {
             source_name: source_name.to_owned(),
-            message: format!("has {features_read} records, more than chargecov can number"),
-            hint: "split the layer into parts of at most 4,294,967,296 records".into(),
+            records: features_read,
         });
     }
     let use_feature_id = id_rank.is_none() && any_feature_id;
@@ -329,12 +328,11 @@ pub fn finish_stations(
         }
     }
 
-    let warnings = settle(source_name, issues, skip_invalid)?;
+    let warnings = settle(source_name, Layer::Stations, issues, skip_invalid)?;
     if stations.is_empty() {
-        return Err(Error::Layer {
+        return Err(Error::NoUsableFeatures {
             source_name: source_name.to_owned(),
-            message: "no usable stations remain".into(),
-            hint: "every record was skipped; see the warnings above".into(),
+            layer: Layer::Stations,
         });
     }
     let field_name = |rank: Option<u8>, spec: &FieldSpec, named: &Option<String>| {

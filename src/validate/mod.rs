@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use crate::area_index::AreaIndex;
 use crate::crs::mismatch;
-use crate::crs::{Crs, CrsOrigin, LayerCrs};
-use crate::error::{Error, Result};
+use crate::crs::{Crs, CrsOrigin};
+use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
 use crate::input::Source;
@@ -258,19 +258,25 @@ impl Collect<Vec<RawStation>> for Accumulator<'_> {
 /// Runs every check.
 pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<Validation> {
     if !(config.max_power_kw.is_finite() && config.max_power_kw > 0.0) {
-        return Err(Error::Config(format!(
-            "--max-power-kw must be a number > 0, got {}",
-            config.max_power_kw
-        )));
+        return Err(Error::InvalidSetting {
+            setting: Setting::MaxPowerKw,
+            value: config.max_power_kw.to_string(),
+            expected: "a number > 0",
+        });
     }
     if !(config.duplicate_m.is_finite() && config.duplicate_m >= 0.0) {
-        return Err(Error::Config(format!(
-            "--duplicate-m must be a number ≥ 0, got {}",
-            config.duplicate_m
-        )));
+        return Err(Error::InvalidSetting {
+            setting: Setting::DuplicateM,
+            value: config.duplicate_m.to_string(),
+            expected: "a number ≥ 0",
+        });
     }
     if config.required.len() > 64 {
-        return Err(Error::Config("--require takes at most 64 fields".into()));
+        return Err(Error::InvalidSetting {
+            setting: Setting::Required,
+            value: format!("{} fields", config.required.len()),
+            expected: "at most 64 fields",
+        });
     }
     let areas = match &config.areas {
         Some(source) => {
@@ -299,16 +305,12 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
     let (format, declared_crs) = (meta.format.name(), meta.declared_crs);
     progress.finish();
 
-    let crs = LayerCrs::choose(
+    let crs = crate::normalise::layer_crs(
         config.stations_crs.as_ref(),
         declared_crs.as_deref(),
-        "--stations-crs",
-    )
-    .map_err(|message| Error::Layer {
-        source_name: name.clone(),
-        message,
-        hint: "name the layer's coordinate system with --stations-crs".into(),
-    })?;
+        Layer::Stations,
+        &name,
+    )?;
 
     // Positions: in range for the layer's CRS, then converted to WGS84.
     progress.start("checking positions", None);

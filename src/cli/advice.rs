@@ -1,0 +1,156 @@
+//! The library's errors in the command line's words: each cause the
+//! library reports in its own terms (a setting, a field role, a layer) is
+//! rendered with the flag that acts on it.
+
+use chargecov::Error;
+use chargecov::error::{FieldRole, Layer, Setting};
+use chargecov::issues::IssueCode;
+
+/// The message printed after `chargecov: error: `.
+pub fn describe(error: &anyhow::Error) -> String {
+    match error.downcast_ref::<Error>() {
+        Some(e) => render(e),
+        None => format!("{error:#}"),
+    }
+}
+
+/// A library error with flag advice.
+pub fn render(error: &Error) -> String {
+    match error {
+        Error::MissingCoordinateColumns {
+            source_name,
+            lon,
+            lat,
+            header,
+        } => format!(
+            "{source_name}: no coordinate columns: looked for longitude as {lon} and latitude as {lat}; \
+             the header has {}\n  hint: name the columns with --lon-field and --lat-field",
+            header.join(", ")
+        ),
+        Error::MissingFields {
+            source_name,
+            layer,
+            missing,
+            available,
+        } => {
+            let named: Vec<String> = missing
+                .iter()
+                .map(|(role, name)| format!("{} {name:?}", field_flag(*layer, *role)))
+                .collect();
+            format!(
+                "{source_name}: no feature has the property named by {}\n  hint: the first feature's properties are: {}",
+                named.join(", "),
+                available.join(", ")
+            )
+        }
+        Error::MissingPopulation { source_name, field } => format!(
+            "{source_name}: no area has a numeric property {field:?}\n  hint: name the population \
+             property with --population-field (e.g. population, pop, POP2020)"
+        ),
+        Error::Features { layer, issues, .. } => {
+            let mut text = error.to_string();
+            if issues
+                .iter()
+                .any(|i| i.code == IssueCode::CoordinateOutOfRange)
+            {
+                let flag = crs_flag(*layer);
+                text.push_str(&format!(
+                    "\n  hint: if the layer is projected, name its coordinate system with {flag} \
+                     (e.g. EPSG:3857); if it is longitude/latitude, pass {flag} wgs84"
+                ));
+            }
+            text.push_str("\n  hint: or pass --skip-invalid to drop these features with a warning");
+            text
+        }
+        Error::Crs {
+            source_name,
+            layer,
+            declared,
+            reason,
+        } => {
+            let flag = crs_flag(*layer);
+            let or_set = if *declared {
+                format!("; or set the layer's CRS with {flag}")
+            } else {
+                String::new()
+            };
+            format!(
+                "{source_name}: {reason}{or_set}\n  hint: name the layer's coordinate system with \
+                 {flag} (EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 or bd09)"
+            )
+        }
+        Error::InvalidSetting {
+            setting: Setting::RadiusKm,
+            value,
+            ..
+        } if value == "no radius" => "--radius-km needs at least one radius".to_owned(),
+        Error::InvalidSetting {
+            setting: Setting::RadiusKm,
+            value,
+            ..
+        } => format!("--radius-km {value}: radii must be more than 0 and at most 1000 km"),
+        Error::InvalidSetting {
+            setting: Setting::GenerateAreas,
+            value,
+            ..
+        } => format!(
+            "--areas {value}: the generator needs at least {} areas",
+            chargecov::generate::MIN_AREAS
+        ),
+        Error::InvalidSetting {
+            setting,
+            value,
+            expected,
+        } => format!("{} must be {expected}, got {value}", setting_flag(*setting)),
+        Error::TooFewStations {
+            stations,
+            areas,
+            minimum,
+        } => format!(
+            "--stations {stations}: too few for {areas} areas; every area gets one anchor charger, \
+             so pass at least {minimum}"
+        ),
+        Error::GeneratorMiss { seed, made, wanted } => {
+            format!("seed {seed} made {made} areas instead of {wanted}; try another --seed")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn crs_flag(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Areas => "--areas-crs",
+        Layer::Stations => "--stations-crs",
+    }
+}
+
+fn field_flag(layer: Layer, role: FieldRole) -> &'static str {
+    match (layer, role) {
+        (Layer::Areas, FieldRole::Id) => "--id-field",
+        (Layer::Stations, FieldRole::Id) => "--station-id-field",
+        (_, FieldRole::Name) => "--name-field",
+        (_, FieldRole::Group) => "--group-field",
+        (_, FieldRole::Power) => "--power-field",
+        (_, FieldRole::Lon) => "--lon-field",
+        (_, FieldRole::Lat) => "--lat-field",
+        (_, FieldRole::Population) => "--population-field",
+    }
+}
+
+fn setting_flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::MinPowerKw => "--min-power-kw",
+        Setting::BoundaryToleranceM => "--boundary-tolerance-m",
+        Setting::WithinKm => "--within-km",
+        Setting::RadiusKm => "--radius-km",
+        Setting::MaxPowerKw => "--max-power-kw",
+        Setting::DuplicateM => "--duplicate-m",
+        Setting::Required => "--require",
+        Setting::MatchM => "--match-m",
+        Setting::MovedM => "--moved-m",
+        Setting::DistanceChangeM => "--distance-change-m",
+        Setting::GenerateAreas => "--areas",
+        Setting::GenerateStations => "--stations",
+        Setting::Seed => "--seed",
+    }
+}
