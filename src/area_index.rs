@@ -16,6 +16,7 @@ pub struct AreaIndex<'a> {
 }
 
 impl<'a> AreaIndex<'a> {
+    /// An index of these shapes.
     pub fn new(shapes: &'a [&'a MultiPolygon<f64>]) -> Self {
         let boxes = shapes
             .iter()

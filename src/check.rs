@@ -19,15 +19,21 @@ use crate::surface;
 /// Everything `check` needs; built by the CLI from its flags.
 #[derive(Debug, Clone)]
 pub struct CheckConfig {
+    /// The boundary polygons.
     pub areas: Source,
+    /// The charging stations.
     pub stations: Source,
+    /// How to read the areas' properties.
     pub area_fields: AreaFieldSpecs,
+    /// How to read the stations' properties or columns.
     pub station_fields: StationFieldSpecs,
+    /// The claim: which stations qualify and what covers an area.
     pub rule: Rule,
     /// Drop unusable features with a warning instead of stopping.
     pub skip_invalid: bool,
     /// Coordinate systems set by flag (else the file's `crs`, else WGS84).
     pub areas_crs: Option<Crs>,
+    /// See `areas_crs`.
     pub stations_crs: Option<Crs>,
     /// Surface coverage, worst-served points and gaps (`--radius-km`).
     pub surface: Option<SurfaceRequest>,

@@ -127,10 +127,13 @@ impl Default for StationFieldSpecs {
 
 /// Default spellings for each role, best first.
 pub mod defaults {
+    /// An area's id.
     pub const AREA_ID: &[&str] = &[
         "adcode", "code", "id", "area_id", "gb", "fid", "objectid", "gid",
     ];
+    /// An area's name.
     pub const AREA_NAME: &[&str] = &["name", "name_zh", "name_en", "label", "title"];
+    /// An area's group (its district, county, …).
     pub const AREA_GROUP: &[&str] = &[
         "district",
         "county",
@@ -140,6 +143,7 @@ pub mod defaults {
         "prefecture",
         "region",
     ];
+    /// A station's id.
     pub const STATION_ID: &[&str] = &[
         "id",
         "station_id",
@@ -151,6 +155,7 @@ pub mod defaults {
         "fid",
         "objectid",
     ];
+    /// A station's power.
     pub const POWER: &[&str] = &[
         "power_kw",
         "max_power_kw",
@@ -162,7 +167,9 @@ pub mod defaults {
         "capacity_kw",
         "rated_power",
     ];
+    /// A table's longitude column.
     pub const LON: &[&str] = &["lon", "lng", "long", "longitude", "x", "wgs84_lon"];
+    /// A table's latitude column.
     pub const LAT: &[&str] = &["lat", "latitude", "y", "wgs84_lat"];
 }
 

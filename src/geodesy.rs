@@ -103,6 +103,7 @@ pub struct LocalFrame {
 }
 
 impl LocalFrame {
+    /// A frame with its origin at `origin`.
     pub fn new(origin: Coord<f64>) -> Self {
         // Radii of curvature of WGS84 at the origin's latitude.
         let e2 = 6.694_379_990_14e-3;
@@ -117,6 +118,7 @@ impl LocalFrame {
         }
     }
 
+    /// A position in the frame, in metres east and north of the origin.
     pub fn to_local(&self, c: Coord<f64>) -> Coord<f64> {
         Coord {
             x: (c.x - self.origin.x) * self.m_per_deg_x,
@@ -124,6 +126,7 @@ impl LocalFrame {
         }
     }
 
+    /// The longitude/latitude of a position in the frame.
     pub fn to_lonlat(&self, c: Coord<f64>) -> Coord<f64> {
         Coord {
             x: self.origin.x + c.x / self.m_per_deg_x,

@@ -24,6 +24,7 @@ const CHORD_ROUNDING: f64 = 1e-7;
 pub struct Nearest {
     /// Position of the station in the slice the index was built from.
     pub station: u32,
+    /// Geodesic distance to it, in metres.
     pub distance_m: f64,
 }
 
@@ -73,6 +74,7 @@ impl StationIndex {
         }
     }
 
+    /// The location of station number `station`.
     pub fn location(&self, station: u32) -> Coord<f64> {
         let [x, y] = self.planar.entries()[self.slot[station as usize] as usize].0;
         Coord { x, y }

@@ -47,18 +47,31 @@ pub enum Numbering {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IssueCode {
+    /// A member of `features` that is not a Feature.
     NotAFeature,
+    /// `geometry` is null or missing.
     NullGeometry,
+    /// A geometry of the wrong type for the layer.
     GeometryType,
+    /// A geometry without coordinates.
     EmptyGeometry,
+    /// Coordinates that are not numbers.
     BadCoordinates,
+    /// Coordinates outside the layer's coordinate system.
     CoordinateOutOfRange,
+    /// A ring of fewer than four positions.
     RingTooShort,
+    /// A ring whose last position is not its first.
     UnclosedRing,
+    /// A self-intersecting or otherwise invalid polygon.
     InvalidGeometry,
+    /// A property of the wrong kind for its role.
     BadField,
+    /// A power value that could not be read.
     PowerUnparsed,
+    /// An id used by an earlier feature.
     DuplicateId,
+    /// A station at the same place as an earlier one.
     DuplicateLocation,
 }
 
@@ -122,15 +135,22 @@ impl IssueCode {
 /// One problem with one record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeatureIssue {
+    /// Which problem.
     pub code: IssueCode,
+    /// How bad.
     pub severity: Severity,
+    /// How `index` counts.
     pub position: Numbering,
+    /// The record's index in its file, 0-based.
     pub index: usize,
+    /// The record's id, if it has one.
     pub id: Option<String>,
+    /// What is wrong.
     pub message: String,
 }
 
 impl FeatureIssue {
+    /// A problem that makes the feature unusable.
     pub fn error(code: IssueCode, index: usize, id: Option<&str>, message: String) -> Self {
         FeatureIssue {
             code,
@@ -142,6 +162,7 @@ impl FeatureIssue {
         }
     }
 
+    /// A problem reported while the feature is used.
     pub fn warning(code: IssueCode, index: usize, id: Option<&str>, message: String) -> Self {
         FeatureIssue {
             severity: Severity::Warning,
@@ -155,6 +176,7 @@ impl FeatureIssue {
         self
     }
 
+    /// What to do about it.
     pub fn hint(&self) -> &'static str {
         self.code.hint()
     }

@@ -27,6 +27,7 @@ const PARALLEL: usize = 1 << 16;
 /// known rounding (the caller widens its bounds by it). Every computation
 /// is done in `f64`, to which both convert exactly.
 pub trait Ordinate: Copy + Send + Sync {
+    /// The value as `f64`.
     fn get(self) -> f64;
 }
 
@@ -160,10 +161,12 @@ impl<const K: usize, S: Ordinate> KdTree<K, S> {
         KdTree { entries, bounds }
     }
 
+    /// Entries in the tree.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// The tree has no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

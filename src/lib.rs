@@ -26,6 +26,9 @@
 //! degrees. The library never prints and never exits; errors are typed
 //! ([`Error`]) and name the file, the feature and what to do.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod area_index;
 pub mod assess;
 pub mod check;
@@ -35,6 +38,7 @@ pub mod demo;
 pub mod diff;
 pub mod error;
 pub mod fields;
+#[cfg(feature = "generate")]
 pub mod generate;
 pub mod geodesy;
 pub mod index;

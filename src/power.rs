@@ -11,7 +11,9 @@ use std::fmt;
 /// Why a power text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PowerParseError {
+    /// The text as written.
     pub text: String,
+    /// Why it cannot be read.
     pub reason: &'static str,
 }
 

@@ -33,26 +33,40 @@ pub fn round_deg(v: f64) -> f64 {
     (v * 1e7).round() / 1e7
 }
 
+/// The JSON report of a check (its schema is in the README).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Which tool made it.
     pub tool: Tool,
+    /// The layers as read.
     pub inputs: Inputs,
+    /// The rule judged by.
     pub rule: RuleReport,
+    /// The verdict and the counts.
     pub summary: Summary,
+    /// Per group, sorted by name.
     pub groups: Vec<GroupReport>,
+    /// Per area, in input order.
     pub areas: Vec<AreaReport>,
+    /// Problems that did not stop the run.
     pub warnings: Warnings,
 }
 
+/// Which tool made a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
+    /// `chargecov`.
     pub name: &'static str,
+    /// Its version.
     pub version: &'static str,
 }
 
+/// The layers as read.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inputs {
+    /// The areas.
     pub areas: LayerInfo,
+    /// The stations.
     pub stations: LayerInfo,
     /// True when the run used the embedded synthetic demo data.
     pub synthetic: bool,
@@ -62,33 +76,50 @@ pub struct Inputs {
     pub crs_mismatch: Option<Suggestion>,
 }
 
+/// The rule as reported.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleReport {
+    /// The rule in words.
     pub description: String,
+    /// A station qualifies at this power (kW) or more.
     pub min_power_kw: f64,
+    /// Stations this close (m) to an area count as inside it.
     pub boundary_tolerance_m: f64,
+    /// An area is covered by a qualifying station this close (km), if set.
     pub within_km: Option<f64>,
 }
 
+/// An area named by id, name and group.
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaRef {
+    /// Its id.
     pub id: String,
+    /// Its name.
     pub name: Option<String>,
+    /// Its group.
     pub group: Option<String>,
 }
 
+/// The verdict and the counts.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// Every area is covered.
     pub claim_holds: bool,
+    /// Areas in all.
     pub areas_total: usize,
+    /// Areas covered.
     pub areas_covered: usize,
+    /// Areas not covered.
     pub areas_uncovered: usize,
+    /// The areas not covered, in input order.
     pub uncovered: Vec<AreaRef>,
     /// Records in the station file.
     pub stations_read: usize,
     /// Stations in use (after any skipped with --skip-invalid).
     pub stations_total: usize,
+    /// Stations that qualify under the rule.
     pub stations_qualifying: usize,
+    /// Stations of unknown power.
     pub stations_unknown_power: usize,
     /// Stations inside (or on the boundary of) no area.
     pub stations_outside_areas: usize,
@@ -96,47 +127,74 @@ pub struct Summary {
     pub distance_m: Option<DistanceStats>,
     /// Area → nearest qualifying station (0 for areas with one inside).
     pub boundary_distance_m: Option<DistanceStats>,
+    /// Surface coverage, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surface: Option<SurfaceSummary>,
+    /// Population statistics, when a population field was named.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<PopulationSummary>,
 }
 
+/// One group's counts and distances.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupReport {
+    /// The group's name.
     pub group: String,
+    /// Areas in the group.
     pub areas_total: usize,
+    /// Areas covered.
     pub areas_covered: usize,
+    /// Areas not covered.
     pub areas_uncovered: usize,
+    /// Distances from representative points to the nearest qualifying station.
     pub distance_m: Option<DistanceStats>,
+    /// Distances from the areas themselves to the nearest qualifying station.
     pub boundary_distance_m: Option<DistanceStats>,
+    /// Surface coverage, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surface: Option<GroupSurface>,
+    /// Population statistics, when a population field was named.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<PopulationSummary>,
 }
 
+/// A WGS84 position.
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
+    /// Longitude.
     pub lon: f64,
+    /// Latitude.
     pub lat: f64,
 }
 
+/// One area's facts.
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaReport {
+    /// Its id.
     pub id: String,
+    /// Its name.
     pub name: Option<String>,
+    /// Its group.
     pub group: Option<String>,
     /// Index of the feature in the area file.
     pub feature_index: usize,
+    /// Stations inside or on its boundary.
     pub stations_inside: u32,
+    /// Of those, the qualifying ones.
     pub qualifying_inside: u32,
+    /// Covered under the rule.
     pub covered: bool,
+    /// The point distances are measured from (always inside the area).
     pub representative_point: Point,
+    /// The qualifying station nearest to the representative point.
     pub nearest_station_id: Option<String>,
+    /// That station's feature index.
     pub nearest_station_index: Option<usize>,
+    /// The distance to it, in metres.
     pub nearest_distance_m: Option<f64>,
+    /// The qualifying station nearest to the area itself.
     pub boundary_station_id: Option<String>,
+    /// The distance from the area to it, in metres (0 inside).
     pub boundary_distance_m: Option<f64>,
     /// Geodesic size, km² (with --radius-km).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,10 +215,14 @@ pub struct AreaReport {
     pub gap_km2: Option<f64>,
 }
 
+/// An area's worst-served point.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorstReport {
+    /// Longitude.
     pub lon: f64,
+    /// Latitude.
     pub lat: f64,
+    /// Its distance to the nearest qualifying station, in metres.
     pub distance_m: f64,
     /// False only if the search ran out of cells before proving the bound.
     pub proven: bool,
@@ -169,7 +231,9 @@ pub struct WorstReport {
 /// Surface coverage over all areas (with --radius-km).
 #[derive(Debug, Clone, Serialize)]
 pub struct SurfaceSummary {
+    /// The radii, as written.
     pub radii_km: Vec<String>,
+    /// The areas' total size in km².
     pub area_km2: f64,
     /// Share of the total surface within each radius.
     pub within_area_weighted: Map<String, Value>,
@@ -188,10 +252,14 @@ pub struct SurfaceSummary {
     pub curve: Vec<CurvePoint>,
 }
 
+/// One point of the coverage curve.
 #[derive(Debug, Clone, Serialize)]
 pub struct CurvePoint {
+    /// The radius.
     pub radius_km: f64,
+    /// Share of the total surface within it.
     pub share: f64,
+    /// Share of the population within it.
     pub share_population: Option<f64>,
 }
 
@@ -200,6 +268,7 @@ pub struct CurvePoint {
 pub struct PopulationSummary {
     /// Areas with a usable population value.
     pub areas_with_population: usize,
+    /// People in all.
     pub total: f64,
     /// Share of the population living in covered areas.
     pub in_covered_areas_share: f64,
@@ -210,22 +279,31 @@ pub struct PopulationSummary {
 /// A group's surface coverage (with --radius-km).
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupSurface {
+    /// The group's size in km².
     pub area_km2: f64,
+    /// Area-weighted share within each radius.
     pub within_area_weighted: Map<String, Value>,
+    /// Population-weighted share within each radius.
     pub within_population_weighted: Option<Map<String, Value>>,
 }
 
+/// Warnings, counted and listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Warnings {
+    /// All warnings.
     pub count: usize,
+    /// Warnings per code.
     pub by_code: BTreeMap<&'static str, usize>,
     /// At most [`LISTED_WARNINGS_PER_CODE`] per code, areas first.
     pub listed: Vec<ListedWarning>,
 }
 
+/// A warning with its layer.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListedWarning {
+    /// `areas` or `stations`.
     pub layer: &'static str,
+    /// The problem.
     #[serde(flatten)]
     pub issue: FeatureIssue,
 }

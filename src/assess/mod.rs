@@ -32,6 +32,7 @@ pub struct AreaFacts {
     pub stations_inside: u32,
     /// Of those, the ones that qualify.
     pub qualifying_inside: u32,
+    /// The point distances to the nearest station are measured from: the pole of inaccessibility of the area's largest part.
     pub representative_point: Coord<f64>,
     /// Nearest qualifying station to the representative point.
     pub nearest: Option<Nearest>,
@@ -42,6 +43,7 @@ pub struct AreaFacts {
 /// Facts for every area, plus which stations fell in no area.
 #[derive(Debug, Clone)]
 pub struct Assessment {
+    /// Per area, in layer order.
     pub facts: Vec<AreaFacts>,
     /// `true` for stations inside (or on the boundary of) at least one area.
     pub station_in_area: Vec<bool>,

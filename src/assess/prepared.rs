@@ -163,6 +163,7 @@ pub struct PreparedArea<'a> {
 }
 
 impl<'a> PreparedArea<'a> {
+    /// Prepares `area` for many point tests.
     pub fn new(area: &'a MultiPolygon<f64>) -> Self {
         PreparedArea {
             polygons: area

@@ -57,9 +57,9 @@ impl GenerateArgs {
         if !self.quiet {
             eprintln!(
                 "chargecov: wrote {} areas in {} districts and {} stations (synthetic) to {}",
-                data.city.areas.len(),
-                data.city.groups.len(),
-                data.stations.len(),
+                data.area_count(),
+                data.group_count(),
+                data.station_count(),
                 self.out.display()
             );
         }

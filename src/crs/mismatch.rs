@@ -29,6 +29,7 @@ pub struct Suggestion {
 }
 
 impl Suggestion {
+    /// The finding in words, with the fix.
     pub fn message(&self) -> String {
         format!(
             "the layers' coordinate systems look mismatched: as read, {} of {} stations lie in an area; \

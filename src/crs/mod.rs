@@ -185,6 +185,7 @@ impl fmt::Debug for Transformer {
 }
 
 impl Transformer {
+    /// The coordinate system converted from.
     pub fn crs(&self) -> &Crs {
         &self.crs
     }
@@ -237,10 +238,12 @@ pub struct OutputCrs {
 }
 
 impl OutputCrs {
+    /// Plain WGS84 lon/lat (RFC 7946): no conversion.
     pub fn wgs84() -> OutputCrs {
         OutputCrs { transformer: None }
     }
 
+    /// Output in `crs`; the error says why it cannot be written.
     pub fn new(crs: &Crs) -> Result<OutputCrs, String> {
         let transformer = crs.transformer()?;
         Ok(OutputCrs {
@@ -295,7 +298,9 @@ pub enum CrsOrigin {
 /// A layer's CRS with what it takes to read its coordinates.
 #[derive(Debug)]
 pub struct LayerCrs {
+    /// Converts the layer's coordinates to WGS84.
     pub transformer: Transformer,
+    /// Where the choice came from.
     pub origin: CrsOrigin,
     /// Which layer it is (the report's label names the flag that set it).
     pub layer: Layer,

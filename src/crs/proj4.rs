@@ -14,6 +14,7 @@ pub struct Proj4 {
 }
 
 impl Proj4 {
+    /// The definition of EPSG:`code` from the built-in table.
     pub fn from_epsg(code: u32) -> Result<Proj4, String> {
         let def = u16::try_from(code)
             .ok()
@@ -22,6 +23,7 @@ impl Proj4 {
         Self::from_proj_string(def.proj4)
     }
 
+    /// A definition written as a PROJ string (`+proj=…`).
     pub fn from_proj_string(text: &str) -> Result<Proj4, String> {
         let crs = Proj::from_proj_string(text).map_err(|e| format!("{e}"))?;
         // The pivot is a fixed, valid definition.
@@ -29,6 +31,7 @@ impl Proj4 {
         Ok(Proj4 { crs, wgs84 })
     }
 
+    /// Longitude/latitude (not projected)?
     pub fn is_geographic(&self) -> bool {
         self.crs.is_latlong()
     }
@@ -53,10 +56,12 @@ impl Proj4 {
         }
     }
 
+    /// Converts a position to WGS84 longitude/latitude in degrees.
     pub fn to_wgs84(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
         Self::run(&self.crs, &self.wgs84, x, y)
     }
 
+    /// Converts WGS84 longitude/latitude in degrees to this system.
     pub fn from_wgs84(&self, lon: f64, lat: f64) -> Result<(f64, f64), String> {
         Self::run(&self.wgs84, &self.crs, lon, lat)
     }

@@ -28,6 +28,7 @@ fn pair(definition: &str) -> Result<Pair, String> {
 }
 
 impl ProjLib {
+    /// A transformation from the system PROJ knows as `name` to WGS84.
     pub fn new(name: &str) -> Result<ProjLib, String> {
         let mut definition = name.trim().to_owned();
         if definition.starts_with('+') && !definition.contains("+type=crs") {
@@ -47,6 +48,7 @@ impl ProjLib {
         })
     }
 
+    /// Longitude/latitude (not projected)?
     pub fn is_geographic(&self) -> bool {
         self.geographic
     }
@@ -62,10 +64,12 @@ impl ProjLib {
         })
     }
 
+    /// Converts a position to WGS84 longitude/latitude in degrees.
     pub fn to_wgs84(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
         self.with_pair(|(to, _)| to.convert((x, y)).map_err(|e| e.to_string()))
     }
 
+    /// Converts WGS84 longitude/latitude in degrees to this system.
     pub fn from_wgs84(&self, lon: f64, lat: f64) -> Result<(f64, f64), String> {
         self.with_pair(|(_, from)| from.convert((lon, lat)).map_err(|e| e.to_string()))
     }

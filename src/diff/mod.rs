@@ -29,13 +29,21 @@ pub const LISTED: usize = 1000;
 /// Everything `diff` needs; built by the CLI from its flags.
 #[derive(Debug, Clone)]
 pub struct DiffConfig {
+    /// The earlier snapshot.
     pub old: Source,
+    /// The later snapshot.
     pub new: Source,
+    /// The boundary polygons both are checked against.
     pub areas: Source,
+    /// How to read the areas' properties.
     pub area_fields: AreaFieldSpecs,
+    /// How to read the snapshots' properties or columns.
     pub station_fields: StationFieldSpecs,
+    /// The claim both snapshots are judged by.
     pub rule: Rule,
+    /// The areas' coordinate system (else the file's, else WGS84).
     pub areas_crs: Option<Crs>,
+    /// The snapshots' coordinate system (else each file's, else WGS84).
     pub stations_crs: Option<Crs>,
     /// Stations without ids match across snapshots within this distance.
     pub match_m: f64,
@@ -50,29 +58,43 @@ pub struct DiffConfig {
 pub struct StationRef {
     /// Feature index (or CSV data row) in its file.
     pub index: usize,
+    /// Its id, if any.
     pub id: Option<String>,
+    /// Longitude (WGS84).
     pub lon: f64,
+    /// Latitude (WGS84).
     pub lat: f64,
+    /// Its power in kW, if known.
     pub power_kw: Option<f64>,
 }
 
 /// A station found in both snapshots that moved or changed power.
 #[derive(Debug, Clone, Serialize)]
 pub struct Changed {
+    /// Its id, if any.
     pub id: Option<String>,
+    /// Its index in the earlier snapshot.
     pub old_index: usize,
+    /// Its index in the later snapshot.
     pub new_index: usize,
+    /// Where it was.
     pub from: Point,
+    /// Where it is.
     pub to: Point,
+    /// How far it moved (geodesic metres).
     pub distance_m: f64,
+    /// Its power before, in kW.
     pub old_power_kw: Option<f64>,
+    /// Its power after, in kW.
     pub new_power_kw: Option<f64>,
 }
 
 /// One kind of change: how many, and the first [`LISTED`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Listed<T> {
+    /// How many there are.
     pub count: usize,
+    /// The first ones, in file order.
     pub listed: Vec<T>,
 }
 
@@ -85,87 +107,137 @@ impl<T> Listed<T> {
     }
 }
 
+/// What happened to the stations.
 #[derive(Debug, Clone, Serialize)]
 pub struct StationChanges {
+    /// Stations in the earlier snapshot.
     pub old_total: usize,
+    /// Stations in the later snapshot.
     pub new_total: usize,
+    /// Stations found in both.
     pub matched: usize,
+    /// Stations only in the later snapshot.
     pub added: Listed<StationRef>,
+    /// Stations only in the earlier snapshot.
     pub removed: Listed<StationRef>,
+    /// Matched stations that moved.
     pub moved: Listed<Changed>,
+    /// Matched stations whose power changed.
     pub power_changed: Listed<Changed>,
 }
 
 /// An area whose coverage or distance changed, with before/after facts.
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaChange {
+    /// The area's id.
     pub id: String,
+    /// Its name.
     pub name: Option<String>,
+    /// Its group.
     pub group: Option<String>,
+    /// Its feature index.
     pub feature_index: usize,
+    /// Covered under the earlier snapshot.
     pub covered_before: bool,
+    /// Covered under the later snapshot.
     pub covered_after: bool,
+    /// Qualifying stations inside, before.
     pub qualifying_inside_before: u32,
+    /// Qualifying stations inside, after.
     pub qualifying_inside_after: u32,
+    /// The nearest qualifying station to its representative point, before.
     pub nearest_station_before: Option<String>,
+    /// The same, after.
     pub nearest_station_after: Option<String>,
+    /// Distance to that station before, in metres.
     pub nearest_distance_m_before: Option<f64>,
+    /// Distance to that station after, in metres.
     pub nearest_distance_m_after: Option<f64>,
     /// After minus before (m); `null` when either has no qualifying station.
     pub distance_change_m: Option<f64>,
 }
 
+/// What happened to the areas.
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaChanges {
+    /// Areas covered before and not after.
     pub lost: Vec<AreaChange>,
+    /// Areas covered after and not before.
     pub gained: Vec<AreaChange>,
     /// Areas whose nearest-station distance changed by more than the
     /// threshold (or that got or lost every qualifying station).
     pub distance_changed: Vec<AreaChange>,
 }
 
+/// The outcome in numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct DiffSummary {
+    /// The claim held under the earlier snapshot.
     pub claim_holds_before: bool,
+    /// The claim holds under the later snapshot.
     pub claim_holds_after: bool,
+    /// Areas in all.
     pub areas_total: usize,
+    /// Areas covered before.
     pub areas_covered_before: usize,
+    /// Areas covered after.
     pub areas_covered_after: usize,
+    /// Areas that lost coverage.
     pub coverage_lost: usize,
+    /// Areas that gained coverage.
     pub coverage_gained: usize,
+    /// Areas whose nearest-station distance changed beyond the threshold.
     pub distance_changed: usize,
 }
 
+/// The three layers as read.
 #[derive(Debug, Clone, Serialize)]
 pub struct DiffInputs {
+    /// The areas.
     pub areas: LayerInfo,
+    /// The earlier snapshot.
     pub old: LayerInfo,
+    /// The later snapshot.
     pub new: LayerInfo,
 }
 
+/// The thresholds used.
 #[derive(Debug, Clone, Serialize)]
 pub struct Thresholds {
+    /// Stations without ids match within this (m).
     pub match_m: f64,
+    /// A matched station moved beyond this (m).
     pub moved_m: f64,
+    /// Area distance changes beyond this (m) are reported.
     pub distance_change_m: f64,
 }
 
 /// The outcome of a diff.
 #[derive(Debug, Clone, Serialize)]
 pub struct DiffReport {
+    /// `chargecov`.
     pub tool: &'static str,
+    /// The version that compared.
     pub version: &'static str,
+    /// The layers as read.
     pub inputs: DiffInputs,
+    /// The rule both were judged by.
     pub rule: RuleReport,
+    /// The thresholds used.
     pub thresholds: Thresholds,
+    /// The outcome in numbers.
     pub summary: DiffSummary,
+    /// Station changes.
     pub stations: StationChanges,
+    /// Area changes.
     pub areas: AreaChanges,
 }
 
 /// The diff and both runs (for writing the changed areas' geometry).
 pub struct Diff {
+    /// The report.
     pub report: DiffReport,
+    /// The check under the later snapshot (for the changed areas' geometry).
     pub after: CheckRun,
 }
 

@@ -18,15 +18,15 @@
 //! Every random choice draws from its own stream ([`rng`]), so the same
 //! seed gives the same bytes, with any number of threads.
 
-pub mod areas;
-pub mod density;
-pub mod names;
-pub mod plane;
-pub mod rng;
-pub mod stations;
-pub mod tessellate;
-pub mod wiggle;
-pub mod write;
+mod areas;
+mod density;
+mod names;
+mod plane;
+mod rng;
+mod stations;
+mod tessellate;
+mod wiggle;
+mod write;
 
 use std::path::Path;
 
@@ -40,8 +40,11 @@ use stations::{PlanStation, StationCounts};
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GenerateConfig {
+    /// Township-level areas.
     pub areas: usize,
+    /// Charging stations.
     pub stations: usize,
+    /// The seed of every random choice.
     pub seed: u64,
 }
 
@@ -69,10 +72,28 @@ impl GenerateConfig {
 /// A generated data set, in the plane, ready to write.
 #[derive(Debug, Clone)]
 pub struct Synthetic {
+    /// What was asked for.
     pub config: GenerateConfig,
-    pub city: City,
-    pub stations: Vec<PlanStation>,
-    pub counts: StationCounts,
+    pub(crate) city: City,
+    pub(crate) stations: Vec<PlanStation>,
+    pub(crate) counts: StationCounts,
+}
+
+impl Synthetic {
+    /// Areas made (as asked).
+    pub fn area_count(&self) -> usize {
+        self.city.areas.len()
+    }
+
+    /// Districts the areas are grouped into.
+    pub fn group_count(&self) -> usize {
+        self.city.groups.len()
+    }
+
+    /// Stations made.
+    pub fn station_count(&self) -> usize {
+        self.stations.len()
+    }
 }
 
 /// The files of a data set, by name.

@@ -12,11 +12,17 @@ use crate::input::format::InputFormat;
 /// A property value that may serve as an id, a name or a power.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar {
+    /// Text.
     Str(Box<str>),
+    /// A negative integer (or any that fits `i64`).
     Int(i64),
+    /// An integer too large for `i64`.
     UInt(u64),
+    /// Any other number.
     Float(f64),
+    /// `true` or `false`.
     Bool(bool),
+    /// `null`.
     Null,
     /// An object or an array: never a usable id or power.
     Compound,
@@ -147,13 +153,17 @@ pub enum RawPoint {
 /// A station record as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawStation {
+    /// Feature index (or table data row) in its file, 0-based.
     pub index: usize,
     /// The Feature's own `id` member (GeoJSON only).
     pub feature_id: Option<Scalar>,
+    /// The best-ranked id value found, with its rank.
     pub id: Ranked,
+    /// The best-ranked power value found, with its rank.
     pub power: Ranked,
     /// Bit i: required field i is present and not null (validate only).
     pub present: u64,
+    /// The geometry as read.
     pub geometry: RawPoint,
 }
 
@@ -163,19 +173,28 @@ pub type Position = (f64, f64);
 /// An area's geometry as read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawAreaGeometry {
+    /// No `geometry` member, or `null`.
     Null,
+    /// A Polygon's rings.
     Polygon(Vec<Vec<Position>>),
+    /// A MultiPolygon's polygons.
     MultiPolygon(Vec<Vec<Vec<Position>>>),
+    /// A geometry of another type (its name).
     WrongType(String),
+    /// Present but unreadable; the reason.
     Malformed(String),
 }
 
 /// An area record as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawArea {
+    /// Feature index in its file, 0-based.
     pub index: usize,
+    /// The Feature's own `id` member.
     pub feature_id: Option<Scalar>,
+    /// Its properties, kept whole.
     pub properties: Map<String, Value>,
+    /// The geometry as read.
     pub geometry: RawAreaGeometry,
 }
 

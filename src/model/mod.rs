@@ -17,12 +17,16 @@ use crate::issues::FeatureIssue;
 pub struct Area {
     /// Index of the feature in its file.
     pub index: usize,
+    /// Its id (see the report's `inputs.*.fields`).
     pub id: String,
+    /// Its name, if the layer has one.
     pub name: Option<String>,
+    /// Its group, if the layer has one.
     pub group: Option<String>,
     /// Every area is held as a MultiPolygon; `single_polygon` remembers
     /// whether the file had a plain Polygon, so outputs keep its type.
     pub geometry: MultiPolygon<f64>,
+    /// The feature was a Polygon (written back as one).
     pub single_polygon: bool,
     /// The feature's properties as JSON text (`None` when it had none),
     /// for outputs that carry them on: as text they take a quarter of the
@@ -55,6 +59,7 @@ pub struct Station {
     /// Index of the feature (or CSV data row) in its file. A `u32` keeps
     /// two million stations 16 MB smaller; longer layers are refused.
     pub index: u32,
+    /// Its id, if it has one.
     pub id: Option<Box<str>>,
     /// WGS84 lon/lat degrees.
     pub location: Coord<f64>,
@@ -64,6 +69,7 @@ pub struct Station {
 }
 
 impl Station {
+    /// A station of record `index` at `location` (WGS84).
     pub fn new(
         index: u32,
         id: Option<Box<str>>,
@@ -100,11 +106,17 @@ impl Station {
 /// Which property fed each role, as reported to the user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FieldsUsed {
+    /// The property or column read as the id.
     pub id: Option<String>,
+    /// The property read as the name.
     pub name: Option<String>,
+    /// The property read as the group.
     pub group: Option<String>,
+    /// The property or column read as the power.
     pub power: Option<String>,
+    /// The column read as the longitude.
     pub lon: Option<String>,
+    /// The column read as the latitude.
     pub lat: Option<String>,
 }
 
@@ -124,22 +136,29 @@ pub struct LayerInfo {
     /// Read as WGS84 with no flag saying so (checked for offset mismatch).
     #[serde(skip)]
     pub wgs84_unconfirmed: bool,
+    /// Which properties played which role.
     pub fields: FieldsUsed,
 }
 
 /// The area layer after reading and normalising.
 #[derive(Debug, Clone)]
 pub struct AreaLayer {
+    /// Where the layer came from and how it was read.
     pub info: LayerInfo,
+    /// The usable areas, in file order.
     pub areas: Vec<Area>,
+    /// Problems that did not stop the run.
     pub warnings: Vec<FeatureIssue>,
 }
 
 /// The station layer after reading and normalising.
 #[derive(Debug, Clone)]
 pub struct StationLayer {
+    /// Where the layer came from and how it was read.
     pub info: LayerInfo,
+    /// The usable stations, in file order.
     pub stations: Vec<Station>,
+    /// Problems that did not stop the run.
     pub warnings: Vec<FeatureIssue>,
 }
 

@@ -21,21 +21,28 @@ pub struct SurfaceRequest {
 /// The surface analysis of a run.
 #[derive(Debug, Clone)]
 pub struct SurfaceRun {
+    /// What was asked.
     pub request: SurfaceRequest,
+    /// Per area, in layer order.
     pub areas: Vec<AreaSurface>,
 }
 
 /// The result of a check, ready to be reported.
 #[derive(Debug, Clone)]
 pub struct CheckRun {
+    /// The area layer as read.
     pub areas: AreaLayer,
+    /// The station layer as read.
     pub stations: StationLayer,
+    /// The rule judged by.
     pub rule: Rule,
     /// Per station (in layer order): does it qualify under the rule?
     pub qualifies: Vec<bool>,
+    /// Per-area facts: containment, nearest stations.
     pub assessment: Assessment,
     /// Per area: covered under the rule?
     pub covered: Vec<bool>,
+    /// The verdict on the claim.
     pub verdict: Verdict,
     /// The layers look like they are in different coordinate systems.
     pub crs_mismatch: Option<Suggestion>,

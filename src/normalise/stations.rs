@@ -87,6 +87,7 @@ impl StationBatch {
         self.stations.len()
     }
 
+    /// No station kept so far.
     pub fn is_empty(&self) -> bool {
         self.stations.is_empty()
     }

@@ -36,6 +36,7 @@ pub const COVERED_CLASSES: [(f64, &str, &str); 4] = [
     (10_000.0, "#74c476", "covered, 5–10 km"),
     (f64::INFINITY, "#31a354", "covered, > 10 km"),
 ];
+/// The classes of uncovered areas: (upper bound in m, fill colour, legend label).
 pub const UNCOVERED_CLASSES: [(f64, &str, &str); 3] = [
     (5_000.0, "#fdbe85", "uncovered, ≤ 5 km away"),
     (20_000.0, "#fd8d3c", "uncovered, 5–20 km away"),
@@ -77,7 +78,9 @@ pub struct Frame {
     lat0: f64,
     cos0: f64,
     scale: f64,
+    /// The drawing's width in pixels.
     pub width: f64,
+    /// The drawing's height in pixels.
     pub height: f64,
 }
 
@@ -99,6 +102,7 @@ impl Frame {
         }
     }
 
+    /// A WGS84 position in pixels.
     pub fn px(&self, c: Coord<f64>) -> Coord<f64> {
         Coord {
             x: MARGIN + (c.x - self.lon0) * self.cos0 * self.scale,
@@ -154,7 +158,9 @@ fn title(a: &AreaReport) -> String {
 /// Whether to add hover titles and data attributes (HTML) or not (PNG).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
+    /// For the HTML page: hover titles and ids on areas.
     Interactive,
+    /// For files: the picture alone.
     Static,
 }
 

@@ -14,6 +14,7 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// The summary of a report, as Markdown.
 pub fn render(report: &Report) -> String {
     let s = &report.summary;
     let mut out = String::new();

@@ -7,9 +7,13 @@
 
 pub mod areas;
 pub mod diff;
+#[cfg(feature = "render")]
 pub mod html;
+#[cfg(feature = "render")]
 pub mod map;
+#[cfg(feature = "render")]
 pub mod markdown;
+#[cfg(feature = "render")]
 pub mod png;
 pub mod staged;
 pub mod text;

@@ -25,6 +25,7 @@ pub struct StagedOutputs {
 }
 
 impl StagedOutputs {
+    /// Nothing staged yet.
     pub fn new() -> Self {
         StagedOutputs::default()
     }

@@ -78,6 +78,7 @@ impl Rule {
 /// The outcome of judging every area.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
+    /// Every area is covered.
     pub claim_holds: bool,
     /// Positions (into the area list) of the uncovered areas, in order.
     pub uncovered: Vec<usize>,

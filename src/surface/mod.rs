@@ -40,15 +40,18 @@ pub const CURVE_KM: [f64; 14] = [
 /// One area's surface facts.
 #[derive(Debug, Clone)]
 pub struct AreaSurface {
+    /// The area's size in m² (geodesic).
     pub area_m2: f64,
     /// Covered share per requested radius, in the order asked.
     pub within: Vec<f64>,
     /// Covered share per [`CURVE_KM`] radius.
     pub curve: Vec<f64>,
+    /// The worst-served point, when a station qualifies.
     pub worst: Option<Worst>,
     /// The part farther than the largest radius from every qualifying
     /// station (when gaps were asked for).
     pub gap: Option<MultiPolygon<f64>>,
+    /// The uncovered part's size in m², when gaps were asked for.
     pub gap_m2: Option<f64>,
 }
 

@@ -23,7 +23,9 @@ use super::circle::{geodesic_circle, inscribed_radius_factor};
 /// The covered share of an area within `radius_m`, and (when asked) the
 /// uncovered rest.
 pub struct Share {
+    /// Share (0–1) of the area within the radius.
     pub share: f64,
+    /// The uncovered part, when asked for.
     pub gap: Option<MultiPolygon<f64>>,
 }
 
@@ -43,6 +45,7 @@ pub struct AreaReach {
 }
 
 impl AreaReach {
+    /// Circles of `radius_m` around the qualifying stations near an area.
     pub fn new(
         area: &MultiPolygon<f64>,
         centre: Coord<f64>,

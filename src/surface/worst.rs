@@ -26,7 +26,9 @@ const MAX_CELLS: usize = 200_000;
 /// The worst-served point and its distance to the nearest qualifying station.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Worst {
+    /// The point.
     pub at: Coord<f64>,
+    /// Its distance to the nearest qualifying station, in metres.
     pub distance_m: f64,
     /// False when the cell budget ran out before the bound was proven.
     pub proven: bool,

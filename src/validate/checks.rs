@@ -15,18 +15,28 @@ pub const LISTED_PER_CHECK: usize = 1000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckId {
+    /// Unusable geometries and coordinates.
     Geometry,
+    /// Required fields present.
     RequiredFields,
+    /// Ids unique.
     UniqueIds,
+    /// Power values readable.
     PowerParsed,
+    /// Power values plausible.
     PowerPlausible,
+    /// Stations at bit-identical places.
     ExactDuplicates,
+    /// Stations very close together.
     NearDuplicates,
+    /// Stations in no area.
     OutsideAreas,
+    /// Layers in mismatched coordinate systems.
     CrsMismatch,
 }
 
 impl CheckId {
+    /// Every check, in report order.
     pub const ALL: [CheckId; 9] = [
         CheckId::Geometry,
         CheckId::RequiredFields,
@@ -39,6 +49,7 @@ impl CheckId {
         CheckId::CrsMismatch,
     ];
 
+    /// The check's name, as written in reports and flags.
     pub fn name(self) -> &'static str {
         match self {
             CheckId::Geometry => "geometry",
@@ -53,6 +64,7 @@ impl CheckId {
         }
     }
 
+    /// What a passing check means.
     pub fn description(self) -> &'static str {
         match self {
             CheckId::Geometry => "every feature is a Point with finite coordinates in range",
@@ -69,6 +81,7 @@ impl CheckId {
         }
     }
 
+    /// How much a failure matters unless set otherwise.
     pub fn default_severity(self) -> Severity {
         match self {
             CheckId::Geometry
@@ -117,24 +130,32 @@ pub struct Offender {
     /// Position in the file: feature index, or CSV data row (0-based);
     /// `None` for a finding about the whole layer.
     pub index: Option<usize>,
+    /// The station's id, if any.
     pub id: Option<String>,
+    /// What is wrong.
     pub message: String,
     /// For duplicate clusters: every member (index, id), this one first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Member>,
 }
 
+/// A member of a cluster of offenders.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Member {
+    /// Its feature index (or table data row).
     pub index: usize,
+    /// Its id, if any.
     pub id: Option<String>,
 }
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
+    /// Which check.
     pub id: CheckId,
+    /// How much it matters.
     pub severity: Severity,
+    /// What a pass means.
     pub description: &'static str,
     /// False when the check could not run (e.g. no --areas).
     pub ran: bool,
@@ -145,6 +166,7 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// A check with no offenders yet.
     pub fn new(id: CheckId, severity: Severity) -> Self {
         CheckResult {
             id,
@@ -156,6 +178,7 @@ impl CheckResult {
         }
     }
 
+    /// Counts an offender, listing the first ones.
     pub fn add(&mut self, offender: Offender) {
         self.count += 1;
         if self.listed.len() < LISTED_PER_CHECK {
@@ -163,6 +186,7 @@ impl CheckResult {
         }
     }
 
+    /// It found something (and ran).
     pub fn failed(&self) -> bool {
         self.ran && self.count > 0
     }

@@ -30,20 +30,30 @@ use checks::{CheckId, CheckResult, LISTED_PER_CHECK, Member, Offender, Severity}
 /// Everything `validate` needs; built by the CLI from its flags.
 #[derive(Debug, Clone)]
 pub struct ValidateConfig {
+    /// The station layer to validate.
     pub stations: Source,
+    /// Areas, for the outside-areas and CRS checks.
     pub areas: Option<Source>,
+    /// How to read the stations' properties or columns.
     pub station_fields: StationFieldSpecs,
+    /// How to read the areas' properties.
     pub area_fields: AreaFieldSpecs,
     /// Fields every station must have (not null, not empty).
     pub required: Vec<String>,
+    /// Powers above this (kW) are implausible.
     pub max_power_kw: f64,
+    /// Stations closer than this (m) are near duplicates.
     pub duplicate_m: f64,
+    /// Severities set per check (the last for a check wins).
     pub severities: Vec<(CheckId, Severity)>,
+    /// The stations' coordinate system (else the file's, else WGS84).
     pub stations_crs: Option<Crs>,
+    /// The areas' coordinate system (else the file's, else WGS84).
     pub areas_crs: Option<Crs>,
 }
 
 impl ValidateConfig {
+    /// A validation of `stations` with the default checks.
     pub fn new(stations: Source) -> Self {
         ValidateConfig {
             stations,
@@ -83,28 +93,41 @@ impl ValidateConfig {
 /// The outcome of a validation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Validation {
+    /// `chargecov`.
     pub tool: &'static str,
+    /// The version that validated.
     pub version: &'static str,
+    /// The station layer.
     pub stations: LayerSummary,
+    /// The area layer, if given.
     pub areas: Option<LayerSummary>,
+    /// Counts of offenders.
     pub summary: Summary,
+    /// Every check, in a fixed order.
     pub checks: Vec<CheckResult>,
 }
 
+/// A layer as validated.
 #[derive(Debug, Clone, Serialize)]
 pub struct LayerSummary {
+    /// Where it came from.
     pub path: String,
+    /// Its format.
     pub format: &'static str,
+    /// Records read.
     pub records: usize,
+    /// Its coordinate system.
     pub crs: String,
 }
 
+/// The outcome in numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// No check of severity `error` found anything.
     pub valid: bool,
     /// Offenders of checks of severity `error` / `warning`.
     pub errors: usize,
+    /// See `errors`.
     pub warnings: usize,
 }
 
