@@ -7,20 +7,25 @@
 //! The pipeline runs one way — read → normalise → index → assess → judge →
 //! report — with one module per stage and plain data between them:
 //!
-//! ```no_run
-//! use chargecov::{CheckConfig, Report, Rule, Source, run_check};
+//! ```
+//! use chargecov::{CheckConfig, Report, Rule, Source, demo, run_check};
 //! use chargecov::progress::Silent;
 //! # fn main() -> chargecov::Result<()> {
-//! let mut config = CheckConfig::new(
-//!     Source::Path("townships.geojson".into()),
-//!     Source::Path("stations.csv".into()),
-//! );
+//! // Files would be `Source::Path("townships.geojson".into())`; here the
+//! // embedded demo city.
+//! let mut config = CheckConfig::new(demo::areas(), demo::stations());
 //! config.rule = Rule { min_power_kw: 480.0, ..Rule::default() };
 //! let run = run_check(&config, &Silent)?;
-//! let report = Report::new(&run, false);
+//! let report = Report::new(&run, true);
 //! println!("claim holds: {}", report.summary.claim_holds);
 //! # Ok(()) }
 //! ```
+//!
+//! Layers enter through one reader seam ([`input`]) in any format it
+//! reads, from files, standard input or bytes ([`Source::from_bytes`]);
+//! results leave through one writer module ([`output`]). Without default
+//! features the crate is the engine alone (no command line, rendering or
+//! generator).
 //!
 //! Distances are geodesic metres on WGS84; no distance is ever compared in
 //! degrees. The library never prints and never exits; errors are typed
@@ -66,3 +71,8 @@ pub use input::{InputFormat, Source};
 pub use model::{Area, CheckRun, Station};
 pub use report::Report;
 pub use rules::Rule;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
