@@ -30,7 +30,7 @@ use crate::input::raw::{
     LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
     keep_best,
 };
-use crate::input::{Collect, Input, LayerReader};
+use crate::input::{Chunked, Collect, Input, LayerReader};
 
 /// The reader of GeoJSON FeatureCollections.
 #[derive(Debug, Clone, Copy)]
@@ -67,16 +67,11 @@ impl LayerReader for GeoJson {
         if let Some(meta) = parallel {
             return Ok(meta);
         }
-        sink.restart();
-        let mut chunk = Vec::new();
+        let mut chunked = Chunked::restart(convert, sink);
         let meta = stream_stations(input.reader()?, &input.name(), fields, &mut |r| {
-            chunk.push(r);
-            if chunk.len() == crate::input::STATION_CHUNK {
-                let n = chunk.len();
-                sink.take(convert(std::mem::take(&mut chunk)), n);
-            }
+            chunked.push(r);
         })?;
-        sink.take(convert(chunk), meta.records);
+        chunked.finish(meta.records);
         Ok(meta)
     }
 }

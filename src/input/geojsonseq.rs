@@ -15,7 +15,7 @@ use crate::input::format::InputFormat;
 use crate::input::geojson::{area_feature, json_error, station_feature};
 use crate::input::parallel::{self, BATCH_BYTES, Batch};
 use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawStation};
-use crate::input::{Collect, Input, LayerReader, STATION_CHUNK};
+use crate::input::{Chunked, Collect, Input, LayerReader};
 
 /// The reader of newline-delimited GeoJSON.
 #[derive(Debug, Clone, Copy)]
@@ -69,17 +69,12 @@ impl LayerReader for GeoJsonSeq {
         if let Some(meta) = parallel {
             return Ok(meta);
         }
-        sink.restart();
-        let mut chunk = Vec::new();
+        let mut chunked = Chunked::restart(convert, sink);
         let meta = read_serial(input, Layer::Stations, |text, index| {
-            chunk.push(station_feature(text, index, fields)?);
-            if chunk.len() == STATION_CHUNK {
-                let n = chunk.len();
-                sink.take(convert(std::mem::take(&mut chunk)), n);
-            }
+            chunked.push(station_feature(text, index, fields)?);
             Ok(())
         })?;
-        sink.take(convert(chunk), meta.records);
+        chunked.finish(meta.records);
         Ok(meta)
     }
 }

@@ -150,6 +150,44 @@ pub fn read_station_records(
     })
 }
 
+/// Hands records read one at a time (by a serial reader) to `convert` in
+/// chunks, and the results to `sink`, in order.
+pub(crate) struct Chunked<'a, T> {
+    chunk: Vec<RawStation>,
+    convert: &'a (dyn Fn(Vec<RawStation>) -> T + Sync),
+    sink: &'a mut (dyn Collect<T> + Send),
+}
+
+impl<'a, T> Chunked<'a, T> {
+    /// Starts the layer again: `sink` forgets what it took.
+    pub(crate) fn restart(
+        convert: &'a (dyn Fn(Vec<RawStation>) -> T + Sync),
+        sink: &'a mut (dyn Collect<T> + Send),
+    ) -> Self {
+        sink.restart();
+        Chunked {
+            chunk: Vec::new(),
+            convert,
+            sink,
+        }
+    }
+
+    /// The next record.
+    pub(crate) fn push(&mut self, record: RawStation) {
+        self.chunk.push(record);
+        if self.chunk.len() == STATION_CHUNK {
+            let n = self.chunk.len();
+            self.sink
+                .take((self.convert)(std::mem::take(&mut self.chunk)), n);
+        }
+    }
+
+    /// The last records; `records` is the layer's count.
+    pub(crate) fn finish(self, records: usize) {
+        self.sink.take((self.convert)(self.chunk), records);
+    }
+}
+
 /// Hands records read whole to `convert` in chunks on all cores, and the
 /// results to `sink` in order.
 pub(crate) fn convert_in_chunks<T: Send>(
