@@ -25,6 +25,13 @@ fn main() -> ExitCode {
     // this process is affected; if the kernel refuses, nothing changes.
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
+    // Interrupted (Ctrl-C, SIGTERM, SIGHUP) while outputs are being put in
+    // place: remove the temporary files, write nothing, exit 130. If the
+    // handler cannot be installed, the run goes on without it.
+    let _ = ctrlc::set_handler(|| {
+        chargecov::output::staged::remove_pending();
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Check(args) => args.run(),

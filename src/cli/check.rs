@@ -16,7 +16,7 @@ use chargecov::progress::Progress;
 use chargecov::{CheckConfig, Report, Source, demo, run_check};
 
 use super::progress::Bars;
-use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs};
+use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs, check_output_targets};
 
 /// Decide whether every area has a qualifying charger.
 ///
@@ -210,6 +210,33 @@ impl CheckArgs {
         }))
     }
 
+    /// Refuses outputs that would overwrite an input or each other;
+    /// whether an output takes standard output from the summary.
+    fn check_targets(&self) -> anyhow::Result<bool> {
+        let mut inputs = Vec::new();
+        if let Some(p) = &self.areas {
+            inputs.push(("--areas", p.as_path()));
+        }
+        if let Some(p) = &self.stations {
+            inputs.push(("--stations", p.as_path()));
+        }
+        let outputs: Vec<(&str, &Path)> = [
+            ("--report", &self.report),
+            ("--uncovered", &self.uncovered),
+            ("--areas-out", &self.areas_out),
+            ("--gaps", &self.gaps),
+            ("--curve", &self.curve),
+            ("--html", &self.html),
+            ("--markdown", &self.markdown),
+            ("--svg", &self.svg),
+            ("--png", &self.png),
+        ]
+        .into_iter()
+        .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+        .collect();
+        check_output_targets(&inputs, &outputs)
+    }
+
     /// Without file arguments, the embedded synthetic demo data is used.
     fn uses_demo(&self) -> bool {
         self.areas.is_none() && self.stations.is_none()
@@ -229,6 +256,7 @@ impl CheckArgs {
             None => OutputCrs::wgs84(),
         };
         let config = self.config()?;
+        let stdout_taken = self.check_targets()?;
         let bars = Bars::new(self.quiet);
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
@@ -315,7 +343,9 @@ impl CheckArgs {
                 text
             }
         };
-        outputs.stage(Path::new("-"), |w| w.write_all(stdout_text.as_bytes()))?;
+        if !stdout_taken {
+            outputs.stage(Path::new("-"), |w| w.write_all(stdout_text.as_bytes()))?;
+        }
         outputs.commit()?;
         bars.finish();
         bars.total();

@@ -12,7 +12,7 @@ use chargecov::output::diff::{self as text, write_changes};
 use chargecov::output::staged::StagedOutputs;
 
 use super::progress::Bars;
-use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs};
+use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs, check_output_targets};
 
 /// Compare two station snapshots against the same areas and rule.
 ///
@@ -122,6 +122,19 @@ impl DiffArgs {
         if sources.iter().filter(|s| ***s == Source::Stdin).count() > 1 {
             anyhow::bail!("only one of OLD, NEW and --areas can read standard input");
         }
+        let outputs: Vec<(&str, &Path)> =
+            [("--report", &self.report), ("--changes", &self.changes)]
+                .into_iter()
+                .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+                .collect();
+        let stdout_taken = check_output_targets(
+            &[
+                ("OLD", &self.old),
+                ("NEW", &self.new),
+                ("--areas", &self.areas),
+            ],
+            &outputs,
+        )?;
         let bars = Bars::new(self.quiet);
         let diff = run_diff(&config, &bars)?;
         let mut outputs = StagedOutputs::new();
@@ -140,7 +153,9 @@ impl DiffArgs {
                 serde_json::to_string_pretty(&diff.report).context("serialising the diff")? + "\n"
             }
         };
-        outputs.stage(Path::new("-"), |w| w.write_all(stdout.as_bytes()))?;
+        if !stdout_taken {
+            outputs.stage(Path::new("-"), |w| w.write_all(stdout.as_bytes()))?;
+        }
         outputs.commit()?;
         Ok(if diff.report.summary.coverage_lost > 0 {
             ExitCode::from(1)

@@ -1,6 +1,10 @@
 //! Flag groups shared by several subcommands, each turning itself into
 //! the library's plain configuration.
 
+use std::path::Path;
+
+use anyhow::bail;
+use chargecov::output::staged::{self, Clash};
 use clap::Args;
 
 use chargecov::crs::Crs;
@@ -109,4 +113,38 @@ impl RuleArgs {
             within_km: self.within_km,
         }
     }
+}
+
+/// Refuses, before any work, an output that would overwrite an input and
+/// two outputs naming the same file or stream; says whether one output
+/// goes to standard output (which then carries that output alone, not
+/// the summary). `inputs` and `outputs` are (flag, path) pairs.
+pub fn check_output_targets(
+    inputs: &[(&str, &Path)],
+    outputs: &[(&str, &Path)],
+) -> anyhow::Result<bool> {
+    let input_paths: Vec<&Path> = inputs.iter().map(|(_, p)| *p).collect();
+    let output_paths: Vec<&Path> = outputs.iter().map(|(_, p)| *p).collect();
+    match staged::check_targets(&input_paths, &output_paths) {
+        Ok(()) => {}
+        Err(Clash::OutputIsInput { output, input }) => {
+            let (oflag, opath) = outputs[output];
+            let (iflag, ipath) = inputs[input];
+            bail!(
+                "{oflag} {} would overwrite the input {iflag} {}; write the output elsewhere",
+                opath.display(),
+                ipath.display()
+            );
+        }
+        Err(Clash::SameOutput { first, second }) => {
+            let (f1, p1) = outputs[first];
+            let (f2, p2) = outputs[second];
+            bail!(
+                "{f1} {} and {f2} {} name the same file or stream; give each output its own",
+                p1.display(),
+                p2.display()
+            );
+        }
+    }
+    Ok(output_paths.iter().any(|p| staged::is_stdout(p)))
 }

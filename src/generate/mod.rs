@@ -148,10 +148,10 @@ impl Synthetic {
             error,
         })?;
         let mut outputs = StagedOutputs::new();
-        outputs.stage(&dir.join(FILES[0]), |w| write::write_areas(w, self))?;
-        outputs.stage(&dir.join(FILES[1]), |w| write::write_stations(w, self))?;
-        outputs.stage(&dir.join(FILES[2]), |w| write::write_outline(w, self))?;
-        outputs.stage(&dir.join(FILES[3]), |w| write::write_readme(w, self))?;
+        outputs.stage_streamed(&dir.join(FILES[0]), |w| write::write_areas(w, self))?;
+        outputs.stage_streamed(&dir.join(FILES[1]), |w| write::write_stations(w, self))?;
+        outputs.stage_streamed(&dir.join(FILES[2]), |w| write::write_outline(w, self))?;
+        outputs.stage_streamed(&dir.join(FILES[3]), |w| write::write_readme(w, self))?;
         outputs.commit()
     }
 }

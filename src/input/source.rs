@@ -73,7 +73,10 @@ impl Source {
     }
 
     /// Opens the source, decides its compression and format, and keeps
-    /// standard input whole so that it can be read more than once.
+    /// standard input — and any path that is not a regular file (a named
+    /// pipe, `/dev/stdin`, a process substitution) — whole, so that it is
+    /// read once and can be read again from memory: such a stream cannot
+    /// be reopened.
     pub fn open(&self) -> Result<Input<'_>> {
         let whole = match self {
             Source::Stdin => {
@@ -83,6 +86,24 @@ impl Source {
                     .read_to_end(&mut bytes)
                     .map_err(|e| self.read_error(e))?;
                 Some(bytes)
+            }
+            Source::Path(path) => {
+                let meta = std::fs::metadata(path).map_err(|e| self.read_error(e))?;
+                if meta.is_dir() {
+                    return Err(self.read_error(std::io::Error::new(
+                        std::io::ErrorKind::IsADirectory,
+                        "is a directory, not a file",
+                    )));
+                }
+                if meta.is_file() {
+                    None
+                } else {
+                    let mut bytes = Vec::new();
+                    std::fs::File::open(path)
+                        .and_then(|mut f| f.read_to_end(&mut bytes))
+                        .map_err(|e| self.read_error(e))?;
+                    Some(bytes)
+                }
             }
             _ => None,
         };
