@@ -56,6 +56,19 @@ fn unregister(path: &Path) {
     }
 }
 
+/// The directory a file is in (`.` for a bare name) and its name.
+fn dir_and_name(path: &Path) -> (&Path, String) {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (dir, name)
+}
+
 /// A temporary file beside its target, registered while it exists.
 struct Temp {
     file: Option<NamedTempFile>,
@@ -64,14 +77,7 @@ struct Temp {
 
 impl Temp {
     fn beside(target: &Path) -> io::Result<Temp> {
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let (dir, name) = dir_and_name(target);
         let file = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".part")
@@ -383,14 +389,7 @@ fn keep_previous(real: &Path) -> io::Result<Option<PathBuf>> {
     if !fs::symlink_metadata(real).is_ok_and(|m| m.is_file()) {
         return Ok(None);
     }
-    let dir = match real.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (dir, name) = dir_and_name(real);
     for attempt in 0..100u32 {
         let candidate = dir.join(format!(".{name}.{}.{attempt}.old", std::process::id()));
         match fs::hard_link(real, &candidate) {
