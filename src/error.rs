@@ -205,6 +205,55 @@ pub enum Error {
         format: InputFormat,
     },
 
+    /// A format that is read from its files (with siblings), given as a
+    /// stream or bytes.
+    #[error(
+        "{source_name}: is {format}, which is read from its file and the files beside it, not from a stream\n  hint: name the file (e.g. zones.shp with zones.dbf beside it)"
+    )]
+    NeedsFile {
+        /// The input.
+        source_name: String,
+        /// Its format.
+        format: InputFormat,
+    },
+
+    /// A file of a known format that does not follow it.
+    #[error("{source_name}: is not a readable {format}: {problem}\n  hint: export the layer again")]
+    Malformed {
+        /// The file.
+        source_name: String,
+        /// The format it claims.
+        format: InputFormat,
+        /// What is wrong.
+        problem: String,
+    },
+
+    /// A file the layer needs beside the one named is missing.
+    #[error(
+        "{source_name}: {companion} is missing; it holds {holds}\n  hint: keep the layer's files together"
+    )]
+    MissingCompanion {
+        /// The input.
+        source_name: String,
+        /// The missing file.
+        companion: String,
+        /// What it holds.
+        holds: &'static str,
+    },
+
+    /// A Shapefile whose shapes and attribute records do not pair up.
+    #[error(
+        "{source_name}: the .shp has {shapes} shapes but the .dbf {records} records\n  hint: the files are from different exports; export the layer again"
+    )]
+    RecordCountMismatch {
+        /// The input.
+        source_name: String,
+        /// Shapes in the `.shp`.
+        shapes: usize,
+        /// Records in the `.dbf`.
+        records: usize,
+    },
+
     /// A CSV file could not be parsed.
     #[error("{source_name}: {message}\n  hint: {hint}")]
     Csv {

@@ -237,13 +237,8 @@ fn zip_with(entry: &str) -> Vec<u8> {
 #[test]
 fn formats_recognised_but_not_read_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    // A Shapefile's main header: file code 9994 big-endian, then zeros.
-    let mut shp = vec![0x00, 0x00, 0x27, 0x0a];
-    shp.resize(100, 0);
     let samples: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("zones.shp", shp.clone(), "Shapefile"),
-        // The magic bytes decide even under a misleading name.
-        ("zones.geojson", shp, "Shapefile"),
+        ("zones.dbf", b"\x03\x7a\x01\x01".to_vec(), "dBASE table"),
         (
             "zones.gpkg",
             b"SQLite format 3\0\x10\x00\x01\x01".to_vec(),
@@ -268,9 +263,9 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
             "KML",
         ),
         (
-            "zones.shp.gz",
-            gzip(b"\x00\x00\x27\x0a\0\0\0\0"),
-            "Shapefile",
+            "zones.fgb.gz",
+            gzip(b"fgb\x03fgb\x00\x00\x00"),
+            "FlatGeobuf",
         ),
     ];
     for (name, bytes, what) in samples {
@@ -297,6 +292,31 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "validate {name}");
         assert!(String::from_utf8_lossy(&out.stderr).contains(what));
+    }
+}
+
+#[test]
+fn shapefile_bytes_are_read_as_a_shapefile_whatever_the_name() {
+    // A Shapefile's main header (file code 9994) under a .geojson name and
+    // gzipped: recognised by its magic bytes, and refused as a Shapefile
+    // (no .dbf beside it; not a file that can be read in place), never
+    // as malformed JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let mut shp = vec![0x00, 0x00, 0x27, 0x0a];
+    shp.resize(100, 0);
+    for (name, bytes, says) in [
+        ("zones.geojson", shp.clone(), "zones.dbf is missing"),
+        ("zones.shp.gz", gzip(&shp), "not from a stream"),
+    ] {
+        let path = write(dir.path(), name, &bytes);
+        let out = chargecov()
+            .args(["check", "--areas", path_str(&path)])
+            .args(["--stations", "fixtures/basic/stations.geojson"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(says) && !err.contains("JSON"), "{name}: {err}");
     }
 }
 

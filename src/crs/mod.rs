@@ -18,6 +18,7 @@ pub mod offset;
 pub mod proj4;
 #[cfg(feature = "proj")]
 pub mod proj_lib;
+pub mod wkt;
 
 use crate::error::Layer;
 use std::fmt;
@@ -57,6 +58,23 @@ impl Crs {
         let trimmed = text.trim();
         if trimmed.starts_with('+') {
             return Ok(Crs::Proj(trimmed.to_owned()));
+        }
+        if ["PROJCS[", "GEOGCS[", "PROJCRS[", "GEOGCRS["]
+            .iter()
+            .any(|k| trimmed.to_ascii_uppercase().starts_with(k))
+        {
+            return match wkt::epsg_code(trimmed) {
+                Some(4326) => Ok(Crs::Wgs84),
+                Some(4490) => Ok(Crs::Cgcs2000),
+                Some(code) => Ok(Crs::Epsg(code)),
+                None => {
+                    let name = trimmed.split('"').nth(1).unwrap_or(trimmed);
+                    Err(format!(
+                        "the WKT's coordinate system {name:?} is not one chargecov recognises \
+                         (no EPSG authority, and no system of that name in the built-in table)"
+                    ))
+                }
+            };
         }
         let key: String = trimmed
             .chars()

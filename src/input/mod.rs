@@ -19,6 +19,7 @@ mod geojson_split;
 pub mod geojsonseq;
 mod parallel;
 pub mod raw;
+pub mod shapefile;
 pub mod source;
 
 pub use format::{Compression, InputFormat};
@@ -85,6 +86,7 @@ pub fn dispatch<W: WithReader>(format: InputFormat, job: W) -> Result<W::Output,
         InputFormat::GeoJson => job.run(&geojson::GeoJson),
         InputFormat::GeoJsonSeq => job.run(&geojsonseq::GeoJsonSeq),
         InputFormat::Csv => job.run(&csv::Csv),
+        InputFormat::Shapefile => job.run(&shapefile::Shapefile),
         other => return Err(other),
     })
 }

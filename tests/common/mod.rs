@@ -66,3 +66,17 @@ pub fn green_pixels(pixels: &[resvg::tiny_skia::PremultipliedColorU8]) -> usize 
         })
         .count()
 }
+
+/// A path under `../shared/data`, or `None` after saying loudly that the
+/// test skips; under CI (`CI` set) a missing file fails the test instead.
+pub fn shared_data(test: &str, rel: &str) -> Option<PathBuf> {
+    let path = root().join("../shared/data").join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{test} cannot run under CI: {} is absent", path.display());
+    }
+    eprintln!("SKIPPED {test}: {} is absent", path.display());
+    None
+}
