@@ -22,13 +22,20 @@ fn station_fields() -> StationFieldSpecs {
 }
 
 fn layers() -> (AreaLayer, StationLayer) {
-    let areas = chargecov::normalise::load_areas(&demo::areas(), &Default::default(), false, None)
-        .expect("demo areas");
+    let areas = chargecov::normalise::load_areas(
+        &demo::areas(),
+        &Default::default(),
+        false,
+        None,
+        &Default::default(),
+    )
+    .expect("demo areas");
     let stations = chargecov::normalise::load_stations(
         &demo::stations(),
         &StationFieldSpecs::default(),
         false,
         None,
+        &Default::default(),
     )
     .expect("demo stations");
     (areas, stations)

@@ -8,7 +8,7 @@ use crate::crs::mismatch;
 use crate::error::{Error, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::index::StationIndex;
-use crate::input::Source;
+use crate::input::{ReadOptions, Source};
 use crate::model::{AreaLayer, StationLayer};
 use crate::model::{CheckRun, SurfaceRequest, SurfaceRun};
 use crate::normalise::{load_areas, load_stations};
@@ -39,6 +39,8 @@ pub struct CheckConfig {
     pub surface: Option<SurfaceRequest>,
     /// Area property holding a population, for population-weighted statistics.
     pub population_field: Option<String>,
+    /// How to read both layers (a text encoding).
+    pub read: ReadOptions,
 }
 
 impl CheckConfig {
@@ -56,6 +58,7 @@ impl CheckConfig {
             stations_crs: None,
             surface: None,
             population_field: None,
+            read: ReadOptions::default(),
         }
     }
 }
@@ -121,6 +124,7 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
                 &config.area_fields,
                 config.skip_invalid,
                 config.areas_crs.as_ref(),
+                &config.read,
             )
         },
         || {
@@ -129,6 +133,7 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
                 &config.station_fields,
                 config.skip_invalid,
                 config.stations_crs.as_ref(),
+                &config.read,
             )
         },
     );

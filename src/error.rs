@@ -254,6 +254,19 @@ pub enum Error {
         records: usize,
     },
 
+    /// A table's text is not valid in the encoding named or detected.
+    #[error(
+        "{source_name}: the text is not valid {encoding} (first bad byte at offset {byte})\n  hint: name the file's text encoding (e.g. utf-8, gbk, latin1)"
+    )]
+    Encoding {
+        /// The input.
+        source_name: String,
+        /// The encoding tried.
+        encoding: &'static str,
+        /// The offset of the first byte that is not valid in it.
+        byte: usize,
+    },
+
     /// A CSV file could not be parsed.
     #[error("{source_name}: {message}\n  hint: {hint}")]
     Csv {

@@ -334,3 +334,65 @@ fn a_csv_table_is_not_an_area_layer() {
         "{err}"
     );
 }
+
+#[test]
+fn tables_in_chinese_and_european_encodings() {
+    // One station in area A of fixtures/basic (s1's place, 150 kW), its
+    // id in Chinese or German; written as Excel writes them on Chinese
+    // Windows (GBK), as German exports do (Latin-1), and as UTF-16 with a
+    // byte-order mark. Each must read to the same id.
+    let dir = tempfile::tempdir().unwrap();
+    let text = |id: &str| format!("id,lon,lat,power_kw\n{id},0.5,0.0,150\n");
+    let gbk = encoding_rs::GBK.encode(&text("南山充电站")).0.into_owned();
+    let latin1 = encoding_rs::WINDOWS_1252
+        .encode(&text("Köln Süd"))
+        .0
+        .into_owned();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text("Köln Süd").encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    for (name, bytes, id) in [
+        ("gbk.csv", gbk.clone(), "南山充电站"),
+        ("latin1.csv", latin1, "Köln Süd"),
+        ("utf16.csv", utf16, "Köln Süd"),
+    ] {
+        let path = write(dir.path(), name, &bytes);
+        let (code, report, _) = check(&fixture("basic/areas.geojson"), &path);
+        assert_eq!(code, 1, "{name}: only A is covered at 100 kW");
+        assert_eq!(report["areas"][0]["nearest_station_id"], id, "{name}");
+    }
+    // Named wrongly: an error at the first bad byte, not mojibake.
+    let path = write(dir.path(), "named.csv", &gbk);
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            "fixtures/basic/areas.geojson",
+            "--stations",
+        ])
+        .arg(path_str(&path))
+        .args(["--encoding", "utf-8"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not valid UTF-8") && err.contains("--encoding"),
+        "{err}"
+    );
+    // Named rightly.
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            "fixtures/basic/areas.geojson",
+            "--stations",
+        ])
+        .arg(path_str(&path))
+        .args(["--encoding", "gbk", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["areas"][0]["nearest_station_id"], "南山充电站");
+}

@@ -113,6 +113,14 @@ pub fn render(error: &Error) -> String {
         Error::GeneratorMiss { seed, made, wanted } => {
             format!("seed {seed} made {made} areas instead of {wanted}; try another --seed")
         }
+        Error::Encoding {
+            source_name,
+            encoding,
+            byte,
+        } => format!(
+            "{source_name}: the text is not valid {encoding} (first bad byte at offset {byte})\n  \
+             hint: name the file's text encoding with --encoding (e.g. utf-8, gbk, latin1)"
+        ),
         other => other.to_string(),
     }
 }

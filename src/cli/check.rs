@@ -181,6 +181,7 @@ impl CheckArgs {
             stations_crs: self.crs.stations_crs.clone(),
             surface: self.surface_request()?,
             population_field: self.population_field.clone(),
+            read: self.crs.read(),
         })
     }
 

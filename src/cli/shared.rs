@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use anyhow::bail;
+use chargecov::input::{ReadOptions, TextEncoding};
 use chargecov::output::staged::{self, Clash};
 use clap::Args;
 
@@ -76,16 +77,21 @@ impl StationFieldArgs {
     }
 }
 
-/// The input layers' coordinate systems.
+/// How the input layers are read: coordinate systems, text encoding.
 #[derive(Debug, Clone, Args)]
 pub struct CrsArgs {
+    /// Text encoding of CSV tables and Shapefile attributes, e.g. utf-8, gbk, gb18030, latin1, windows-1252
+    /// [default: a .cpg or byte-order mark, else detected: UTF-8, else GB18030, else Windows-1252].
+    #[arg(long, value_name = "ENCODING", value_parser = TextEncoding::parse, help_heading = "Coordinates and encoding")]
+    pub encoding: Option<TextEncoding>,
+
     /// Coordinate system of the areas: EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 (AMap, Tencent) or bd09 (Baidu)
     /// [default: the file's `crs` member, else WGS84].
-    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
+    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates and encoding")]
     pub areas_crs: Option<Crs>,
 
     /// Coordinate system of the stations, as for --areas-crs.
-    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
+    #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates and encoding")]
     pub stations_crs: Option<Crs>,
 }
 
@@ -103,6 +109,15 @@ pub struct RuleArgs {
     /// An area is also covered when a qualifying station is within this many km of it.
     #[arg(long, value_name = "KM", help_heading = "Rule")]
     pub within_km: Option<f64>,
+}
+
+impl CrsArgs {
+    /// The read options these flags give.
+    pub fn read(&self) -> ReadOptions {
+        ReadOptions {
+            encoding: self.encoding,
+        }
+    }
 }
 
 impl RuleArgs {

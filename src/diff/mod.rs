@@ -15,7 +15,7 @@ use crate::crs::Crs;
 use crate::error::{Error, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
-use crate::input::Source;
+use crate::input::{ReadOptions, Source};
 use crate::model::CheckRun;
 use crate::model::{LayerInfo, Station, StationLayer};
 use crate::normalise::{load_areas, load_stations};
@@ -51,6 +51,8 @@ pub struct DiffConfig {
     pub moved_m: f64,
     /// Areas whose nearest-station distance changed by more are reported.
     pub distance_change_m: f64,
+    /// How to read the layers (a text encoding).
+    pub read: ReadOptions,
 }
 
 /// A station in one snapshot.
@@ -265,6 +267,7 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         &config.area_fields,
         false,
         config.areas_crs.as_ref(),
+        &config.read,
     )?;
     progress.finish();
     progress.start("reading the old snapshot", None);
@@ -273,6 +276,7 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         &config.station_fields,
         false,
         config.stations_crs.as_ref(),
+        &config.read,
     )?;
     progress.finish();
     progress.start("reading the new snapshot", None);
@@ -281,6 +285,7 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         &config.station_fields,
         false,
         config.stations_crs.as_ref(),
+        &config.read,
     )?;
     progress.finish();
 

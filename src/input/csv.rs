@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Layer, Result};
 use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::input::encoding::to_utf8;
 use crate::input::format::InputFormat;
 use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawPoint, RawStation, Scalar};
 use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
@@ -31,7 +32,7 @@ impl LayerReader for Csv {
         convert: &(dyn Fn(Vec<RawStation>) -> T + Sync),
         sink: &mut (dyn Collect<T> + Send),
     ) -> Result<LayerMeta> {
-        let bytes = input.read_all()?;
+        let (bytes, _) = to_utf8(input.read_all()?, input.encoding(), &input.name())?;
         let layer = read_stations(&bytes, &input.name(), fields)?;
         drop(bytes);
         convert_in_chunks(layer.records, convert, sink);

@@ -13,6 +13,7 @@
 //! GeoPackage, …) are refused by name, never misread.
 
 pub mod csv;
+pub mod encoding;
 pub mod format;
 pub mod geojson;
 mod geojson_split;
@@ -22,12 +23,21 @@ pub mod raw;
 pub mod shapefile;
 pub mod source;
 
+pub use encoding::TextEncoding;
 pub use format::{Compression, InputFormat};
 pub use source::{Input, Source};
 
 use crate::error::{Error, Result};
 use crate::fields::StationFieldSpecs;
 use raw::{LayerMeta, RawArea, RawLayer, RawStation};
+
+/// How to read a layer, beyond its format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The text encoding of a table (CSV, a Shapefile's `.dbf`), overriding
+    /// a `.cpg`, a byte-order mark and detection.
+    pub encoding: Option<TextEncoding>,
+}
 
 /// Records are handed over in batches of about this many bytes of text,
 /// or this many records for formats read whole.

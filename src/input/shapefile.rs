@@ -2,10 +2,8 @@
 //! `.cpg` beside it (read with the `shapefile` and `dbase` crates).
 //!
 //! - Attributes come from the `.dbf`, in its field order; their text
-//!   encoding is the `.cpg`'s, else the `.dbf` header's code page, else
-//!   detected: UTF-8 if every byte sequence is valid UTF-8, else GB18030
-//!   (a superset of GBK) if it decodes cleanly, else Windows-1252 (a
-//!   superset of Latin-1).
+//!   encoding is the one the caller names, else the `.cpg`'s, else the
+//!   `.dbf` header's code page, else detected ([`crate::input::encoding`]).
 //! - The coordinate system is the `.prj`'s (ESRI or OGC WKT, see
 //!   [`crate::crs::wkt`]), declared like a GeoJSON `crs` member: a flag
 //!   still overrides it, and one the table does not know is refused.
@@ -22,11 +20,12 @@ use shapefile::{PolygonRing, Shape};
 
 use crate::error::{Error, Layer, Result};
 use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::input::encoding::detect;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
     LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
-use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
+use crate::input::{Collect, Input, LayerReader, TextEncoding, convert_in_chunks};
 
 /// The reader of ESRI Shapefiles.
 #[derive(Debug, Clone, Copy)]
@@ -127,6 +126,8 @@ fn pick(fields: &[String], spec: &FieldSpec) -> Option<usize> {
 struct Files {
     name: String,
     shp: PathBuf,
+    /// The encoding named by the caller, over the `.cpg` and detection.
+    forced: Option<TextEncoding>,
 }
 
 impl Files {
@@ -144,6 +145,7 @@ impl Files {
         Ok(Files {
             name: input.name(),
             shp: shp.to_path_buf(),
+            forced: input.encoding(),
         })
     }
 
@@ -207,6 +209,9 @@ impl Files {
     /// The `.dbf`'s text encoding: the `.cpg`'s, the header's code page,
     /// or detected from the bytes.
     fn encoding(&self, dbf: &Path) -> Result<dbase::encoding::DynEncoding> {
+        if let Some(forced) = self.forced {
+            return Ok(dbase::encoding::EncodingRs::from(forced.get()).into());
+        }
         if let Some(cpg) = self.sibling("cpg")
             && let Ok(label) = std::fs::read_to_string(&cpg)
         {
@@ -270,21 +275,6 @@ fn code_page(mark: u8) -> Option<&'static encoding_rs::Encoding> {
         0xC9 => encoding_rs::WINDOWS_1251,
         _ => return None,
     })
-}
-
-/// UTF-8 if the bytes are valid UTF-8, else GB18030 if they decode
-/// without error, else Windows-1252.
-pub fn detect(bytes: &[u8]) -> &'static encoding_rs::Encoding {
-    if std::str::from_utf8(bytes).is_ok() {
-        encoding_rs::UTF_8
-    } else if encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .is_some()
-    {
-        encoding_rs::GB18030
-    } else {
-        encoding_rs::WINDOWS_1252
-    }
 }
 
 /// A `.dbf` value as a property value.
@@ -422,25 +412,6 @@ fn inside((x, y): Position, ring: &[Position]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn encodings_are_detected_from_the_bytes() {
-        // "南山区" in UTF-8 and in GBK; "Köln" in Latin-1.
-        assert_eq!(detect("南山区".as_bytes()), encoding_rs::UTF_8);
-        assert_eq!(
-            detect(&[0xC4, 0xCF, 0xC9, 0xBD, 0xC7, 0xF8]),
-            encoding_rs::GB18030
-        );
-        assert_eq!(
-            encoding_rs::GB18030
-                .decode_without_bom_handling_and_without_replacement(&[
-                    0xC4, 0xCF, 0xC9, 0xBD, 0xC7, 0xF8
-                ])
-                .unwrap(),
-            "南山区"
-        );
-        assert_eq!(detect(b"K\xF6ln\xFF"), encoding_rs::WINDOWS_1252);
-    }
 
     #[test]
     fn holes_go_to_the_outer_ring_around_them() {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::input::format::{self, Compression, InputFormat};
+use crate::input::{ReadOptions, TextEncoding};
 
 /// A layer's bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,11 @@ impl Source {
     /// read once and can be read again from memory: such a stream cannot
     /// be reopened.
     pub fn open(&self) -> Result<Input<'_>> {
+        self.open_with(&ReadOptions::default())
+    }
+
+    /// As [`Source::open`], with read options (a text encoding).
+    pub fn open_with(&self, options: &ReadOptions) -> Result<Input<'_>> {
         let whole = match self {
             Source::Stdin => {
                 let mut bytes = Vec::new();
@@ -109,6 +115,7 @@ impl Source {
         };
         let mut input = Input {
             source: self,
+            encoding: options.encoding,
             whole,
             compression: Compression::None,
             format: InputFormat::GeoJson,
@@ -155,6 +162,7 @@ impl fmt::Display for Source {
 #[derive(Debug)]
 pub struct Input<'s> {
     source: &'s Source,
+    encoding: Option<TextEncoding>,
     /// Standard input, read whole.
     whole: Option<Vec<u8>>,
     compression: Compression,
@@ -170,6 +178,11 @@ impl<'s> Input<'s> {
     /// Its format.
     pub fn format(&self) -> InputFormat {
         self.format
+    }
+
+    /// The text encoding named for it, if any.
+    pub fn encoding(&self) -> Option<TextEncoding> {
+        self.encoding
     }
 
     /// Its compression (undone by [`Input::reader`]).

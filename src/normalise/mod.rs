@@ -13,7 +13,7 @@ pub use stations::{StationBatch, convert_stations, finish_stations};
 use crate::crs::{Crs, CrsOrigin, LayerCrs};
 use crate::error::{Error, Layer, Result};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
-use crate::input::{self, Source};
+use crate::input::{self, ReadOptions, Source};
 use crate::issues::FeatureIssue;
 use crate::model::{AreaLayer, StationLayer};
 
@@ -23,8 +23,9 @@ pub fn load_areas(
     specs: &AreaFieldSpecs,
     skip_invalid: bool,
     crs: Option<&Crs>,
+    read: &ReadOptions,
 ) -> Result<AreaLayer> {
-    let input = source.open()?;
+    let input = source.open_with(read)?;
     let raw = input::read_areas(&input)?;
     areas(raw, &input.name(), specs, skip_invalid, crs)
 }
@@ -37,8 +38,9 @@ pub fn load_stations(
     specs: &StationFieldSpecs,
     skip_invalid: bool,
     crs: Option<&Crs>,
+    read: &ReadOptions,
 ) -> Result<StationLayer> {
-    let input = source.open()?;
+    let input = source.open_with(read)?;
     let mut layer = StationBatch::default();
     let meta = input::read_stations(&input, specs, &convert_stations, &mut layer)?;
     finish_stations(layer, meta, &input.name(), specs, skip_invalid, crs)

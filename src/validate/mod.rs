@@ -19,6 +19,7 @@ use crate::crs::{Crs, CrsOrigin};
 use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
+use crate::input::ReadOptions;
 use crate::input::Source;
 use crate::input::raw::{RawPoint, RawStation};
 use crate::input::{self, Collect};
@@ -50,6 +51,8 @@ pub struct ValidateConfig {
     pub stations_crs: Option<Crs>,
     /// The areas' coordinate system (else the file's, else WGS84).
     pub areas_crs: Option<Crs>,
+    /// How to read both layers (a text encoding).
+    pub read: ReadOptions,
 }
 
 impl ValidateConfig {
@@ -66,6 +69,7 @@ impl ValidateConfig {
             severities: Vec::new(),
             stations_crs: None,
             areas_crs: None,
+            read: ReadOptions::default(),
         }
     }
 
@@ -309,6 +313,7 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
                 &config.area_fields,
                 false,
                 config.areas_crs.as_ref(),
+                &config.read,
             )?;
             progress.finish();
             Some(layer)
@@ -317,7 +322,7 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
     };
 
     progress.start("reading and checking stations", None);
-    let input = config.stations.open()?;
+    let input = config.stations.open_with(&config.read)?;
     let name = input.name();
     let specs = StationFieldSpecs {
         required: config.required.clone(),
