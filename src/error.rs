@@ -408,7 +408,7 @@ pub enum Error {
     },
 
     /// An output file could not be written; nothing was left behind.
-    #[error("cannot write {}: {error}", path.display())]
+    #[error("cannot write {}: {error}", if path.as_os_str() == "-" { "to standard output".to_owned() } else { path.display().to_string() })]
     Write {
         /// The output.
         path: PathBuf,

@@ -33,17 +33,25 @@ fn main() -> ExitCode {
         std::process::exit(130);
     });
     let cli = Cli::parse();
-    let result = match &cli.command {
+    // A panic is a bug: say so, ask for a report, and exit 2 like any
+    // other failure to reach a verdict (never 101 with a backtrace).
+    std::panic::set_hook(Box::new(|info| {
+        cli::say::stderr(&format!(
+            "chargecov: internal error: {info}\n  this is a bug in chargecov; please report it with the command that caused it"
+        ));
+    }));
+    let result = std::panic::catch_unwind(|| match &cli.command {
         Command::Check(args) => args.run(),
         Command::Generate(args) => args.run(),
         Command::Validate(args) => args.run(),
         Command::Diff(args) => args.run(),
-    };
+    });
     match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("chargecov: error: {}", cli::advice::describe(&e));
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            cli::say::stderr(&format!("chargecov: error: {}", cli::advice::describe(&e)));
             ExitCode::from(2)
         }
+        Err(_) => ExitCode::from(2),
     }
 }

@@ -342,6 +342,23 @@ fn refuses_impossible_sizes_with_a_clear_error() {
     let out = generate(dir.path(), &["--areas", "3", "--stations", "50"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 areas"));
+    // Sizes that would overflow or exhaust memory are refused up front
+    // (they panicked or grew until killed).
+    for (flag, value) in [
+        ("--areas", "18446744073709551615"),
+        ("--stations", "18446744073709551615"),
+        ("--stations", "1000000000000"),
+    ] {
+        let other = if flag == "--areas" {
+            ["--stations", "50"]
+        } else {
+            ["--areas", "12"]
+        };
+        let out = generate(dir.path(), &[flag, value, other[0], other[1]]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag) && err.contains("at most"), "{err}");
+    }
     assert!(
         std::fs::read_dir(dir.path()).expect("dir").next().is_none(),
         "a refused run wrote files"

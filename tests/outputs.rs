@@ -285,3 +285,70 @@ fn an_interrupt_while_writing_leaves_no_temporary_files() {
     let left: Vec<String> = names(&out_dir);
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn closed_and_full_streams_never_panic() {
+    // `| head`: the reader goes away; the run ends quietly with its own
+    // verdict. `> /dev/full`: exit 2 with a message. `2> /dev/full`: the
+    // warnings are lost, the verdict stands. Never 101.
+    let bin = assert_cmd::cargo::cargo_bin("chargecov");
+    for args in [
+        vec!["validate", "data/stations.geojson"],
+        vec!["check", "--format", "json"],
+        vec![
+            "diff",
+            "fixtures/diff/old.geojson",
+            "fixtures/diff/new.geojson",
+            "--areas",
+            AREAS,
+        ],
+    ] {
+        let mut child = std::process::Command::new(&bin)
+            .args(&args)
+            .current_dir(common::root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Close the reading end at once.
+        drop(child.stdout.take());
+        let code = child.wait().unwrap().code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{args:?} into a closed pipe: {code:?}"
+        );
+
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(&bin)
+            .args(&args)
+            .current_dir(common::root())
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?} > /dev/full");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("standard output") && !err.contains("panicked"),
+            "{err}"
+        );
+
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(&bin)
+            .args(&args)
+            .current_dir(common::root())
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?} 2> /dev/full"
+        );
+    }
+}

@@ -93,10 +93,15 @@ pub fn render(error: &Error) -> String {
             setting: Setting::GenerateAreas,
             value,
             ..
-        } => format!(
-            "--areas {value}: the generator needs at least {} areas",
-            chargecov::generate::MIN_AREAS
-        ),
+        } if value
+            .parse::<usize>()
+            .is_ok_and(|n| n < chargecov::generate::MIN_AREAS) =>
+        {
+            format!(
+                "--areas {value}: the generator needs at least {} areas",
+                chargecov::generate::MIN_AREAS
+            )
+        }
         Error::InvalidSetting {
             setting,
             value,

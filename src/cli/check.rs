@@ -328,9 +328,9 @@ impl CheckArgs {
                 let (png, fonts) = output::png::rasterise(&svg)
                     .map_err(|e| anyhow::anyhow!("rendering the PNG: {e}"))?;
                 if !fonts && !self.quiet {
-                    eprintln!(
+                    super::say::stderr(&format!(
                         "chargecov: warning: no system fonts found; the PNG's legend has no labels (install e.g. fonts-dejavu-core)"
-                    );
+                    ));
                 }
                 outputs.stage(path, |w| w.write_all(&png))?;
             }
@@ -355,13 +355,13 @@ impl CheckArgs {
             && self.format == Format::Json
             && let Some(m) = &report.inputs.crs_mismatch
         {
-            eprintln!("chargecov: warning: {}", m.message());
+            super::say::stderr(&format!("chargecov: warning: {}", m.message()));
         }
         if !self.quiet && self.format == Format::Json && report.warnings.count > 0 {
-            eprintln!(
+            super::say::stderr(&format!(
                 "chargecov: {} warnings (listed in the report's `warnings`)",
                 report.warnings.count
-            );
+            ));
         }
         let code = if report.summary.claim_holds {
             ExitCode::SUCCESS

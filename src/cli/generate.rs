@@ -55,13 +55,13 @@ impl GenerateArgs {
         let data = generate::generate(config)?;
         data.write_to_dir(&self.out)?;
         if !self.quiet {
-            eprintln!(
+            super::say::stderr(&format!(
                 "chargecov: wrote {} areas in {} districts and {} stations (synthetic) to {}",
                 data.area_count(),
                 data.group_count(),
                 data.station_count(),
                 self.out.display()
-            );
+            ));
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod generate;
 pub mod progress;
+pub mod say;
 pub mod shared;
 pub mod validate;
 

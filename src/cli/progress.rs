@@ -35,11 +35,11 @@ impl Bars {
         let Some(timing) = &self.timing else { return };
         if let Ok(mut open) = timing.lock() {
             if let Some((stage, since)) = open.take() {
-                eprintln!(
+                super::say::stderr(&format!(
                     "chargecov: timing: {stage:<28} {:>8.3} s{}",
                     since.elapsed().as_secs_f64(),
                     memory()
-                );
+                ));
             }
             *open = next.map(|stage| (stage, Instant::now()));
         }
@@ -49,12 +49,12 @@ impl Bars {
     pub fn total(&self) {
         if self.timing.is_some() {
             self.time_stage(None);
-            eprintln!(
+            super::say::stderr(&format!(
                 "chargecov: timing: {:<28} {:>8.3} s{}",
                 "total",
                 self.began.elapsed().as_secs_f64(),
                 memory()
-            );
+            ));
         }
     }
 

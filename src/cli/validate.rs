@@ -112,7 +112,7 @@ impl ValidateArgs {
             Format::Junit => render::junit(&v),
             Format::Github => render::github(&v),
         };
-        print!("{text}");
+        super::say::stdout(&text)?;
         let too_many_warnings = self.max_warnings.is_some_and(|n| v.summary.warnings > n);
         Ok(if v.summary.valid && !too_many_warnings {
             ExitCode::SUCCESS

@@ -59,6 +59,15 @@ pub const DEMO: GenerateConfig = GenerateConfig {
 /// enclave need room).
 pub const MIN_AREAS: usize = 8;
 
+/// The most areas the generator makes: a national township layer is
+/// 40,000; ten times that still fits this machine (about 1 GB).
+pub const MAX_AREAS: usize = 400_000;
+
+/// The most stations the generator makes: 2,000,000 take about 460 MB
+/// at peak (BENCHMARKS.md), so about 0.25 GB per million; 20 million,
+/// about 5 GB.
+pub const MAX_STATIONS: usize = 20_000_000;
+
 impl GenerateConfig {
     /// The command that makes this data set.
     pub fn command(&self) -> String {
@@ -110,7 +119,21 @@ pub fn generate(config: GenerateConfig) -> Result<Synthetic> {
         return Err(Error::InvalidSetting {
             setting: Setting::GenerateAreas,
             value: config.areas.to_string(),
-            expected: "at least MIN_AREAS (8), the generator's smallest city",
+            expected: "at least 8 (the generator's smallest city)",
+        });
+    }
+    if config.areas > MAX_AREAS {
+        return Err(Error::InvalidSetting {
+            setting: Setting::GenerateAreas,
+            value: config.areas.to_string(),
+            expected: "at most 400,000 (ten times a national township layer)",
+        });
+    }
+    if config.stations > MAX_STATIONS {
+        return Err(Error::InvalidSetting {
+            setting: Setting::GenerateStations,
+            value: config.stations.to_string(),
+            expected: "at most 20,000,000 (about 0.25 GB of memory per million)",
         });
     }
     let counts = StationCounts::split(config.stations, config.areas).ok_or_else(|| {

@@ -365,10 +365,12 @@ impl StagedOutputs {
             match &staged.target {
                 Target::Stdout => {
                     let mut stdout = io::stdout().lock();
-                    stdout
-                        .write_all(bytes)
-                        .and_then(|()| stdout.flush())
-                        .map_err(fail)?;
+                    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                        // The reader has stopped reading (`| head`): what
+                        // it wanted, it has; end quietly, as grep does.
+                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                        other => other.map_err(fail)?,
+                    }
                 }
                 Target::Special(real) => {
                     let mut file = OpenOptions::new().write(true).open(real).map_err(&fail)?;
