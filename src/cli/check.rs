@@ -328,9 +328,9 @@ impl CheckArgs {
                 let (png, fonts) = output::png::rasterise(&svg)
                     .map_err(|e| anyhow::anyhow!("rendering the PNG: {e}"))?;
                 if !fonts && !self.quiet {
-                    super::say::stderr(&format!(
-                        "chargecov: warning: no system fonts found; the PNG's legend has no labels (install e.g. fonts-dejavu-core)"
-                    ));
+                    super::say::stderr(
+                        "chargecov: warning: no system fonts found; the PNG's legend has no labels (install e.g. fonts-dejavu-core)",
+                    );
                 }
                 outputs.stage(path, |w| w.write_all(&png))?;
             }
