@@ -9,6 +9,7 @@ use crate::error::{Error, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::index::StationIndex;
 use crate::input::{ReadOptions, Source};
+use crate::issues::{FeatureIssue, IssueCode};
 use crate::model::{AreaLayer, StationLayer};
 use crate::model::{CheckRun, SurfaceRequest, SurfaceRun};
 use crate::normalise::{load_areas, load_stations};
@@ -137,10 +138,10 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
             )
         },
     );
-    let (areas, stations) = (areas?, stations?);
+    let (mut areas, stations) = (areas?, stations?);
     progress.finish();
     let population = match &config.population_field {
-        Some(field) => Some(population(&areas, field, &config.areas.to_string())?),
+        Some(field) => Some(population(&mut areas, field, &config.areas.to_string())?),
         None => None,
     };
     let (mut run, index) = assess_layers_indexed(areas, stations, config.rule, progress);
@@ -163,25 +164,45 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
     Ok(run)
 }
 
-/// Reads each area's population from `field`; an error when no area has it.
-fn population(areas: &AreaLayer, field: &str, source_name: &str) -> Result<Vec<Option<f64>>> {
+/// Reads each area's population from `field`; an error when no area has
+/// it. A value that is present but not a number ≥ 0 is left out of the
+/// population statistics with a `bad-field` warning naming the area.
+fn population(areas: &mut AreaLayer, field: &str, source_name: &str) -> Result<Vec<Option<f64>>> {
+    let mut warnings = Vec::new();
     let values: Vec<Option<f64>> = areas
         .areas
         .iter()
         .map(|a| {
-            a.properties().get(field).and_then(|v| match v {
+            let value = a.properties().get(field).cloned()?;
+            let number = match &value {
                 serde_json::Value::Number(n) => n.as_f64(),
                 serde_json::Value::String(s) => s.trim().replace(',', "").parse::<f64>().ok(),
+                serde_json::Value::Null => return None,
                 _ => None,
-            })
+            }
+            .filter(|x| x.is_finite() && *x >= 0.0);
+            if number.is_none() {
+                warnings.push(FeatureIssue::warning(
+                    IssueCode::BadField,
+                    a.index,
+                    Some(&a.id),
+                    format!(
+                        "population {field:?} is {value}, not a number ≥ 0; left out of the population statistics"
+                    ),
+                ));
+            }
+            number
         })
-        .map(|p| p.filter(|x| x.is_finite() && *x >= 0.0))
         .collect();
     if values.iter().all(Option::is_none) {
         return Err(Error::MissingPopulation {
             source_name: source_name.to_owned(),
             field: field.to_owned(),
         });
+    }
+    if !warnings.is_empty() {
+        areas.warnings.append(&mut warnings);
+        areas.warnings.sort_by_key(|w| (w.index, w.code));
     }
     Ok(values)
 }

@@ -69,6 +69,8 @@ pub enum IssueCode {
     BadField,
     /// A power value that could not be read.
     PowerUnparsed,
+    /// A power value of 0 or less, or above any charger's (watts for kW?).
+    PowerImplausible,
     /// An id used by an earlier feature.
     DuplicateId,
     /// A station at the same place as an earlier one.
@@ -90,6 +92,7 @@ impl IssueCode {
             IssueCode::InvalidGeometry => "invalid-geometry",
             IssueCode::BadField => "bad-field",
             IssueCode::PowerUnparsed => "power-unparsed",
+            IssueCode::PowerImplausible => "power-implausible",
             IssueCode::DuplicateId => "duplicate-id",
             IssueCode::DuplicateLocation => "duplicate-location",
         }
@@ -123,6 +126,9 @@ impl IssueCode {
             IssueCode::BadField => "the property must be a string or a number",
             IssueCode::PowerUnparsed => {
                 "write power as a number of kW, or as text like \"120 kW\", \"0.48 MW\", \"22+11 kW\"; the station is treated as of unknown power"
+            }
+            IssueCode::PowerImplausible => {
+                "check the power's unit (a value in W read as kW makes every station ultra-fast); the value is used as given"
             }
             IssueCode::DuplicateId => "ids should be unique; results naming this id are ambiguous",
             IssueCode::DuplicateLocation => {

@@ -6,6 +6,11 @@
 //! Anything that cannot be read without guessing is an error naming the
 //! text, never a silent default: `"1,500"` could be 1.5 or 1500 kW.
 
+/// The most power a charging point plausibly has (kW): more is taken
+/// for a unit error (W read as kW) and warned about; `validate`'s
+/// `power-plausible` check uses it as its default maximum.
+pub const PLAUSIBLE_MAX_KW: f64 = 1500.0;
+
 use std::fmt;
 
 /// Why a power text could not be read.

@@ -13,6 +13,7 @@ use crate::input::raw::{LayerMeta, RawPoint, RawStation, Scalar};
 use crate::issues::{FeatureIssue, IssueCode};
 use crate::model::{FieldsUsed, LayerInfo, Station, StationLayer};
 use crate::normalise::{layer_crs, settle, wgs84_unconfirmed};
+use crate::power::PLAUSIBLE_MAX_KW;
 
 // Stations are converted in batches as they are read (in parallel, and
 // before the whole layer has been seen), then settled once at the end:
@@ -188,6 +189,27 @@ pub fn convert_stations(records: Vec<RawStation>) -> StationBatch {
         let (power_tag, power_kw) = match record.power {
             None => (NO_TAG, None),
             Some((rank, value)) => match value.to_power_kw() {
+                Ok(Some(kw)) if !(kw > 0.0 && kw <= PLAUSIBLE_MAX_KW) => {
+                    let message = if kw > PLAUSIBLE_MAX_KW {
+                        format!(
+                            "power {kw} kW is above any charger's ({PLAUSIBLE_MAX_KW} kW); in watts it would be {} kW",
+                            kw / 1000.0
+                        )
+                    } else {
+                        format!("power {kw} kW is not more than 0")
+                    };
+                    out.issues.push(TaggedIssue {
+                        issue: FeatureIssue::warning(
+                            IssueCode::PowerImplausible,
+                            index,
+                            id.as_deref(),
+                            message,
+                        ),
+                        id_tag,
+                        depends: Depends::PowerTag(rank),
+                    });
+                    (rank, Some(kw))
+                }
                 Ok(kw) => (rank, kw),
                 Err(why) => {
                     out.issues.push(TaggedIssue {

@@ -261,9 +261,36 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "</table><p>{} of {} stations qualify; {} lie outside every area; {} of unknown power.</p></section>",
+        "</table><p>{} of {} stations qualify; {} lie outside every area; {} of unknown power.</p>",
         s.stations_qualifying, s.stations_total, s.stations_outside_areas, s.stations_unknown_power
     );
+    let w = &report.warnings;
+    if w.count > 0 {
+        let codes: Vec<String> = w.by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        // Power values taken for a unit error change verdicts: named here.
+        let implausible: Vec<String> = w
+            .listed
+            .iter()
+            .filter(|l| l.issue.code == crate::issues::IssueCode::PowerImplausible)
+            .take(10)
+            .map(|l| escape(&l.issue.to_string()))
+            .collect();
+        let _ = writeln!(
+            out,
+            r#"<p class="note">Warnings: {} ({}); all are listed in the JSON report.{}</p>"#,
+            w.count,
+            escape(&codes.join(", ")),
+            if implausible.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Implausible power values, judged as given: {}",
+                    implausible.join("; ")
+                )
+            }
+        );
+    }
+    let _ = writeln!(out, "</section>");
 
     let _ = writeln!(
         out,

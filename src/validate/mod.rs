@@ -64,7 +64,7 @@ impl ValidateConfig {
             station_fields: StationFieldSpecs::default(),
             area_fields: AreaFieldSpecs::default(),
             required: Vec::new(),
-            max_power_kw: 1500.0,
+            max_power_kw: crate::power::PLAUSIBLE_MAX_KW,
             duplicate_m: 10.0,
             severities: Vec::new(),
             stations_crs: None,

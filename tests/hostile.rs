@@ -1,0 +1,110 @@
+//! Silent wrong answers found by the adversarial review (issue 21), each
+//! now visible: the expected outcome is written beside each case.
+
+mod common;
+
+use common::{chargecov, path_str};
+use serde_json::Value;
+
+/// Power written in watts under a kW name: 150,000 "kW" passes a 480 kW
+/// rule, so the claim holds — but never silently: a `power-implausible`
+/// warning names the station in the report and the text output.
+#[test]
+fn power_in_watts_is_flagged_wherever_the_verdict_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let stations = dir.path().join("watts.csv");
+    // fixtures/basic: s1's place lies in A and B (their shared edge).
+    std::fs::write(&stations, "id,lon,lat,power_kw\nw1,1,0.2,150000\n").unwrap();
+    let run = |format: &str| {
+        chargecov()
+            .args([
+                "check",
+                "--areas",
+                "fixtures/basic/areas.geojson",
+                "--stations",
+            ])
+            .arg(path_str(&stations))
+            .args(["--min-power-kw", "480", "--format", format, "-q"])
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["warnings"]["by_code"]["power-implausible"], 1);
+    let listed = &report["warnings"]["listed"][0];
+    assert_eq!(listed["id"], "w1");
+    assert!(
+        listed["message"].as_str().unwrap().contains("150 kW"),
+        "{listed}"
+    );
+    let text = String::from_utf8_lossy(&run("text").stdout).into_owned();
+    assert!(text.contains("power-implausible"), "{text}");
+    let html = dir.path().join("r.html");
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            "fixtures/basic/areas.geojson",
+            "--stations",
+        ])
+        .arg(path_str(&stations))
+        .args(["--min-power-kw", "480", "-q", "--html", path_str(&html)])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("Implausible power values") && page.contains("w1"),
+        "the HTML report does not show the warning"
+    );
+}
+
+/// Populations that cannot be used were dropped from the statistics
+/// without a word: each is now a `bad-field` warning naming the area.
+#[test]
+fn unusable_populations_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = dir.path().join("areas.geojson");
+    let square = |x: i32| format!("[[[{x},0],[{},0],[{},1],[{x},1],[{x},0]]]", x + 1, x + 1);
+    let feature = |id: &str, pop: &str, x: i32| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"id":"{id}","population":{pop}}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+            square(x)
+        )
+    };
+    std::fs::write(
+        &areas,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+            feature("ok", "1000", 0),
+            feature("negative", "-5", 2),
+            feature("text", "\"many\"", 4)
+        ),
+    )
+    .unwrap();
+    let stations = dir.path().join("s.csv");
+    std::fs::write(&stations, "id,lon,lat\ns,0.5,0.5\n").unwrap();
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&areas),
+            "--stations",
+            path_str(&stations),
+        ])
+        .args(["--population-field", "population", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let named: Vec<&str> = report["warnings"]["listed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "bad-field")
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["negative", "text"]);
+    // Only "ok" counts: 1000 people, all in a covered area.
+    assert_eq!(report["summary"]["population"]["total"], 1000.0);
+}
