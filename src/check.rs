@@ -40,8 +40,10 @@ pub struct CheckConfig {
     pub surface: Option<SurfaceRequest>,
     /// Area property holding a population, for population-weighted statistics.
     pub population_field: Option<String>,
-    /// How to read both layers (a text encoding).
-    pub read: ReadOptions,
+    /// How to read the areas (text encoding, layer name).
+    pub areas_read: ReadOptions,
+    /// How to read the stations.
+    pub stations_read: ReadOptions,
 }
 
 impl CheckConfig {
@@ -59,7 +61,8 @@ impl CheckConfig {
             stations_crs: None,
             surface: None,
             population_field: None,
-            read: ReadOptions::default(),
+            areas_read: ReadOptions::default(),
+            stations_read: ReadOptions::default(),
         }
     }
 }
@@ -125,7 +128,7 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
                 &config.area_fields,
                 config.skip_invalid,
                 config.areas_crs.as_ref(),
-                &config.read,
+                &config.areas_read,
             )
         },
         || {
@@ -134,7 +137,7 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
                 &config.station_fields,
                 config.skip_invalid,
                 config.stations_crs.as_ref(),
-                &config.read,
+                &config.stations_read,
             )
         },
     );

@@ -267,6 +267,23 @@ pub enum Error {
         byte: usize,
     },
 
+    /// A file of several layers, and no (or an unknown) layer named.
+    #[error(
+        "{source_name}: {}; its feature layers are: {}\n  hint: name the {layer} layer",
+        match wanted { Some(w) => format!("has no feature layer {w:?}"), None => "holds several feature layers".to_owned() },
+        if available.is_empty() { "(none)".to_owned() } else { available.join(", ") }
+    )]
+    LayerChoice {
+        /// The input.
+        source_name: String,
+        /// Which layer was being read.
+        layer: Layer,
+        /// The layer named, if any.
+        wanted: Option<String>,
+        /// The file's feature layers.
+        available: Vec<String>,
+    },
+
     /// A CSV file could not be parsed.
     #[error("{source_name}: {message}\n  hint: {hint}")]
     Csv {

@@ -240,11 +240,6 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
     let samples: Vec<(&str, Vec<u8>, &str)> = vec![
         ("zones.dbf", b"\x03\x7a\x01\x01".to_vec(), "dBASE table"),
         (
-            "zones.gpkg",
-            b"SQLite format 3\0\x10\x00\x01\x01".to_vec(),
-            "GeoPackage",
-        ),
-        (
             "zones.fgb",
             b"fgb\x03fgb\x00\x00\x00".to_vec(),
             "FlatGeobuf",

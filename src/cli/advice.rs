@@ -126,6 +126,23 @@ pub fn render(error: &Error) -> String {
             "{source_name}: the text is not valid {encoding} (first bad byte at offset {byte})\n  \
              hint: name the file's text encoding with --encoding (e.g. utf-8, gbk, latin1)"
         ),
+        Error::LayerChoice {
+            source_name,
+            layer,
+            wanted,
+            available,
+        } => format!(
+            "{source_name}: {}; its feature layers are: {}\n  hint: name one with --{layer}-layer",
+            match wanted {
+                Some(w) => format!("has no feature layer {w:?}"),
+                None => "holds several feature layers".to_owned(),
+            },
+            if available.is_empty() {
+                "(none)".to_owned()
+            } else {
+                available.join(", ")
+            }
+        ),
         other => other.to_string(),
     }
 }

@@ -181,7 +181,8 @@ impl CheckArgs {
             stations_crs: self.crs.stations_crs.clone(),
             surface: self.surface_request()?,
             population_field: self.population_field.clone(),
-            read: self.crs.read(),
+            areas_read: self.crs.areas_read(),
+            stations_read: self.crs.stations_read(),
         })
     }
 

@@ -117,7 +117,8 @@ impl DiffArgs {
             match_m: self.match_m,
             moved_m: self.moved_m,
             distance_change_m: self.distance_change_m,
-            read: self.crs.read(),
+            areas_read: self.crs.areas_read(),
+            stations_read: self.crs.stations_read(),
         };
         let sources = [&config.old, &config.new, &config.areas];
         if sources.iter().filter(|s| ***s == Source::Stdin).count() > 1 {

@@ -85,6 +85,14 @@ pub struct CrsArgs {
     #[arg(long, value_name = "ENCODING", value_parser = TextEncoding::parse, help_heading = "Coordinates and encoding")]
     pub encoding: Option<TextEncoding>,
 
+    /// The areas' layer (table) in a file that holds several, e.g. a GeoPackage.
+    #[arg(long, value_name = "NAME", help_heading = "Coordinates and encoding")]
+    pub areas_layer: Option<String>,
+
+    /// The stations' layer (table) in a file that holds several.
+    #[arg(long, value_name = "NAME", help_heading = "Coordinates and encoding")]
+    pub stations_layer: Option<String>,
+
     /// Coordinate system of the areas: EPSG:NNNN, a PROJ string, wgs84, cgcs2000, gcj02 (AMap, Tencent) or bd09 (Baidu)
     /// [default: the file's `crs` member, else WGS84].
     #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates and encoding")]
@@ -112,10 +120,19 @@ pub struct RuleArgs {
 }
 
 impl CrsArgs {
-    /// The read options these flags give.
-    pub fn read(&self) -> ReadOptions {
+    /// How to read the areas.
+    pub fn areas_read(&self) -> ReadOptions {
         ReadOptions {
             encoding: self.encoding,
+            layer: self.areas_layer.clone(),
+        }
+    }
+
+    /// How to read the stations.
+    pub fn stations_read(&self) -> ReadOptions {
+        ReadOptions {
+            encoding: self.encoding,
+            layer: self.stations_layer.clone(),
         }
     }
 }

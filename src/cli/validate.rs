@@ -102,7 +102,8 @@ impl ValidateArgs {
         config.severities = self.severity.clone();
         config.stations_crs = self.crs.stations_crs.clone();
         config.areas_crs = self.crs.areas_crs.clone();
-        config.read = self.crs.read();
+        config.stations_read = self.crs.stations_read();
+        config.areas_read = self.crs.areas_read();
 
         let bars = Bars::new(self.quiet);
         let v = run_validate(&config, &bars)?;

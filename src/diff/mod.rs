@@ -51,8 +51,10 @@ pub struct DiffConfig {
     pub moved_m: f64,
     /// Areas whose nearest-station distance changed by more are reported.
     pub distance_change_m: f64,
-    /// How to read the layers (a text encoding).
-    pub read: ReadOptions,
+    /// How to read the areas (text encoding, layer name).
+    pub areas_read: ReadOptions,
+    /// How to read both snapshots.
+    pub stations_read: ReadOptions,
 }
 
 /// A station in one snapshot.
@@ -267,7 +269,7 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         &config.area_fields,
         false,
         config.areas_crs.as_ref(),
-        &config.read,
+        &config.areas_read,
     )?;
     progress.finish();
     progress.start("reading the old snapshot", None);
@@ -276,7 +278,7 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         &config.station_fields,
         false,
         config.stations_crs.as_ref(),
-        &config.read,
+        &config.stations_read,
     )?;
     progress.finish();
     progress.start("reading the new snapshot", None);
@@ -285,7 +287,7 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         &config.station_fields,
         false,
         config.stations_crs.as_ref(),
-        &config.read,
+        &config.stations_read,
     )?;
     progress.finish();
 

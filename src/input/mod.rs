@@ -18,6 +18,8 @@ pub mod format;
 pub mod geojson;
 mod geojson_split;
 pub mod geojsonseq;
+#[cfg(feature = "gpkg")]
+pub mod gpkg;
 mod parallel;
 pub mod raw;
 pub mod shapefile;
@@ -37,6 +39,9 @@ pub struct ReadOptions {
     /// The text encoding of a table (CSV, a Shapefile's `.dbf`), overriding
     /// a `.cpg`, a byte-order mark and detection.
     pub encoding: Option<TextEncoding>,
+    /// Which layer (table) of a file that holds several, e.g. a
+    /// GeoPackage's feature table.
+    pub layer: Option<String>,
 }
 
 /// Records are handed over in batches of about this many bytes of text,
@@ -97,6 +102,8 @@ pub fn dispatch<W: WithReader>(format: InputFormat, job: W) -> Result<W::Output,
         InputFormat::GeoJsonSeq => job.run(&geojsonseq::GeoJsonSeq),
         InputFormat::Csv => job.run(&csv::Csv),
         InputFormat::Shapefile => job.run(&shapefile::Shapefile),
+        #[cfg(feature = "gpkg")]
+        InputFormat::GeoPackage => job.run(&gpkg::GeoPackage),
         other => return Err(other),
     })
 }

@@ -116,6 +116,7 @@ impl Source {
         let mut input = Input {
             source: self,
             encoding: options.encoding,
+            layer: options.layer.clone(),
             whole,
             compression: Compression::None,
             format: InputFormat::GeoJson,
@@ -163,6 +164,7 @@ impl fmt::Display for Source {
 pub struct Input<'s> {
     source: &'s Source,
     encoding: Option<TextEncoding>,
+    layer: Option<String>,
     /// Standard input, read whole.
     whole: Option<Vec<u8>>,
     compression: Compression,
@@ -178,6 +180,11 @@ impl<'s> Input<'s> {
     /// Its format.
     pub fn format(&self) -> InputFormat {
         self.format
+    }
+
+    /// The layer (table) named for it, if any.
+    pub fn layer(&self) -> Option<&str> {
+        self.layer.as_deref()
     }
 
     /// The text encoding named for it, if any.

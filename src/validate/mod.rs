@@ -51,8 +51,10 @@ pub struct ValidateConfig {
     pub stations_crs: Option<Crs>,
     /// The areas' coordinate system (else the file's, else WGS84).
     pub areas_crs: Option<Crs>,
-    /// How to read both layers (a text encoding).
-    pub read: ReadOptions,
+    /// How to read the stations (text encoding, layer name).
+    pub stations_read: ReadOptions,
+    /// How to read the areas.
+    pub areas_read: ReadOptions,
 }
 
 impl ValidateConfig {
@@ -69,7 +71,8 @@ impl ValidateConfig {
             severities: Vec::new(),
             stations_crs: None,
             areas_crs: None,
-            read: ReadOptions::default(),
+            stations_read: ReadOptions::default(),
+            areas_read: ReadOptions::default(),
         }
     }
 
@@ -313,7 +316,7 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
                 &config.area_fields,
                 false,
                 config.areas_crs.as_ref(),
-                &config.read,
+                &config.areas_read,
             )?;
             progress.finish();
             Some(layer)
@@ -322,7 +325,7 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
     };
 
     progress.start("reading and checking stations", None);
-    let input = config.stations.open_with(&config.read)?;
+    let input = config.stations.open_with(&config.stations_read)?;
     let name = input.name();
     let specs = StationFieldSpecs {
         required: config.required.clone(),

@@ -1,0 +1,382 @@
+//! OGC GeoPackage (an SQLite database; rusqlite with SQLite compiled in,
+//! so nothing to install): one feature table — the only one, or the one
+//! named (`ReadOptions::layer`) — its geometry blobs (the GeoPackage
+//! binary header, then WKB, decoded with the `wkb` crate) and its other
+//! columns as properties; the table's CRS from `gpkg_spatial_ref_sys`.
+
+use std::path::Path;
+
+use geo_traits::{
+    CoordTrait, GeometryTrait, GeometryType, LineStringTrait, MultiPolygonTrait, PointTrait,
+    PolygonTrait,
+};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Layer, Result};
+use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::input::format::InputFormat;
+use crate::input::raw::{
+    LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+};
+use crate::input::{Collect, Compression, Input, LayerReader, convert_in_chunks};
+
+/// The reader of GeoPackages.
+#[derive(Debug, Clone, Copy)]
+pub struct GeoPackage;
+
+impl LayerReader for GeoPackage {
+    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+        let table = Table::open(input, Layer::Areas)?;
+        let mut records = Vec::new();
+        table.rows(|index, fid, geometry, properties| {
+            records.push(RawArea {
+                index,
+                feature_id: fid.map(Scalar::Int),
+                properties,
+                geometry: geometry.map_or(RawAreaGeometry::Null, area_geometry),
+            });
+        })?;
+        let mut meta = LayerMeta::new(InputFormat::GeoPackage, records.len());
+        meta.declared_crs = table.crs;
+        Ok(RawLayer { records, meta })
+    }
+
+    fn read_stations<T: Send>(
+        &self,
+        input: &Input,
+        specs: &StationFieldSpecs,
+        convert: &(dyn Fn(Vec<RawStation>) -> T + Sync),
+        sink: &mut (dyn Collect<T> + Send),
+    ) -> Result<LayerMeta> {
+        let table = Table::open(input, Layer::Stations)?;
+        let id = pick(&table.columns, &specs.id);
+        let power = pick(&table.columns, &specs.power);
+        let mut stations = Vec::new();
+        table.rows(|index, fid, geometry, mut properties| {
+            let present = specs
+                .required
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, name)| {
+                    properties
+                        .get(name.as_str())
+                        .is_some_and(|v| !v.is_null() && v != "")
+                })
+                .fold(0u64, |bits, (i, _)| bits | 1 << i);
+            let mut value = |column: &Option<String>| {
+                let v = properties.remove(column.as_ref()?)?;
+                let s = Scalar::from_json(&v);
+                (!matches!(s, Scalar::Null)).then_some((0u8, s))
+            };
+            stations.push(RawStation {
+                index,
+                feature_id: fid.map(Scalar::Int),
+                id: value(&id),
+                power: value(&power),
+                present,
+                geometry: geometry.map_or(RawPoint::Null, point),
+            });
+        })?;
+        let mut meta = LayerMeta::new(InputFormat::GeoPackage, stations.len());
+        meta.declared_crs = table.crs.clone();
+        meta.id_field = id;
+        meta.power_field = power;
+        convert_in_chunks(stations, convert, sink);
+        Ok(meta)
+    }
+}
+
+fn pick(columns: &[String], spec: &FieldSpec) -> Option<String> {
+    columns
+        .iter()
+        .filter_map(|c| spec.rank(c).map(|r| (r, c)))
+        .min()
+        .map(|(_, c)| c.clone())
+}
+
+/// One feature table, opened.
+struct Table {
+    name: String,
+    db: Connection,
+    table: String,
+    geometry_column: String,
+    /// The other columns (not the geometry, not the primary key).
+    columns: Vec<String>,
+    fid_column: Option<String>,
+    crs: Option<String>,
+    layer: Layer,
+}
+
+fn quoted(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+impl Table {
+    fn open(input: &Input, layer: Layer) -> Result<Table> {
+        let name = input.name();
+        let path = input
+            .source()
+            .path()
+            .filter(|_| input.compression() == Compression::None);
+        let Some(path) = path else {
+            return Err(Error::NeedsFile {
+                source_name: name,
+                format: InputFormat::GeoPackage,
+            });
+        };
+        let malformed = |problem: String| Error::Malformed {
+            source_name: name.clone(),
+            format: InputFormat::GeoPackage,
+            problem,
+        };
+        let db = open_read_only(path).map_err(|e| malformed(e.to_string()))?;
+        let tables: Vec<String> = db
+            .prepare(
+                "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| malformed(format!("no GeoPackage contents table ({e})")))?;
+        let table = match (input.layer(), tables.as_slice()) {
+            (Some(wanted), _) if tables.iter().any(|t| t == wanted) => wanted.to_owned(),
+            (None, [only]) => only.clone(),
+            (wanted, _) => {
+                return Err(Error::LayerChoice {
+                    source_name: name,
+                    layer,
+                    wanted: wanted.map(str::to_owned),
+                    available: tables,
+                });
+            }
+        };
+        let (geometry_column, srs_id): (String, i64) = db
+            .query_row(
+                "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?1",
+                [&table],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| malformed(format!("table {table:?} has no geometry column ({e})")))?;
+        let crs = crs_of(&db, srs_id).map_err(|e| malformed(e.to_string()))?;
+        // Column names and the integer primary key, in table order.
+        let info: Vec<(String, bool)> = db
+            .prepare(&format!("PRAGMA table_info({})", quoted(&table)))
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)? > 0))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| malformed(e.to_string()))?;
+        let fid_column = info.iter().find(|(_, pk)| *pk).map(|(c, _)| c.clone());
+        let columns = info
+            .into_iter()
+            .map(|(c, _)| c)
+            .filter(|c| *c != geometry_column && Some(c) != fid_column.as_ref())
+            .collect();
+        Ok(Table {
+            name,
+            db,
+            table,
+            geometry_column,
+            columns,
+            fid_column,
+            crs,
+            layer,
+        })
+    }
+
+    /// Calls `row` with each row's index, feature id, WKB (after the
+    /// GeoPackage header; `None` for null or empty) and properties.
+    fn rows(
+        &self,
+        mut row: impl FnMut(usize, Option<i64>, Option<&[u8]>, Map<String, Value>),
+    ) -> Result<()> {
+        let mut select = vec![quoted(&self.geometry_column)];
+        select.push(self.fid_column.as_deref().map_or("NULL".to_owned(), quoted));
+        select.extend(self.columns.iter().map(|c| quoted(c)));
+        let order = self
+            .fid_column
+            .as_deref()
+            .map_or("rowid".to_owned(), quoted);
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {order}",
+            select.join(", "),
+            quoted(&self.table)
+        );
+        let fail = |e: rusqlite::Error| Error::Malformed {
+            source_name: self.name.clone(),
+            format: InputFormat::GeoPackage,
+            problem: format!("reading table {:?}: {e}", self.table),
+        };
+        let mut statement = self.db.prepare(&sql).map_err(fail)?;
+        let mut rows = statement.query([]).map_err(fail)?;
+        let mut index = 0;
+        while let Some(r) = rows.next().map_err(fail)? {
+            let blob = match r.get_ref(0).map_err(fail)? {
+                ValueRef::Blob(b) => Some(b),
+                _ => None,
+            };
+            let wkb = blob.and_then(strip_header);
+            let fid = r.get::<_, Option<i64>>(1).ok().flatten();
+            let mut properties = Map::new();
+            for (k, column) in self.columns.iter().enumerate() {
+                let value = match r.get_ref(k + 2).map_err(fail)? {
+                    ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+                    ValueRef::Integer(i) => Value::from(i),
+                    ValueRef::Real(f) => {
+                        serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+                    }
+                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                };
+                properties.insert(column.clone(), value);
+            }
+            row(index, fid, wkb, properties);
+            index += 1;
+        }
+        if index == 0 {
+            return Err(Error::EmptyLayer {
+                source_name: self.name.clone(),
+                format: InputFormat::GeoPackage,
+                layer: self.layer,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+}
+
+/// The CRS of `srs_id` as a name chargecov parses: `EPSG:N` when the
+/// organisation is EPSG, else the WKT definition; `None` for the
+/// GeoPackage's "undefined" systems (0 and -1).
+fn crs_of(db: &Connection, srs_id: i64) -> rusqlite::Result<Option<String>> {
+    if srs_id == 0 || srs_id == -1 {
+        return Ok(None);
+    }
+    let (organisation, code, definition): (String, i64, String) = db.query_row(
+        "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
+        [srs_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(Some(if organisation.eq_ignore_ascii_case("EPSG") {
+        format!("EPSG:{code}")
+    } else {
+        definition
+    }))
+}
+
+/// The WKB after a GeoPackage binary header (GeoPackage 1.3, 2.1.3):
+/// "GP", version, flags (bit 0 byte order, bits 1–3 envelope kind, bit 4
+/// empty), the srs_id, then an envelope of 0, 32, 48, 48 or 64 bytes.
+fn strip_header(blob: &[u8]) -> Option<&[u8]> {
+    if blob.len() < 8 || &blob[..2] != b"GP" {
+        return None;
+    }
+    let flags = blob[3];
+    if flags & 0b1_0000 != 0 {
+        return None;
+    }
+    let envelope = match (flags >> 1) & 0b111 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        _ => return None,
+    };
+    blob.get(8 + envelope..)
+}
+
+fn ring<L: LineStringTrait<T = f64>>(line: &L) -> Vec<Position> {
+    line.coords().map(|c| (c.x(), c.y())).collect()
+}
+
+fn polygon<P: PolygonTrait<T = f64>>(p: &P) -> Vec<Vec<Position>> {
+    let mut rings: Vec<Vec<Position>> = p.exterior().iter().map(ring).collect();
+    rings.extend(p.interiors().map(|r| ring(&r)));
+    rings
+}
+
+fn area_geometry(wkb: &[u8]) -> RawAreaGeometry {
+    let geometry = match wkb::reader::read_wkb(wkb) {
+        Ok(g) => g,
+        Err(e) => return RawAreaGeometry::Malformed(format!("geometry is not valid WKB: {e}")),
+    };
+    match geometry.as_type() {
+        GeometryType::Polygon(p) => RawAreaGeometry::Polygon(polygon(p)),
+        GeometryType::MultiPolygon(m) => {
+            RawAreaGeometry::MultiPolygon(m.polygons().map(|p| polygon(&p)).collect())
+        }
+        other => RawAreaGeometry::WrongType(type_name(&other).to_owned()),
+    }
+}
+
+fn point(wkb: &[u8]) -> RawPoint {
+    let geometry = match wkb::reader::read_wkb(wkb) {
+        Ok(g) => g,
+        Err(e) => return RawPoint::Malformed(format!("geometry is not valid WKB: {e}")),
+    };
+    match geometry.as_type() {
+        GeometryType::Point(p) => match p.coord() {
+            Some(c) => RawPoint::Point(c.x(), c.y()),
+            None => RawPoint::Empty,
+        },
+        other => RawPoint::WrongType(type_name(&other).to_owned()),
+    }
+}
+
+fn type_name<P, LS, Y, MP, ML, MY, GC, R, T, L>(
+    g: &GeometryType<'_, P, LS, Y, MP, ML, MY, GC, R, T, L>,
+) -> &'static str
+where
+    P: PointTrait,
+    LS: LineStringTrait,
+    Y: PolygonTrait,
+    MP: geo_traits::MultiPointTrait,
+    ML: geo_traits::MultiLineStringTrait,
+    MY: MultiPolygonTrait,
+    GC: geo_traits::GeometryCollectionTrait,
+    R: geo_traits::RectTrait,
+    T: geo_traits::TriangleTrait,
+    L: geo_traits::LineTrait,
+{
+    match g {
+        GeometryType::Point(_) => "Point",
+        GeometryType::LineString(_) | GeometryType::Line(_) => "LineString",
+        GeometryType::Polygon(_) | GeometryType::Rect(_) | GeometryType::Triangle(_) => "Polygon",
+        GeometryType::MultiPoint(_) => "MultiPoint",
+        GeometryType::MultiLineString(_) => "MultiLineString",
+        GeometryType::MultiPolygon(_) => "MultiPolygon",
+        GeometryType::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_stripped_by_their_envelope() {
+        // No envelope: WKB at byte 8.
+        let mut blob = b"GP\x00\x01\x00\x00\x10\xe6".to_vec();
+        blob.extend_from_slice(b"WKB");
+        assert_eq!(strip_header(&blob), Some(&b"WKB"[..]));
+        // An xy envelope (kind 1): 32 bytes of min/max x and y.
+        let mut blob = b"GP\x00\x03\x00\x00\x10\xe6".to_vec();
+        blob.extend_from_slice(&[0u8; 32]);
+        blob.extend_from_slice(b"WKB");
+        assert_eq!(strip_header(&blob), Some(&b"WKB"[..]));
+        // Empty geometry flag.
+        assert_eq!(strip_header(b"GP\x00\x11\x00\x00\x10\xe6"), None);
+        assert_eq!(strip_header(b"XX\x00\x01\x00\x00\x10\xe6"), None);
+    }
+}

@@ -1,0 +1,282 @@
+//! GeoPackage through the reader seam. A GeoPackage is built here with
+//! SQL (the tables of OGC 12-128r18: `gpkg_spatial_ref_sys`,
+//! `gpkg_contents`, `gpkg_geometry_columns`, a feature table) and its
+//! geometries written byte by byte as the standard's binary header plus
+//! little-endian WKB, so the reader is checked against the specification,
+//! not against itself. When GDAL's `ogr2ogr` is installed (CI installs
+//! it), the German districts converted by GDAL are read as well and must
+//! give the GeoJSON run's answers.
+//!
+//! The hand-built layer: two unit squares A = [0,1]×[0,1] (fid 1, code
+//! "A", name "West") and B = [2,3]×[0,1] (fid 2, "B", "East"), EPSG:4326;
+//! stations (CSV) S1 (0.5, 0.5, 150 kW) in A and S2 (5, 5) in neither:
+//! with `--min-power-kw 100`, A is covered and B is not (exit 1).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use common::{chargecov, path_str, shared_data};
+use serde_json::Value;
+
+/// A GeoPackage geometry: "GP", version 0, flags 0x01 (little-endian, no
+/// envelope), srs_id 4326, then WKB Polygon (type 3) of one ring.
+fn gpkg_polygon(ring: &[(f64, f64)]) -> Vec<u8> {
+    let mut b = b"GP\x00\x01".to_vec();
+    b.extend_from_slice(&4326i32.to_le_bytes());
+    b.push(1); // WKB little-endian
+    b.extend_from_slice(&3u32.to_le_bytes());
+    b.extend_from_slice(&1u32.to_le_bytes());
+    b.extend_from_slice(&(ring.len() as u32).to_le_bytes());
+    for &(x, y) in ring {
+        b.extend_from_slice(&x.to_le_bytes());
+        b.extend_from_slice(&y.to_le_bytes());
+    }
+    b
+}
+
+fn gpkg_point(x: f64, y: f64) -> Vec<u8> {
+    let mut b = b"GP\x00\x01".to_vec();
+    b.extend_from_slice(&4326i32.to_le_bytes());
+    b.push(1);
+    b.extend_from_slice(&1u32.to_le_bytes());
+    b.extend_from_slice(&x.to_le_bytes());
+    b.extend_from_slice(&y.to_le_bytes());
+    b
+}
+
+fn square(x0: f64) -> Vec<(f64, f64)> {
+    vec![
+        (x0, 0.0),
+        (x0 + 1.0, 0.0),
+        (x0 + 1.0, 1.0),
+        (x0, 1.0),
+        (x0, 0.0),
+    ]
+}
+
+/// A feature row: geometry blob, code, name.
+type Row<'a> = (Vec<u8>, &'a str, &'a str);
+
+/// Builds the GeoPackage with the given feature tables: (name, rows).
+fn build(path: &Path, tables: &[(&str, Vec<Row>)]) {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch(
+        "PRAGMA application_id = 1196444487;
+         CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,
+           organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
+           definition TEXT NOT NULL, description TEXT);
+         INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\"]', NULL);
+         CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT NOT NULL,
+           identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL,
+           max_x REAL, max_y REAL, srs_id INTEGER);
+         CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+           geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT, m TINYINT);",
+    )
+    .unwrap();
+    for (table, rows) in tables {
+        db.execute_batch(&format!(
+            "CREATE TABLE \"{table}\" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, code TEXT, name TEXT, power_kw REAL);
+             INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('{table}', 'features', 4326);
+             INSERT INTO gpkg_geometry_columns VALUES ('{table}', 'geom', 'GEOMETRY', 4326, 0, 0);"
+        ))
+        .unwrap();
+        for (geom, code, name) in rows {
+            db.execute(
+                &format!(
+                    "INSERT INTO \"{table}\" (geom, code, name, power_kw) VALUES (?1, ?2, ?3, 150)"
+                ),
+                rusqlite::params![geom, code, name],
+            )
+            .unwrap();
+        }
+    }
+}
+
+fn stations(dir: &Path) -> PathBuf {
+    let path = dir.join("s.csv");
+    std::fs::write(&path, "id,lon,lat,power_kw\nS1,0.5,0.5,150\nS2,5,5,60\n").unwrap();
+    path
+}
+
+fn check(areas: &Path, stations: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(areas),
+            "--stations",
+            path_str(stations),
+        ])
+        .args(["--min-power-kw", "100", "--format", "json", "-q"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap(), report, stderr)
+}
+
+#[test]
+fn a_geopackage_of_polygons_and_one_of_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = dir.path().join("zones.gpkg");
+    build(
+        &areas,
+        &[(
+            "zones",
+            vec![
+                (gpkg_polygon(&square(0.0)), "A", "West"),
+                (gpkg_polygon(&square(2.0)), "B", "East"),
+            ],
+        )],
+    );
+    let (code, r, err) = check(&areas, &stations(dir.path()), &["--id-field", "code"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(r["inputs"]["areas"]["format"], "gpkg");
+    assert_eq!(
+        r["inputs"]["areas"]["crs"],
+        "WGS84 (EPSG:4326), declared in the file"
+    );
+    let a = &r["areas"];
+    assert_eq!(
+        (a[0]["id"].as_str(), a[0]["name"].as_str()),
+        (Some("A"), Some("West"))
+    );
+    assert_eq!(a[0]["covered"], true);
+    assert_eq!(a[1]["covered"], false);
+
+    // Stations from a GeoPackage too: S1's point, 150 kW from the column.
+    let points = dir.path().join("chargers.gpkg");
+    build(
+        &points,
+        &[("chargers", vec![(gpkg_point(0.5, 0.5), "S1", "one")])],
+    );
+    let (code, r, err) = check(&areas, &points, &[]);
+    assert_eq!(code, 1, "{err}");
+    // Without an id column among the usual names, the feature id.
+    assert_eq!(r["inputs"]["stations"]["fields"]["id"], "(feature id)");
+    assert_eq!(r["areas"][0]["nearest_station_id"], "1");
+    let (_, r, _) = check(&areas, &points, &["--station-id-field", "code"]);
+    assert_eq!(r["inputs"]["stations"]["fields"]["power"], "power_kw");
+    assert_eq!(r["areas"][0]["nearest_station_id"], "S1");
+}
+
+#[test]
+fn several_layers_need_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.gpkg");
+    build(
+        &path,
+        &[
+            ("east", vec![(gpkg_polygon(&square(2.0)), "B", "East")]),
+            ("west", vec![(gpkg_polygon(&square(0.0)), "A", "West")]),
+        ],
+    );
+    let s = stations(dir.path());
+    let (code, _, err) = check(&path, &s, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("several feature layers")
+            && err.contains("east, west")
+            && err.contains("--areas-layer"),
+        "{err}"
+    );
+    let (code, _, err) = check(&path, &s, &["--areas-layer", "north"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no feature layer \"north\""), "{err}");
+    let (code, r, err) = check(&path, &s, &["--areas-layer", "west"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["summary"]["areas_total"], 1);
+}
+
+#[test]
+fn an_sqlite_file_without_geopackage_tables_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.sqlite");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x INTEGER);")
+        .unwrap();
+    let (code, _, err) = check(&path, &stations(dir.path()), &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("plain.sqlite") && err.contains("GeoPackage"),
+        "{err}"
+    );
+}
+
+/// GDAL as the reference: the German districts converted to GeoPackage by
+/// `ogr2ogr` read as the GeoJSON does (per district counts and verdicts).
+#[test]
+fn districts_converted_by_gdal_read_as_their_geojson() {
+    let (Some(geojson), Some(stations)) = (
+        shared_data("gpkg", "germany/kreise_vg5000_2021_wgs84.geojson.gz"),
+        shared_data("gpkg", "germany/stations_bnetza_2019-07-19.csv.gz"),
+    ) else {
+        return;
+    };
+    if StdCommand::new("ogr2ogr")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        if std::env::var_os("CI").is_some() {
+            panic!("gpkg: ogr2ogr is not installed (apt-get install gdal-bin)");
+        }
+        eprintln!("SKIPPED gpkg: ogr2ogr is not installed (apt-get install gdal-bin)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("kreise.gpkg");
+    let status = StdCommand::new("ogr2ogr")
+        .args(["-f", "GPKG", path_str(&gpkg)])
+        .arg(format!("/vsigzip/{}", path_str(&geojson)))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = |areas: &Path| {
+        let out = chargecov()
+            .args([
+                "check",
+                "--areas",
+                path_str(areas),
+                "--stations",
+                path_str(&stations),
+            ])
+            .args([
+                "--id-field",
+                "AGS",
+                "--name-field",
+                "GEN",
+                "--min-power-kw",
+                "50",
+            ])
+            .args(["--format", "json", "-q"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        v
+    };
+    let (from_gpkg, reference) = (run(&gpkg), run(&geojson));
+    assert_eq!(from_gpkg["inputs"]["areas"]["format"], "gpkg");
+    let (a, b) = (
+        from_gpkg["areas"].as_array().unwrap(),
+        reference["areas"].as_array().unwrap(),
+    );
+    assert_eq!(a.len(), 401);
+    for (x, y) in a.iter().zip(b) {
+        for key in [
+            "id",
+            "name",
+            "stations_inside",
+            "qualifying_inside",
+            "covered",
+        ] {
+            assert_eq!(x[key], y[key], "{key} of {}", y["id"]);
+        }
+    }
+    assert_eq!(from_gpkg["summary"], reference["summary"]);
+}
