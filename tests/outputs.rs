@@ -352,3 +352,48 @@ fn closed_and_full_streams_never_panic() {
         );
     }
 }
+
+#[test]
+fn the_extension_chooses_the_format_or_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // CSV: the facts of the uncovered areas only (fixtures/basic: E, far
+    // from every station, at any power).
+    let csv = dir.path().join("uncovered.csv");
+    let out = chargecov()
+        .args(["check", "--areas", AREAS, "--stations", STATIONS, "-q"])
+        .args(["--uncovered", path_str(&csv)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("id,name,group,feature_index")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert!(rows[0].starts_with("E,"), "{text}");
+
+    // Refused before any work: nothing is written.
+    for (flag, name, says) in [
+        ("--uncovered", "u.txt", "cannot tell the format"),
+        ("--uncovered", "u.gpkg", "not written yet"),
+        ("--gaps", "g.csv", "CSV here holds facts only"),
+    ] {
+        let target = dir.path().join(name);
+        let mut cmd = chargecov();
+        cmd.args(["check", "--areas", AREAS, "--stations", STATIONS, "-q"])
+            .args([flag, path_str(&target)]);
+        if flag == "--gaps" {
+            cmd.args(["--radius-km", "5"]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag) && err.contains(says), "{err}");
+        assert!(!target.exists());
+    }
+}

@@ -135,13 +135,21 @@ pub enum Format {
     Json,
 }
 
+/// The format of an area output, by its file's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AreasOutFormat {
+pub(super) enum AreasOutFormat {
     GeoJson,
     Csv,
 }
 
-fn areas_out_format(path: &Path) -> anyhow::Result<AreasOutFormat> {
+/// The format `path` asks for: GeoJSON (`.geojson`, `.json`, or `-`), CSV
+/// where `csv` allows it (facts, no geometry); anything else is refused
+/// before any work, never written as GeoJSON under another name.
+pub(super) fn areas_out_format(
+    flag: &str,
+    path: &Path,
+    csv: bool,
+) -> anyhow::Result<AreasOutFormat> {
     if path.as_os_str() == "-" {
         return Ok(AreasOutFormat::GeoJson);
     }
@@ -149,11 +157,24 @@ fn areas_out_format(path: &Path) -> anyhow::Result<AreasOutFormat> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
+    let allowed = if csv {
+        ".geojson, .json or .csv"
+    } else {
+        ".geojson or .json"
+    };
     match ext.as_deref() {
         Some("geojson" | "json") => Ok(AreasOutFormat::GeoJson),
-        Some("csv") => Ok(AreasOutFormat::Csv),
+        Some("csv") if csv => Ok(AreasOutFormat::Csv),
+        Some("csv") => bail!(
+            "{flag} {}: these are shapes, and CSV here holds facts only; end the name in {allowed}",
+            path.display()
+        ),
+        Some(ext @ ("gpkg" | "fgb" | "shp" | "parquet")) => bail!(
+            "{flag} {}: .{ext} output is not written yet; end the name in {allowed} (ogr2ogr converts GeoJSON to any of them)",
+            path.display()
+        ),
         _ => bail!(
-            "--areas-out {}: cannot tell the format; end the name in .geojson, .json or .csv",
+            "{flag} {}: cannot tell the format; end the name in {allowed}",
             path.display()
         ),
     }
@@ -246,11 +267,19 @@ impl CheckArgs {
 
     /// Runs the check, writes every output, and says how to exit.
     pub fn run(&self) -> anyhow::Result<ExitCode> {
-        let areas_out_format = self
+        let areas_out_as = self
             .areas_out
             .as_deref()
-            .map(areas_out_format)
+            .map(|p| areas_out_format("--areas-out", p, true))
             .transpose()?;
+        let uncovered_format = self
+            .uncovered
+            .as_deref()
+            .map(|p| areas_out_format("--uncovered", p, true))
+            .transpose()?;
+        if let Some(p) = &self.gaps {
+            areas_out_format("--gaps", p, false)?;
+        }
         let output_crs = match &self.output_crs {
             Some(crs) => {
                 OutputCrs::new(crs).map_err(|why| anyhow::anyhow!("--output-crs {why}"))?
@@ -278,19 +307,21 @@ impl CheckArgs {
                 buffered.flush()
             })?;
         }
-        if let Some(path) = &self.uncovered {
-            outputs.stage(path, |w| {
-                areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |i| {
-                    !run.covered[i]
-                })
+        if let (Some(path), Some(format)) = (&self.uncovered, uncovered_format) {
+            let uncovered = |i: usize| !run.covered[i];
+            outputs.stage(path, |w| match format {
+                AreasOutFormat::GeoJson => {
+                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, uncovered)
+                }
+                AreasOutFormat::Csv => areas::write_csv(w, &report, &output_crs, uncovered),
             })?;
         }
-        if let (Some(path), Some(format)) = (&self.areas_out, areas_out_format) {
+        if let (Some(path), Some(format)) = (&self.areas_out, areas_out_as) {
             outputs.stage(path, |w| match format {
                 AreasOutFormat::GeoJson => {
                     areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
                 }
-                AreasOutFormat::Csv => areas::write_csv(w, &report, &output_crs),
+                AreasOutFormat::Csv => areas::write_csv(w, &report, &output_crs, |_| true),
             })?;
         }
         if let (Some(path), Some(surface)) = (&self.gaps, &run.surface) {

@@ -137,6 +137,9 @@ impl DiffArgs {
             ],
             &outputs,
         )?;
+        if let Some(p) = &self.changes {
+            super::check::areas_out_format("--changes", p, false)?;
+        }
         let bars = Bars::new(self.quiet);
         let diff = run_diff(&config, &bars)?;
         let mut outputs = StagedOutputs::new();

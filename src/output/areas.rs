@@ -199,13 +199,18 @@ pub fn write_geojson(
     out.write_all(b"\n]}\n")
 }
 
-/// Writes every area's facts as CSV.
-pub fn write_csv(out: &mut dyn Write, report: &Report, crs: &OutputCrs) -> io::Result<()> {
+/// Writes the facts of the areas `keep` selects (by position) as CSV.
+pub fn write_csv(
+    out: &mut dyn Write,
+    report: &Report,
+    crs: &OutputCrs,
+    keep: impl Fn(usize) -> bool,
+) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     let mut header: Vec<String> = fact_columns(crs).into_iter().map(str::to_owned).collect();
     header.extend(extra_columns(report, crs));
     writer.write_record(&header)?;
-    for r in &report.areas {
+    for (_, r) in report.areas.iter().enumerate().filter(|(i, _)| keep(*i)) {
         let values = facts(r, crs)?
             .into_iter()
             .chain(extra_values(r, report, crs)?);
