@@ -92,11 +92,24 @@ fn causes_can_be_matched() {
     }
 
     // A format chargecov knows but does not read.
+    let fgb = Source::from_bytes("zones.fgb", b"fgb\x03fgb\x00\x00\x00".to_vec());
+    let config = CheckConfig::new(fgb, stations("lon,lat\n0.5,0.5\n"));
+    match run_check(&config, &Silent) {
+        Err(
+            e @ Error::UnsupportedFormat {
+                format: InputFormat::FlatGeobuf,
+                ..
+            },
+        ) => no_flags(&e),
+        other => panic!("{other:?}"),
+    }
+
+    // A format read from its files, handed in as bytes.
     let shp = Source::from_bytes("zones.shp", b"\x00\x00\x27\x0a\0\0\0\0".to_vec());
     let config = CheckConfig::new(shp, stations("lon,lat\n0.5,0.5\n"));
     match run_check(&config, &Silent) {
         Err(
-            e @ Error::UnsupportedFormat {
+            e @ Error::NeedsFile {
                 format: InputFormat::Shapefile,
                 ..
             },

@@ -380,7 +380,7 @@ fn the_extension_chooses_the_format_or_is_refused() {
     // Refused before any work: nothing is written.
     for (flag, name, says) in [
         ("--uncovered", "u.txt", "cannot tell the format"),
-        ("--uncovered", "u.gpkg", "not written yet"),
+        ("--uncovered", "u.fgb", "not written yet"),
         ("--gaps", "g.csv", "CSV here holds facts only"),
     ] {
         let target = dir.path().join(name);

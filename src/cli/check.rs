@@ -140,6 +140,7 @@ pub enum Format {
 pub(super) enum AreasOutFormat {
     GeoJson,
     Csv,
+    GeoPackage,
 }
 
 /// The format `path` asks for: GeoJSON (`.geojson`, `.json`, or `-`), CSV
@@ -158,9 +159,9 @@ pub(super) fn areas_out_format(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let allowed = if csv {
-        ".geojson, .json or .csv"
+        ".geojson, .json, .gpkg or .csv"
     } else {
-        ".geojson or .json"
+        ".geojson, .json or .gpkg"
     };
     match ext.as_deref() {
         Some("geojson" | "json") => Ok(AreasOutFormat::GeoJson),
@@ -169,7 +170,8 @@ pub(super) fn areas_out_format(
             "{flag} {}: these are shapes, and CSV here holds facts only; end the name in {allowed}",
             path.display()
         ),
-        Some(ext @ ("gpkg" | "fgb" | "shp" | "parquet")) => bail!(
+        Some("gpkg") => Ok(AreasOutFormat::GeoPackage),
+        Some(ext @ ("fgb" | "shp" | "parquet")) => bail!(
             "{flag} {}: .{ext} output is not written yet; end the name in {allowed} (ogr2ogr converts GeoJSON to any of them)",
             path.display()
         ),
@@ -178,6 +180,21 @@ pub(super) fn areas_out_format(
             path.display()
         ),
     }
+}
+
+/// Stages a GeoPackage of `records` as table `table`.
+pub(super) fn stage_gpkg(
+    outputs: &mut StagedOutputs,
+    path: &Path,
+    table: &str,
+    crs: &OutputCrs,
+    records: &[chargecov::output::gpkg::Record],
+) -> anyhow::Result<()> {
+    let crs = crs.crs();
+    outputs.stage_file(path, |temp| {
+        chargecov::output::gpkg::write(temp, table, &crs, records).map_err(std::io::Error::other)
+    })?;
+    Ok(())
 }
 
 impl CheckArgs {
@@ -309,20 +326,34 @@ impl CheckArgs {
         }
         if let (Some(path), Some(format)) = (&self.uncovered, uncovered_format) {
             let uncovered = |i: usize| !run.covered[i];
-            outputs.stage(path, |w| match format {
-                AreasOutFormat::GeoJson => {
-                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, uncovered)
+            match format {
+                AreasOutFormat::GeoPackage => {
+                    let records =
+                        areas::area_records(&run.areas.areas, &report, &output_crs, uncovered)?;
+                    stage_gpkg(&mut outputs, path, "uncovered", &output_crs, &records)?;
                 }
-                AreasOutFormat::Csv => areas::write_csv(w, &report, &output_crs, uncovered),
-            })?;
+                AreasOutFormat::GeoJson => outputs.stage(path, |w| {
+                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, uncovered)
+                })?,
+                AreasOutFormat::Csv => outputs.stage(path, |w| {
+                    areas::write_csv(w, &report, &output_crs, uncovered)
+                })?,
+            }
         }
         if let (Some(path), Some(format)) = (&self.areas_out, areas_out_as) {
-            outputs.stage(path, |w| match format {
-                AreasOutFormat::GeoJson => {
-                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
+            match format {
+                AreasOutFormat::GeoPackage => {
+                    let records =
+                        areas::area_records(&run.areas.areas, &report, &output_crs, |_| true)?;
+                    stage_gpkg(&mut outputs, path, "areas", &output_crs, &records)?;
                 }
-                AreasOutFormat::Csv => areas::write_csv(w, &report, &output_crs, |_| true),
-            })?;
+                AreasOutFormat::GeoJson => outputs.stage(path, |w| {
+                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
+                })?,
+                AreasOutFormat::Csv => outputs.stage(path, |w| {
+                    areas::write_csv(w, &report, &output_crs, |_| true)
+                })?,
+            }
         }
         if let (Some(path), Some(surface)) = (&self.gaps, &run.surface) {
             let gaps: Vec<_> = surface.areas.iter().map(|a| a.gap.clone()).collect();
@@ -334,9 +365,15 @@ impl CheckArgs {
                 .max_by(|a, b| a.0.total_cmp(b.0))
                 .map(|(_, l)| l.as_str())
                 .unwrap_or_default();
-            outputs.stage(path, |w| {
-                areas::write_gaps(w, &run.areas.areas, &report, &gaps, largest, &output_crs)
-            })?;
+            if areas_out_format("--gaps", path, false)? == AreasOutFormat::GeoPackage {
+                let records =
+                    areas::gap_records(&run.areas.areas, &report, &gaps, largest, &output_crs)?;
+                stage_gpkg(&mut outputs, path, "gaps", &output_crs, &records)?;
+            } else {
+                outputs.stage(path, |w| {
+                    areas::write_gaps(w, &run.areas.areas, &report, &gaps, largest, &output_crs)
+                })?;
+            }
         }
         if let Some(path) = &self.curve {
             outputs.stage(path, |w| areas::write_curve(w, &report))?;

@@ -137,9 +137,11 @@ impl DiffArgs {
             ],
             &outputs,
         )?;
-        if let Some(p) = &self.changes {
-            super::check::areas_out_format("--changes", p, false)?;
-        }
+        let changes_format = self
+            .changes
+            .as_deref()
+            .map(|p| super::check::areas_out_format("--changes", p, false))
+            .transpose()?;
         let bars = Bars::new(self.quiet);
         let diff = run_diff(&config, &bars)?;
         let mut outputs = StagedOutputs::new();
@@ -149,8 +151,19 @@ impl DiffArgs {
                 w.write_all(b"\n")
             })?;
         }
-        if let Some(path) = &self.changes {
-            outputs.stage(path, |w| write_changes(w, &diff))?;
+        if let (Some(path), Some(format)) = (&self.changes, changes_format) {
+            if format == super::check::AreasOutFormat::GeoPackage {
+                let records = chargecov::output::diff::change_records(&diff)?;
+                super::check::stage_gpkg(
+                    &mut outputs,
+                    path,
+                    "changes",
+                    &chargecov::crs::OutputCrs::wgs84(),
+                    &records,
+                )?;
+            } else {
+                outputs.stage(path, |w| write_changes(w, &diff))?;
+            }
         }
         let stdout = match self.format {
             Format::Text => text::render(&diff.report),

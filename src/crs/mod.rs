@@ -283,6 +283,13 @@ impl OutputCrs {
             .and_then(|t| t.crs().geojson_name())
     }
 
+    /// The output system.
+    pub fn crs(&self) -> Crs {
+        self.transformer
+            .as_ref()
+            .map_or(Crs::Wgs84, |t| t.crs().clone())
+    }
+
     /// A WGS84 position in the output system.
     pub fn convert(&self, c: Coord<f64>) -> Result<Coord<f64>, String> {
         match &self.transformer {

@@ -133,15 +133,33 @@ fn feature(
     whole: &Report,
     crs: &OutputCrs,
 ) -> io::Result<Feature> {
-    let converted: MultiPolygon<f64> = area
-        .geometry
-        .try_map_coords(|c| crs.convert(c))
-        .map_err(invalid)?;
+    let (converted, properties) = record(area, report, whole, crs)?;
     let geometry = if area.single_polygon && converted.0.len() == 1 {
         GeometryValue::from(&converted.0[0])
     } else {
         GeometryValue::from(&converted)
     };
+    Ok(Feature {
+        bbox: None,
+        geometry: Some(Geometry::new(geometry)),
+        id: None,
+        properties: Some(properties),
+        foreign_members: None,
+    })
+}
+
+/// An area's geometry in the output CRS and its properties: the original
+/// ones, then the facts.
+fn record(
+    area: &Area,
+    report: &AreaReport,
+    whole: &Report,
+    crs: &OutputCrs,
+) -> io::Result<(MultiPolygon<f64>, Map<String, Value>)> {
+    let converted: MultiPolygon<f64> = area
+        .geometry
+        .try_map_coords(|c| crs.convert(c))
+        .map_err(invalid)?;
     // The facts overwrite same-named original properties (documented).
     let mut properties: Map<String, Value> = area.properties();
     for (name, value) in fact_columns(crs).into_iter().zip(facts(report, crs)?) {
@@ -153,13 +171,24 @@ fn feature(
     {
         properties.insert(name, value);
     }
-    Ok(Feature {
-        bbox: None,
-        geometry: Some(Geometry::new(geometry)),
-        id: None,
-        properties: Some(properties),
-        foreign_members: None,
-    })
+    Ok((converted, properties))
+}
+
+/// The areas selected by `keep` as (geometry, properties) records, for
+/// writers of other formats (GeoPackage).
+pub fn area_records(
+    areas: &[Area],
+    report: &Report,
+    crs: &OutputCrs,
+    keep: impl Fn(usize) -> bool,
+) -> io::Result<Vec<crate::output::ShapeRecord>> {
+    areas
+        .iter()
+        .zip(&report.areas)
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, (area, r))| record(area, r, report, crs))
+        .collect()
 }
 
 /// Opens a FeatureCollection, up to its `features` array.
@@ -238,6 +267,31 @@ pub fn write_gaps(
 ) -> io::Result<()> {
     collection_start(out, crs)?;
     let mut first = true;
+    for (converted, properties) in gap_records(areas, report, gaps, radius_label, crs)? {
+        let feature = Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(GeometryValue::from(&converted))),
+            id: None,
+            properties: Some(properties),
+            foreign_members: None,
+        };
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        out.write_all(&serde_json::to_vec(&feature)?)?;
+    }
+    out.write_all(b"\n]}\n")
+}
+
+/// Each area's gap as a (geometry, properties) record: id, name, group,
+/// feature index, radius and size; areas without a gap are left out.
+pub fn gap_records(
+    areas: &[Area],
+    report: &Report,
+    gaps: &[Option<geo::MultiPolygon<f64>>],
+    radius_label: &str,
+    crs: &OutputCrs,
+) -> io::Result<Vec<crate::output::ShapeRecord>> {
+    let mut records = Vec::new();
     for ((area, r), gap) in areas.iter().zip(&report.areas).zip(gaps) {
         let Some(gap) = gap.as_ref().filter(|g| !g.0.is_empty()) else {
             continue;
@@ -251,18 +305,9 @@ pub fn write_gaps(
         properties.insert("feature_index".into(), json!(area.index));
         properties.insert("radius_km".into(), json!(radius_label));
         properties.insert("gap_km2".into(), json!(r.gap_km2));
-        let feature = Feature {
-            bbox: None,
-            geometry: Some(Geometry::new(GeometryValue::from(&converted))),
-            id: None,
-            properties: Some(properties),
-            foreign_members: None,
-        };
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        first = false;
-        out.write_all(&serde_json::to_vec(&feature)?)?;
+        records.push((converted, properties));
     }
-    out.write_all(b"\n]}\n")
+    Ok(records)
 }
 
 /// Writes the coverage-versus-radius curve as CSV.

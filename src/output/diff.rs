@@ -2,7 +2,10 @@
 
 use std::fmt::Write as _;
 
+use serde_json::{Map, Value};
+
 use crate::diff::{AreaChange, Changed, Diff, DiffReport, StationRef};
+use crate::model::Area;
 use crate::units::trim_float;
 
 /// Changes shown per list in text (all listed ones are in JSON).
@@ -177,12 +180,10 @@ pub fn render(r: &DiffReport) -> String {
     );
     out
 }
-/// Writes the changed areas (lost, gained, distance) as GeoJSON with
-/// before/after facts; `change` is `lost`, `gained` or `distance`.
-pub fn write_changes(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Result<()> {
-    use geojson::{Feature, Geometry, GeometryValue};
-    use serde_json::{Map, Value};
-
+/// The changed areas (lost, gained, distance), each once, in file order,
+/// with its before/after facts and `change` (`lost`, `gained` or
+/// `distance`) as properties.
+fn changed_areas(diff: &Diff) -> std::io::Result<Vec<(&Area, Map<String, Value>)>> {
     let r = &diff.report.areas;
     let mut chosen: Vec<(&AreaChange, &'static str)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -199,21 +200,33 @@ pub fn write_changes(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Resu
     }
     chosen.sort_by_key(|(c, _)| c.feature_index);
     let areas = &diff.after.areas.areas;
-    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
-    for (k, (c, kind)) in chosen.iter().enumerate() {
+    let mut out = Vec::with_capacity(chosen.len());
+    for (c, kind) in chosen {
         let Some(area) = areas.iter().find(|a| a.index == c.feature_index) else {
             continue;
-        };
-        let geometry = if area.single_polygon && area.geometry.0.len() == 1 {
-            GeometryValue::from(&area.geometry.0[0])
-        } else {
-            GeometryValue::from(&area.geometry)
         };
         let mut properties: Map<String, Value> = match serde_json::to_value(c)? {
             Value::Object(m) => m,
             _ => Map::new(),
         };
-        properties.insert("change".into(), Value::from(*kind));
+        properties.insert("change".into(), Value::from(kind));
+        out.push((area, properties));
+    }
+    Ok(out)
+}
+
+/// Writes the changed areas (lost, gained, distance) as GeoJSON with
+/// before/after facts; `change` is `lost`, `gained` or `distance`.
+pub fn write_changes(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Result<()> {
+    use geojson::{Feature, Geometry, GeometryValue};
+
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
+    for (k, (area, properties)) in changed_areas(diff)?.into_iter().enumerate() {
+        let geometry = if area.single_polygon && area.geometry.0.len() == 1 {
+            GeometryValue::from(&area.geometry.0[0])
+        } else {
+            GeometryValue::from(&area.geometry)
+        };
         let feature = Feature {
             bbox: None,
             geometry: Some(Geometry::new(geometry)),
@@ -225,4 +238,13 @@ pub fn write_changes(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Resu
         serde_json::to_writer(&mut *out, &feature)?;
     }
     out.write_all(b"\n]}\n")
+}
+
+/// The changed areas as (geometry, properties) records (WGS84), for
+/// writers of other formats.
+pub fn change_records(diff: &Diff) -> std::io::Result<Vec<crate::output::ShapeRecord>> {
+    Ok(changed_areas(diff)?
+        .into_iter()
+        .map(|(area, properties)| (area.geometry.clone(), properties))
+        .collect())
 }

@@ -7,6 +7,8 @@
 
 pub mod areas;
 pub mod diff;
+#[cfg(feature = "gpkg")]
+pub mod gpkg;
 #[cfg(feature = "render")]
 pub mod html;
 #[cfg(feature = "render")]
@@ -18,6 +20,13 @@ pub mod png;
 pub mod staged;
 pub mod text;
 pub mod validate;
+
+/// One output feature for writers of formats other than GeoJSON: its
+/// geometry (in the output CRS) and its properties, in order.
+pub type ShapeRecord = (
+    geo::MultiPolygon<f64>,
+    serde_json::Map<String, serde_json::Value>,
+);
 
 /// Text for XML, HTML and SVG: the five XML special characters escaped,
 /// and the control characters XML 1.0 cannot carry replaced.

@@ -269,6 +269,34 @@ impl StagedOutputs {
         Ok(())
     }
 
+    /// Writes one output by path — for formats a library writes to a file
+    /// of its own (a GeoPackage is an SQLite database): `write` gets a new
+    /// temporary path beside the target. Standard output and special files
+    /// cannot take such a file.
+    pub fn stage_file(
+        &mut self,
+        path: &Path,
+        write: impl FnOnce(&Path) -> io::Result<()>,
+    ) -> Result<()> {
+        let fail = Self::write_error(path);
+        let target = Target::of(path).map_err(&fail)?;
+        let Target::File(real) = &target else {
+            return Err(fail(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this format is a file of its own; name a file, not a stream",
+            )));
+        };
+        let temp = Temp::beside(real).map_err(&fail)?;
+        write(&temp.path).map_err(&fail)?;
+        temp.file().as_file().sync_all().map_err(&fail)?;
+        self.staged.push(Staged {
+            path: path.to_path_buf(),
+            target,
+            content: Content::Written(temp),
+        });
+        Ok(())
+    }
+
     /// Puts every staged output in place, all or nothing (see the module
     /// documentation for what the file system cannot promise).
     pub fn commit(self) -> Result<()> {
