@@ -196,7 +196,7 @@ pub enum Error {
 
     /// An area layer was given in a format that holds only points.
     #[error(
-        "{source_name}: is {format}, which holds points, not the polygons an area layer needs\n  hint: give the areas as GeoJSON (a FeatureCollection or one Feature per line) of Polygons or MultiPolygons"
+        "{source_name}: is {format} without a geometry column, so it holds no polygons for an area layer\n  hint: give the areas as GeoJSON, a Shapefile or a GeoPackage of Polygons, or a table with a WKT column (geometry, wkt, the_geom)"
     )]
     NotAnAreaFormat {
         /// The input.

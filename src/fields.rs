@@ -167,6 +167,15 @@ pub mod defaults {
         "capacity_kw",
         "rated_power",
     ];
+    /// A table's geometry column (WKT).
+    pub const GEOMETRY: &[&str] = &[
+        "geometry",
+        "wkt",
+        "the_geom",
+        "geom",
+        "wkb_geometry",
+        "shape",
+    ];
     /// A table's longitude column.
     pub const LON: &[&str] = &["lon", "lng", "long", "longitude", "x", "wgs84_lon"];
     /// A table's latitude column.

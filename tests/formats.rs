@@ -325,7 +325,7 @@ fn a_csv_table_is_not_an_area_layer() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("stations.csv") && err.contains("not the polygons an area layer needs"),
+        err.contains("stations.csv") && err.contains("without a geometry column"),
         "{err}"
     );
 }
@@ -390,4 +390,67 @@ fn tables_in_chinese_and_european_encodings() {
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["areas"][0]["nearest_station_id"], "南山充电站");
+}
+
+#[test]
+fn tables_with_wkt_geometries() {
+    // Areas A and B of fixtures/basic written as WKT (the same squares:
+    // [0,1]×[−0.5,0.5] and [1,2]×[−0.5,0.5]); its EXPECTED.md says, with
+    // every station qualifying, A holds 3 stations (s1 on the shared edge,
+    // s5 twice) and B 1 (s1). Stations as WKT POINTs give the same.
+    let dir = tempfile::tempdir().unwrap();
+    let areas = write(
+        dir.path(),
+        "areas.csv",
+        b"id;name;wkt\nA;West;POLYGON((0 -0.5,1 -0.5,1 0.5,0 0.5,0 -0.5))\nB;East;POLYGON((1 -0.5,2 -0.5,2 0.5,1 0.5,1 -0.5))\n",
+    );
+    let stations_wkt = write(
+        dir.path(),
+        "stations.csv",
+        b"id,geometry,power_kw\ns1,POINT(1 0.2),150\ns5,POINT(0.3 0.3),22\ns5,POINT(0.3 0.3),22\n",
+    );
+    for stations in [fixture("basic/stations.geojson"), stations_wkt] {
+        let out = chargecov()
+            .args([
+                "check",
+                "--areas",
+                path_str(&areas),
+                "--stations",
+                path_str(&stations),
+            ])
+            .args(["--format", "json", "-q"])
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(r["areas"][0]["id"], "A");
+        assert_eq!(r["areas"][0]["name"], "West");
+        assert_eq!(r["areas"][0]["stations_inside"], 3);
+        assert_eq!(r["areas"][1]["stations_inside"], 1);
+    }
+    // A row whose WKT is not a polygon is named.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        b"id;wkt\nA;POLYGON((0 0,1 0,1 1,0 0))\nB;LINESTRING(0 0,1 1)\nC;POLYGON((oops\n",
+    );
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&bad),
+            "--stations",
+            "fixtures/basic/stations.geojson",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 1")
+            && err.contains("LineString")
+            && err.contains("row 2")
+            && err.contains("WKT"),
+        "{err}"
+    );
 }

@@ -89,6 +89,11 @@ pub struct CrsArgs {
     #[arg(long, value_name = "NAME", help_heading = "Coordinates and encoding")]
     pub areas_layer: Option<String>,
 
+    /// A CSV table's geometry column as WKT (areas as POLYGON/MULTIPOLYGON, stations as POINT)
+    /// [default: first of geometry, wkt, the_geom, geom, wkb_geometry, shape].
+    #[arg(long, value_name = "NAME", help_heading = "Coordinates and encoding")]
+    pub geometry_field: Option<String>,
+
     /// The stations' layer (table) in a file that holds several.
     #[arg(long, value_name = "NAME", help_heading = "Coordinates and encoding")]
     pub stations_layer: Option<String>,
@@ -125,6 +130,7 @@ impl CrsArgs {
         ReadOptions {
             encoding: self.encoding,
             layer: self.areas_layer.clone(),
+            geometry_field: self.geometry_field.clone(),
         }
     }
 
@@ -133,6 +139,7 @@ impl CrsArgs {
         ReadOptions {
             encoding: self.encoding,
             layer: self.stations_layer.clone(),
+            geometry_field: self.geometry_field.clone(),
         }
     }
 }

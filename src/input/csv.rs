@@ -7,7 +7,9 @@ use crate::error::{Error, Layer, Result};
 use crate::fields::{FieldSpec, StationFieldSpecs};
 use crate::input::encoding::to_utf8;
 use crate::input::format::InputFormat;
-use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawPoint, RawStation, Scalar};
+use crate::input::raw::{
+    LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+};
 use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 
 /// The reader of CSV station tables.
@@ -15,12 +17,10 @@ use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 pub struct Csv;
 
 impl LayerReader for Csv {
-    /// A table of points cannot hold areas.
+    /// Areas from a table need a geometry column of WKT polygons.
     fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
-        Err(Error::NotAnAreaFormat {
-            source_name: input.name(),
-            format: InputFormat::Csv,
-        })
+        let (bytes, _) = to_utf8(input.read_all()?, input.encoding(), &input.name())?;
+        read_areas(&bytes, &input.name(), &input.geometry_field())
     }
 
     /// The text is read whole and parsed in one pass; the records are
@@ -33,7 +33,7 @@ impl LayerReader for Csv {
         sink: &mut (dyn Collect<T> + Send),
     ) -> Result<LayerMeta> {
         let (bytes, _) = to_utf8(input.read_all()?, input.encoding(), &input.name())?;
-        let layer = read_stations(&bytes, &input.name(), fields)?;
+        let layer = read_stations(&bytes, &input.name(), fields, &input.geometry_field())?;
         drop(bytes);
         convert_in_chunks(layer.records, convert, sink);
         Ok(layer.meta)
@@ -60,40 +60,162 @@ fn pick(headers: &[String], spec: &FieldSpec) -> Option<usize> {
         .map(|(_, i)| i)
 }
 
-/// Reads a station layer from CSV bytes.
-pub fn read_stations(
-    bytes: &[u8],
-    source_name: &str,
-    fields: &StationFieldSpecs,
-) -> Result<RawLayer<RawStation>> {
-    let csv_error = |e: csv::Error, hint| {
-        let message = match e.position() {
-            Some(p) => format!("invalid CSV at line {}: {e}", p.line()),
-            None => format!("invalid CSV: {e}"),
-        };
-        Error::Csv {
-            source_name: source_name.to_owned(),
-            message,
-            hint,
-        }
+fn csv_error(source_name: &str, e: &csv::Error, hint: &'static str) -> Error {
+    let message = match e.position() {
+        Some(p) => format!("invalid CSV at line {}: {e}", p.line()),
+        None => format!("invalid CSV: {e}"),
     };
+    Error::Csv {
+        source_name: source_name.to_owned(),
+        message,
+        hint,
+    }
+}
+
+const ROW_HINT: &str =
+    "every row must have as many fields as the header; quote fields that contain the delimiter";
+
+/// A reader over the text and its header names.
+fn open<'b>(bytes: &'b [u8], source_name: &str) -> Result<(csv::Reader<&'b [u8]>, Vec<String>)> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sniff_delimiter(bytes))
         .flexible(false)
         .from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| csv_error(e, "the first line must name the columns"))?
+        .map_err(|e| csv_error(source_name, &e, "the first line must name the columns"))?
         .iter()
         .map(str::to_owned)
         .collect();
-    let (Some(lon), Some(lat)) = (pick(&headers, &fields.lon), pick(&headers, &fields.lat)) else {
-        return Err(Error::MissingCoordinateColumns {
+    Ok((reader, headers))
+}
+
+/// Reads an area layer from CSV bytes with a WKT geometry column: the
+/// other columns become properties (as text; empty cells null).
+pub fn read_areas(
+    bytes: &[u8],
+    source_name: &str,
+    geometry: &FieldSpec,
+) -> Result<RawLayer<RawArea>> {
+    let (mut reader, headers) = open(bytes, source_name)?;
+    let Some(column) = pick(&headers, geometry) else {
+        return Err(Error::NotAnAreaFormat {
             source_name: source_name.to_owned(),
-            lon: fields.lon.describe(),
-            lat: fields.lat.describe(),
-            header: headers,
+            format: InputFormat::Csv,
         });
+    };
+    let mut records = Vec::new();
+    for (index, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| csv_error(source_name, &e, ROW_HINT))?;
+        let mut properties = serde_json::Map::new();
+        for (k, name) in headers.iter().enumerate() {
+            if k == column {
+                continue;
+            }
+            let cell = row.get(k).unwrap_or("").trim();
+            let value = if cell.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::String(cell.to_owned())
+            };
+            properties.insert(name.trim().to_owned(), value);
+        }
+        records.push(RawArea {
+            index,
+            feature_id: None,
+            properties,
+            geometry: wkt_area(row.get(column).unwrap_or("").trim()),
+        });
+    }
+    if records.is_empty() {
+        return Err(Error::EmptyLayer {
+            source_name: source_name.to_owned(),
+            format: InputFormat::Csv,
+            layer: Layer::Areas,
+        });
+    }
+    let meta = LayerMeta::new(InputFormat::Csv, records.len());
+    Ok(RawLayer { records, meta })
+}
+
+fn wkt_ring(ring: &wkt::types::LineString<f64>) -> Vec<Position> {
+    ring.coords().iter().map(|c| (c.x, c.y)).collect()
+}
+
+fn wkt_polygon(p: &wkt::types::Polygon<f64>) -> Vec<Vec<Position>> {
+    p.rings().iter().map(wkt_ring).collect()
+}
+
+fn wkt_name(w: &wkt::Wkt<f64>) -> &'static str {
+    match w {
+        wkt::Wkt::Point(_) => "Point",
+        wkt::Wkt::LineString(_) => "LineString",
+        wkt::Wkt::Polygon(_) => "Polygon",
+        wkt::Wkt::MultiPoint(_) => "MultiPoint",
+        wkt::Wkt::MultiLineString(_) => "MultiLineString",
+        wkt::Wkt::MultiPolygon(_) => "MultiPolygon",
+        wkt::Wkt::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+fn wkt_area(text: &str) -> RawAreaGeometry {
+    if text.is_empty() {
+        return RawAreaGeometry::Null;
+    }
+    match text.parse::<wkt::Wkt<f64>>() {
+        Ok(wkt::Wkt::Polygon(p)) => RawAreaGeometry::Polygon(wkt_polygon(&p)),
+        Ok(wkt::Wkt::MultiPolygon(m)) => {
+            RawAreaGeometry::MultiPolygon(m.polygons().iter().map(wkt_polygon).collect())
+        }
+        Ok(other) => RawAreaGeometry::WrongType(wkt_name(&other).to_owned()),
+        Err(e) => RawAreaGeometry::Malformed(format!("the WKT geometry cannot be read: {e}")),
+    }
+}
+
+fn wkt_point(text: &str) -> RawPoint {
+    if text.is_empty() {
+        return RawPoint::Null;
+    }
+    match text.parse::<wkt::Wkt<f64>>() {
+        Ok(wkt::Wkt::Point(p)) => match p.coord() {
+            Some(c) => RawPoint::Point(c.x, c.y),
+            None => RawPoint::Empty,
+        },
+        Ok(other) => RawPoint::WrongType(wkt_name(&other).to_owned()),
+        Err(e) => RawPoint::Malformed(format!("the WKT geometry cannot be read: {e}")),
+    }
+}
+
+/// Where a table's stations are: two coordinate columns, or one of WKT.
+enum Place {
+    LonLat(usize, usize),
+    Wkt(usize),
+}
+
+/// Reads a station layer from CSV bytes: positions from the longitude and
+/// latitude columns, else from a WKT geometry column of POINTs.
+pub fn read_stations(
+    bytes: &[u8],
+    source_name: &str,
+    fields: &StationFieldSpecs,
+    geometry: &FieldSpec,
+) -> Result<RawLayer<RawStation>> {
+    let (mut reader, headers) = open(bytes, source_name)?;
+    let place = match (
+        pick(&headers, &fields.lon),
+        pick(&headers, &fields.lat),
+        pick(&headers, geometry),
+    ) {
+        (Some(lon), Some(lat), _) => Place::LonLat(lon, lat),
+        (_, _, Some(column)) => Place::Wkt(column),
+        _ => {
+            return Err(Error::MissingCoordinateColumns {
+                source_name: source_name.to_owned(),
+                lon: fields.lon.describe(),
+                lat: fields.lat.describe(),
+                header: headers,
+            });
+        }
     };
     let id = pick(&headers, &fields.id);
     let power = pick(&headers, &fields.power);
@@ -106,9 +228,7 @@ pub fn read_stations(
 
     let mut records = Vec::new();
     for (index, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| {
-            csv_error(e, "every row must have as many fields as the header; quote fields that contain the delimiter")
-        })?;
+        let row = row.map_err(|e| csv_error(source_name, &e, ROW_HINT))?;
         let cell = |col: usize| row.get(col).unwrap_or("").trim();
         let text = |col: Option<usize>| {
             col.map(cell)
@@ -125,7 +245,12 @@ pub fn read_stations(
                 .enumerate()
                 .filter(|(_, col)| col.is_some_and(|c| !cell(c).is_empty()))
                 .fold(0, |bits, (i, _)| bits | 1 << i),
-            geometry: point(cell(lon), cell(lat), &headers[lon], &headers[lat]),
+            geometry: match place {
+                Place::LonLat(lon, lat) => {
+                    point(cell(lon), cell(lat), &headers[lon], &headers[lat])
+                }
+                Place::Wkt(column) => wkt_point(cell(column)),
+            },
         });
     }
     if records.is_empty() {
@@ -136,7 +261,10 @@ pub fn read_stations(
         });
     }
     let mut meta = LayerMeta::new(InputFormat::Csv, records.len());
-    meta.lon_lat_columns = Some((headers[lon].clone(), headers[lat].clone()));
+    meta.lon_lat_columns = match place {
+        Place::LonLat(lon, lat) => Some((headers[lon].clone(), headers[lat].clone())),
+        Place::Wkt(column) => Some((headers[column].clone(), headers[column].clone())),
+    };
     meta.id_field = id.map(|i| headers[i].clone());
     meta.power_field = power.map(|i| headers[i].clone());
     Ok(RawLayer { records, meta })
@@ -162,6 +290,10 @@ fn point(lon: &str, lat: &str, lon_name: &str, lat_name: &str) -> RawPoint {
 mod tests {
     use super::*;
 
+    fn geometry() -> FieldSpec {
+        FieldSpec::discover(crate::fields::defaults::GEOMETRY)
+    }
+
     fn fields() -> StationFieldSpecs {
         StationFieldSpecs {
             required: vec!["operator".into()],
@@ -172,7 +304,7 @@ mod tests {
     #[test]
     fn finds_columns_by_common_names() {
         let text = b"station_id,latitude,longitude,fast\n1,22.7,113.8,5\n2,,,0\n3,abc,113.9,1\n";
-        let layer = read_stations(text, "t.csv", &fields()).unwrap();
+        let layer = read_stations(text, "t.csv", &fields(), &geometry()).unwrap();
         assert_eq!(
             layer.meta.lon_lat_columns,
             Some(("longitude".into(), "latitude".into()))
@@ -189,14 +321,14 @@ mod tests {
     #[test]
     fn semicolons_and_decimal_commas() {
         let text = "id;lng;lat;power\nA;106,5;29,5;7,4\n".as_bytes();
-        let layer = read_stations(text, "t.csv", &fields()).unwrap();
+        let layer = read_stations(text, "t.csv", &fields(), &geometry()).unwrap();
         assert_eq!(layer.records[0].geometry, RawPoint::Point(106.5, 29.5));
         assert_eq!(layer.records[0].power, Some((0, Scalar::Str("7,4".into()))));
     }
 
     #[test]
     fn missing_coordinate_columns_name_the_header() {
-        let err = read_stations(b"id,a,b\n1,2,3\n", "t.csv", &fields())
+        let err = read_stations(b"id,a,b\n1,2,3\n", "t.csv", &fields(), &geometry())
             .unwrap_err()
             .to_string();
         assert!(

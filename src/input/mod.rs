@@ -42,6 +42,8 @@ pub struct ReadOptions {
     /// Which layer (table) of a file that holds several, e.g. a
     /// GeoPackage's feature table.
     pub layer: Option<String>,
+    /// A table's geometry column (WKT), instead of the usual names.
+    pub geometry_field: Option<String>,
 }
 
 /// Records are handed over in batches of about this many bytes of text,

@@ -117,6 +117,7 @@ impl Source {
             source: self,
             encoding: options.encoding,
             layer: options.layer.clone(),
+            geometry_field: options.geometry_field.clone(),
             whole,
             compression: Compression::None,
             format: InputFormat::GeoJson,
@@ -165,6 +166,7 @@ pub struct Input<'s> {
     source: &'s Source,
     encoding: Option<TextEncoding>,
     layer: Option<String>,
+    geometry_field: Option<String>,
     /// Standard input, read whole.
     whole: Option<Vec<u8>>,
     compression: Compression,
@@ -185,6 +187,14 @@ impl<'s> Input<'s> {
     /// The layer (table) named for it, if any.
     pub fn layer(&self) -> Option<&str> {
         self.layer.as_deref()
+    }
+
+    /// How to find a table's WKT geometry column.
+    pub fn geometry_field(&self) -> crate::fields::FieldSpec {
+        crate::fields::FieldSpec::from_option(
+            self.geometry_field.as_deref(),
+            crate::fields::defaults::GEOMETRY,
+        )
     }
 
     /// The text encoding named for it, if any.

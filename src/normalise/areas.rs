@@ -98,6 +98,9 @@ pub fn areas(
             ));
         }
     }
+    if raw_format.is_table() {
+        issues = issues.into_iter().map(FeatureIssue::in_csv).collect();
+    }
     let warnings = settle(source_name, Layer::Areas, issues, skip_invalid)?;
     if areas.is_empty() {
         return Err(Error::NoUsableFeatures {
