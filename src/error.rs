@@ -218,7 +218,9 @@ pub enum Error {
     },
 
     /// A file of a known format that does not follow it.
-    #[error("{source_name}: is not a readable {format}: {problem}\n  hint: export the layer again")]
+    #[error(
+        "{source_name}: is not readable as {format}: {problem}\n  hint: export the layer again"
+    )]
     Malformed {
         /// The file.
         source_name: String,
@@ -230,7 +232,7 @@ pub enum Error {
 
     /// A file the layer needs beside the one named is missing.
     #[error(
-        "{source_name}: {companion} is missing; it holds {holds}\n  hint: keep the layer's files together"
+        "{source_name}: {companion} is missing beside it; it holds {holds}\n  hint: keep the layer's files together"
     )]
     MissingCompanion {
         /// The input.
@@ -432,6 +434,40 @@ pub enum Error {
         /// Why.
         error: std::io::Error,
     },
+}
+
+impl Error {
+    /// The same error with its file named by `rename` (e.g. a member of
+    /// an archive instead of its temporary copy).
+    pub fn with_source_name(mut self, rename: impl Fn(&str) -> String) -> Error {
+        match &mut self {
+            Error::Read { source_name, .. }
+            | Error::Json { source_name, .. }
+            | Error::NotACollection { source_name, .. }
+            | Error::EmptyLayer { source_name, .. }
+            | Error::UnsupportedFormat { source_name, .. }
+            | Error::NotAnAreaFormat { source_name, .. }
+            | Error::NeedsFile { source_name, .. }
+            | Error::Malformed { source_name, .. }
+            | Error::MissingCompanion { source_name, .. }
+            | Error::RecordCountMismatch { source_name, .. }
+            | Error::Encoding { source_name, .. }
+            | Error::LayerChoice { source_name, .. }
+            | Error::Csv { source_name, .. }
+            | Error::MissingCoordinateColumns { source_name, .. }
+            | Error::MissingFields { source_name, .. }
+            | Error::MissingPopulation { source_name, .. }
+            | Error::Features { source_name, .. }
+            | Error::NoUsableFeatures { source_name, .. }
+            | Error::TooManyRecords { source_name, .. }
+            | Error::Crs { source_name, .. } => *source_name = rename(source_name),
+            Error::InvalidSetting { .. }
+            | Error::TooFewStations { .. }
+            | Error::GeneratorMiss { .. }
+            | Error::Write { .. } => {}
+        }
+        self
+    }
 }
 
 fn not_a_collection(kind: &NotACollection) -> String {

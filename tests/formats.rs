@@ -245,7 +245,6 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
             "FlatGeobuf",
         ),
         ("zones.parquet", b"PAR1\x15\x04\x15".to_vec(), "Parquet"),
-        ("zones.zip", zip_with("zones/zones.shp"), "zip archive"),
         (
             "book.xlsx",
             zip_with("[Content_Types].xml"),

@@ -122,7 +122,7 @@ fn broken_shapefiles_are_named_with_what_to_do() {
     let (code, _, err) = check(&areas, &stations, &[]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("zones.shp") && err.contains("not a readable"),
+        err.contains("zones.shp") && err.contains("not readable as"),
         "{err}"
     );
 
@@ -133,7 +133,7 @@ fn broken_shapefiles_are_named_with_what_to_do() {
     std::fs::remove_file(areas.with_extension("dbf")).unwrap();
     let (code, _, err) = check(&areas, &stations, &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("zones.dbf is missing"), "{err}");
+    assert!(err.contains("zones.shp: zones.dbf is missing"), "{err}");
 
     // A .dbf from another export: one record for two shapes (the header's
     // record count, bytes 4–7, says 1).
@@ -218,4 +218,71 @@ fn a_prj_sets_the_coordinate_system() {
         "EPSG:3857, declared in the file"
     );
     assert_eq!(r["areas"][0]["covered"], true);
+}
+
+/// Zips `files` (stored, uncompressed) into `archive`.
+fn zip(archive: &Path, files: &[(&str, &Path)]) {
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(archive).unwrap());
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, path) in files {
+        writer.start_file(*name, options).unwrap();
+        std::io::Write::write_all(&mut writer, &std::fs::read(path).unwrap()).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+#[test]
+fn a_zipped_shapefile_reads_as_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = write_areas(dir.path());
+    let stations = write_stations(dir.path());
+    let (_, expected, _) = check(&areas, &stations, &[]);
+    let part = |ext: &str| areas.with_extension(ext);
+    let (shp, shx, dbf) = (part("shp"), part("shx"), part("dbf"));
+    let one = dir.path().join("one.zip");
+    zip(
+        &one,
+        &[
+            ("data/zones.shp", &shp),
+            ("data/zones.shx", &shx),
+            ("data/zones.dbf", &dbf),
+        ],
+    );
+    let two = dir.path().join("two.zip");
+    zip(
+        &two,
+        &[
+            ("zones.shp", &shp),
+            ("zones.dbf", &dbf),
+            ("other.shp", &shp),
+            ("other.dbf", &dbf),
+            ("readme.txt", &dbf),
+        ],
+    );
+    let member = dir.path().join("two.zip").join("other.shp");
+    for (path, extra) in [
+        (one.clone(), vec![]),
+        (member, vec![]),
+        (two.clone(), vec!["--areas-layer", "zones"]),
+    ] {
+        let (code, r, err) = check(&path, &stations, &extra);
+        assert_eq!(code, 1, "{path:?}: {err}");
+        assert_eq!(r["areas"], expected["areas"], "{path:?}");
+    }
+    let (code, _, err) = check(&two, &stations, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("several feature layers") && err.contains("other.shp, zones.shp"),
+        "{err}"
+    );
+    // A member's missing part is named inside the archive.
+    let broken = dir.path().join("broken.zip");
+    zip(&broken, &[("zones.shp", &shp)]);
+    let (code, _, err) = check(&broken, &stations, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("broken.zip/zones.shp: zones.dbf is missing"),
+        "{err}"
+    );
 }

@@ -118,7 +118,6 @@ impl Table {
     fn open(input: &Input, layer: Layer) -> Result<Table> {
         let name = input.name();
         let path = input
-            .source()
             .path()
             .filter(|_| input.compression() == Compression::None);
         let Some(path) = path else {

@@ -24,6 +24,7 @@ mod parallel;
 pub mod raw;
 pub mod shapefile;
 pub mod source;
+pub mod zip;
 
 pub use encoding::TextEncoding;
 pub use format::{Compression, InputFormat};
@@ -103,6 +104,7 @@ pub fn dispatch<W: WithReader>(format: InputFormat, job: W) -> Result<W::Output,
         InputFormat::GeoJson => job.run(&geojson::GeoJson),
         InputFormat::GeoJsonSeq => job.run(&geojsonseq::GeoJsonSeq),
         InputFormat::Csv => job.run(&csv::Csv),
+        InputFormat::Zip => job.run(&zip::Zip),
         InputFormat::Shapefile => job.run(&shapefile::Shapefile),
         #[cfg(feature = "gpkg")]
         InputFormat::GeoPackage => job.run(&gpkg::GeoPackage),

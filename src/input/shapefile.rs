@@ -133,7 +133,6 @@ struct Files {
 impl Files {
     fn of(input: &Input) -> Result<Files> {
         let shp = input
-            .source()
             .path()
             .filter(|_| input.compression() == crate::input::Compression::None);
         let Some(shp) = shp else {
@@ -174,7 +173,12 @@ impl Files {
         let Some(dbf) = self.sibling("dbf") else {
             return Err(Error::MissingCompanion {
                 source_name: self.name.clone(),
-                companion: self.shp.with_extension("dbf").display().to_string(),
+                companion: self
+                    .shp
+                    .with_extension("dbf")
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 holds: "the attributes (ids, names, power)",
             });
         };

@@ -94,7 +94,26 @@ impl Source {
                 Some(bytes)
             }
             Source::Path(path) => {
-                let meta = std::fs::metadata(path).map_err(|e| self.read_error(e))?;
+                let meta = match std::fs::metadata(path) {
+                    Ok(meta) => meta,
+                    Err(e) => {
+                        // `archive.zip/member`: a file inside a zip.
+                        if let Some((archive, member)) = zip_member(path) {
+                            return Ok(Input {
+                                source: self,
+                                encoding: options.encoding,
+                                layer: options.layer.clone(),
+                                geometry_field: options.geometry_field.clone(),
+                                member: Some(member),
+                                archive: Some(archive),
+                                whole: None,
+                                compression: Compression::None,
+                                format: InputFormat::Zip,
+                            });
+                        }
+                        return Err(self.read_error(e));
+                    }
+                };
                 if meta.is_dir() {
                     return Err(self.read_error(std::io::Error::new(
                         std::io::ErrorKind::IsADirectory,
@@ -118,6 +137,8 @@ impl Source {
             encoding: options.encoding,
             layer: options.layer.clone(),
             geometry_field: options.geometry_field.clone(),
+            member: None,
+            archive: None,
             whole,
             compression: Compression::None,
             format: InputFormat::GeoJson,
@@ -139,6 +160,18 @@ impl Source {
         input.format = format::detect(&head, name);
         Ok(input)
     }
+}
+
+/// Splits `dir/a.zip/b/c.shp` into the archive `dir/a.zip` and the member
+/// `b/c.shp`, when such an archive exists.
+fn zip_member(path: &Path) -> Option<(PathBuf, String)> {
+    let text = path.to_str()?;
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(".zip/")? + ".zip".len();
+    let archive = PathBuf::from(&text[..at]);
+    archive
+        .is_file()
+        .then(|| (archive, text[at + 1..].to_owned()))
 }
 
 /// How much of an input is looked at to tell its format.
@@ -167,6 +200,10 @@ pub struct Input<'s> {
     encoding: Option<TextEncoding>,
     layer: Option<String>,
     geometry_field: Option<String>,
+    /// The member of a zip archive named in the path (`a.zip/b.shp`).
+    member: Option<String>,
+    /// The archive, when the path names a member inside one.
+    archive: Option<PathBuf>,
     /// Standard input, read whole.
     whole: Option<Vec<u8>>,
     compression: Compression,
@@ -212,6 +249,22 @@ impl<'s> Input<'s> {
         self.source.to_string()
     }
 
+    /// The file to read, for formats that open it themselves (the archive
+    /// when the path names a member of one).
+    pub fn path(&self) -> Option<&Path> {
+        self.archive.as_deref().or(self.source.path())
+    }
+
+    /// The member of a zip archive named in the path, if any.
+    pub fn member(&self) -> Option<&str> {
+        self.member.as_deref()
+    }
+
+    /// The geometry column named for a table, if any.
+    pub fn geometry_field_name(&self) -> Option<&str> {
+        self.geometry_field.as_deref()
+    }
+
     /// The error for an I/O failure while reading this input.
     pub fn read_error(&self, error: std::io::Error) -> Error {
         self.source.read_error(error)
@@ -220,9 +273,10 @@ impl<'s> Input<'s> {
     fn raw_reader(&self) -> Result<Box<dyn Read + Send + '_>> {
         Ok(match (self.source, &self.whole) {
             (_, Some(bytes)) => Box::new(bytes.as_slice()),
-            (Source::Path(path), None) => {
-                Box::new(std::fs::File::open(path).map_err(|e| self.source.read_error(e))?)
-            }
+            (Source::Path(path), None) => Box::new(
+                std::fs::File::open(self.archive.as_deref().unwrap_or(path))
+                    .map_err(|e| self.source.read_error(e))?,
+            ),
             (Source::Bytes { data, .. }, None) => Box::new(&data[..]),
             (Source::Embedded(_, data), None) => Box::new(*data),
             (Source::Stdin, None) => {
@@ -260,7 +314,11 @@ impl<'s> Input<'s> {
         }
         match (self.source, &self.whole) {
             (_, Some(bytes)) => Some(bytes.len() as u64),
-            (Source::Path(path), None) => std::fs::metadata(path).ok().map(|m| m.len()),
+            (Source::Path(path), None) => {
+                std::fs::metadata(self.archive.as_deref().unwrap_or(path))
+                    .ok()
+                    .map(|m| m.len())
+            }
             (Source::Bytes { data, .. }, None) => Some(data.len() as u64),
             (Source::Embedded(_, data), None) => Some(data.len() as u64),
             (Source::Stdin, None) => None,

@@ -1,0 +1,189 @@
+//! A zip archive holding one layer — how Shapefiles are usually handed
+//! around (`zones.zip` with `zones.shp`, `.shx`, `.dbf`, `.prj`, `.cpg`).
+//! The layer file is the only one in the archive, or the one named
+//! (`zones.zip/zones.shp`, or the layer option); it is extracted with its
+//! siblings into a temporary folder and read by its own format's reader.
+//! Messages name it as `ARCHIVE.zip/MEMBER`, not the temporary copy.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Layer, Result};
+use crate::fields::StationFieldSpecs;
+use crate::input::format::InputFormat;
+use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawStation};
+use crate::input::{Collect, Compression, Input, LayerReader, ReadOptions, Source};
+
+/// The reader of zip archives of one layer.
+#[derive(Debug, Clone, Copy)]
+pub struct Zip;
+
+impl LayerReader for Zip {
+    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+        let layer = Extracted::from(input, Layer::Areas)?;
+        let source = Source::Path(layer.path.clone());
+        let inner = source.open_with(&layer.options)?;
+        crate::input::read_areas(&inner).map_err(|e| layer.rename(e))
+    }
+
+    fn read_stations<T: Send>(
+        &self,
+        input: &Input,
+        fields: &StationFieldSpecs,
+        convert: &(dyn Fn(Vec<RawStation>) -> T + Sync),
+        sink: &mut (dyn Collect<T> + Send),
+    ) -> Result<LayerMeta> {
+        let layer = Extracted::from(input, Layer::Stations)?;
+        let source = Source::Path(layer.path.clone());
+        let inner = source.open_with(&layer.options)?;
+        crate::input::read_stations(&inner, fields, convert, sink).map_err(|e| layer.rename(e))
+    }
+}
+
+/// Extensions of the layer files an archive may hold.
+const LAYER_FILES: [&str; 8] = [
+    "shp", "gpkg", "geojson", "json", "geojsonl", "ndjson", "csv", "tsv",
+];
+
+/// A Shapefile's siblings, extracted with it.
+const SHAPEFILE_PARTS: [&str; 5] = ["shp", "shx", "dbf", "prj", "cpg"];
+
+fn extension(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+/// One layer file of an archive, extracted.
+struct Extracted {
+    /// Keeps the temporary folder while the layer is read.
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    /// How the archive is named in messages, and how the member.
+    shown: String,
+    options: ReadOptions,
+}
+
+impl Extracted {
+    fn from(input: &Input, layer: Layer) -> Result<Extracted> {
+        let name = input.name();
+        let path = input
+            .path()
+            .filter(|_| input.compression() == Compression::None);
+        let Some(path) = path else {
+            return Err(Error::NeedsFile {
+                source_name: name,
+                format: InputFormat::Zip,
+            });
+        };
+        let malformed = |problem: String| Error::Malformed {
+            source_name: name.clone(),
+            format: InputFormat::Zip,
+            problem,
+        };
+        let file = File::open(path).map_err(|error| Error::Read {
+            source_name: name.clone(),
+            error,
+        })?;
+        let mut archive = ::zip::ZipArchive::new(file).map_err(|e| malformed(e.to_string()))?;
+        let names: Vec<String> = archive
+            .file_names()
+            .filter_map(|n| n.ok().map(|n| n.into_owned()))
+            .filter(|n| !n.ends_with('/'))
+            .collect();
+        let mut candidates: Vec<&String> = names
+            .iter()
+            .filter(|n| LAYER_FILES.contains(&extension(n).as_str()))
+            .collect();
+        candidates.sort();
+        let wanted = input.member().or(input.layer());
+        let chosen = match wanted {
+            Some(w) => candidates.iter().find(|n| {
+                let n = n.as_str();
+                n == w
+                    || n.rsplit('/').next() == Some(w)
+                    || stem(n.rsplit('/').next().unwrap_or(n)) == w
+            }),
+            None if candidates.len() == 1 => candidates.first(),
+            None => None,
+        };
+        let Some(&chosen) = chosen else {
+            return Err(Error::LayerChoice {
+                source_name: name,
+                layer,
+                wanted: wanted.map(str::to_owned),
+                available: candidates.into_iter().cloned().collect(),
+            });
+        };
+        let members: Vec<&String> = if extension(chosen) == "shp" {
+            names
+                .iter()
+                .filter(|n| {
+                    stem(n) == stem(chosen) && SHAPEFILE_PARTS.contains(&extension(n).as_str())
+                })
+                .collect()
+        } else {
+            vec![chosen]
+        };
+        let dir = tempfile::tempdir().map_err(|error| Error::Read {
+            source_name: name.clone(),
+            error,
+        })?;
+        let mut path = PathBuf::new();
+        for member in members {
+            let base = member.rsplit('/').next().unwrap_or(member);
+            let target = dir.path().join(base);
+            let mut entry = archive
+                .by_name(member)
+                .map_err(|e| malformed(format!("{member}: {e}")))?;
+            let mut out = File::create(&target).map_err(|error| Error::Read {
+                source_name: name.clone(),
+                error,
+            })?;
+            std::io::copy(&mut entry, &mut out).map_err(|e| malformed(format!("{member}: {e}")))?;
+            if member == chosen {
+                path = target;
+            }
+        }
+        // The member's own layer option does not apply inside a Shapefile.
+        let options = ReadOptions {
+            encoding: input.encoding(),
+            layer: None,
+            geometry_field: input.geometry_field_name().map(str::to_owned),
+        };
+        // `a.zip/b.shp` already names the member.
+        let shown = if input.member().is_some() {
+            name
+        } else {
+            format!("{name}/{chosen}")
+        };
+        Ok(Extracted {
+            shown,
+            _dir: dir,
+            path,
+            options,
+        })
+    }
+
+    /// An error about the extracted copy, naming the archive's member.
+    fn rename(&self, error: Error) -> Error {
+        let temp = self.path.display().to_string();
+        let dir = self.path.parent().map(Path::display).map(|d| d.to_string());
+        error.with_source_name(|n| {
+            if n == temp {
+                self.shown.clone()
+            } else if let Some(d) = &dir
+                && let Some(rest) = n.strip_prefix(d.as_str())
+            {
+                let archive = self.shown.rsplit_once('/').map_or("", |(a, _)| a);
+                format!("{archive}{rest}")
+            } else {
+                n.to_owned()
+            }
+        })
+    }
+}
