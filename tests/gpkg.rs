@@ -17,7 +17,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use common::{chargecov, path_str, shared_data};
+use common::{chargecov, check_files, have_tool, path_str, shared_data};
 use serde_json::Value;
 
 /// A GeoPackage geometry: "GP", version 0, flags 0x01 (little-endian, no
@@ -100,24 +100,6 @@ fn stations(dir: &Path) -> PathBuf {
     path
 }
 
-fn check(areas: &Path, stations: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(areas),
-            "--stations",
-            path_str(stations),
-        ])
-        .args(["--min-power-kw", "100", "--format", "json", "-q"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap(), report, stderr)
-}
-
 #[test]
 fn a_geopackage_of_polygons_and_one_of_points() {
     let dir = tempfile::tempdir().unwrap();
@@ -132,7 +114,7 @@ fn a_geopackage_of_polygons_and_one_of_points() {
             ],
         )],
     );
-    let (code, r, err) = check(&areas, &stations(dir.path()), &["--id-field", "code"]);
+    let (code, r, err) = check_files(&areas, &stations(dir.path()), &["--id-field", "code"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(r["inputs"]["areas"]["format"], "gpkg");
     assert_eq!(
@@ -153,12 +135,12 @@ fn a_geopackage_of_polygons_and_one_of_points() {
         &points,
         &[("chargers", vec![(gpkg_point(0.5, 0.5), "S1", "one")])],
     );
-    let (code, r, err) = check(&areas, &points, &[]);
+    let (code, r, err) = check_files(&areas, &points, &[]);
     assert_eq!(code, 1, "{err}");
     // Without an id column among the usual names, the feature id.
     assert_eq!(r["inputs"]["stations"]["fields"]["id"], "(feature id)");
     assert_eq!(r["areas"][0]["nearest_station_id"], "1");
-    let (_, r, _) = check(&areas, &points, &["--station-id-field", "code"]);
+    let (_, r, _) = check_files(&areas, &points, &["--station-id-field", "code"]);
     assert_eq!(r["inputs"]["stations"]["fields"]["power"], "power_kw");
     assert_eq!(r["areas"][0]["nearest_station_id"], "S1");
 }
@@ -175,7 +157,7 @@ fn several_layers_need_a_name() {
         ],
     );
     let s = stations(dir.path());
-    let (code, _, err) = check(&path, &s, &[]);
+    let (code, _, err) = check_files(&path, &s, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("several feature layers")
@@ -183,10 +165,10 @@ fn several_layers_need_a_name() {
             && err.contains("--areas-layer"),
         "{err}"
     );
-    let (code, _, err) = check(&path, &s, &["--areas-layer", "north"]);
+    let (code, _, err) = check_files(&path, &s, &["--areas-layer", "north"]);
     assert_eq!(code, 2);
     assert!(err.contains("no feature layer \"north\""), "{err}");
-    let (code, r, err) = check(&path, &s, &["--areas-layer", "west"]);
+    let (code, r, err) = check_files(&path, &s, &["--areas-layer", "west"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(r["summary"]["areas_total"], 1);
 }
@@ -199,7 +181,7 @@ fn an_sqlite_file_without_geopackage_tables_is_named() {
         .unwrap()
         .execute_batch("CREATE TABLE t (x INTEGER);")
         .unwrap();
-    let (code, _, err) = check(&path, &stations(dir.path()), &[]);
+    let (code, _, err) = check_files(&path, &stations(dir.path()), &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("plain.sqlite") && err.contains("GeoPackage"),
@@ -217,15 +199,7 @@ fn districts_converted_by_gdal_read_as_their_geojson() {
     ) else {
         return;
     };
-    if StdCommand::new("ogr2ogr")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        if std::env::var_os("CI").is_some() {
-            panic!("gpkg: ogr2ogr is not installed (apt-get install gdal-bin)");
-        }
-        eprintln!("SKIPPED gpkg: ogr2ogr is not installed (apt-get install gdal-bin)");
+    if !have_tool("gpkg", "ogr2ogr", "gdal-bin") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -338,15 +312,7 @@ fn geopackage_outputs_open_in_gdal_and_read_back() {
     assert_eq!(r["summary"]["areas_total"], 1031);
     assert_eq!(r["summary"]["areas_uncovered"], 6);
 
-    if StdCommand::new("ogrinfo")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        if std::env::var_os("CI").is_some() {
-            panic!("gpkg: ogrinfo is not installed (apt-get install gdal-bin)");
-        }
-        eprintln!("SKIPPED gpkg outputs in GDAL: ogrinfo is not installed");
+    if !have_tool("gpkg", "ogrinfo", "gdal-bin") {
         return;
     }
     let info = |path: &Path, layer: &str| {

@@ -13,8 +13,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{chargecov, path_str};
-use serde_json::Value;
+use common::{chargecov, check_files, path_str};
 use shapefile::dbase::{self, FieldName, FieldValue, TableWriterBuilder};
 use shapefile::{Point, Polygon, PolygonRing};
 
@@ -69,30 +68,12 @@ fn write_stations(dir: &Path) -> PathBuf {
     shp
 }
 
-fn check(areas: &Path, stations: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(areas),
-            "--stations",
-            path_str(stations),
-        ])
-        .args(["--min-power-kw", "100", "--format", "json", "-q"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap(), report, stderr)
-}
-
 #[test]
 fn areas_and_stations_from_shapefiles() {
     let dir = tempfile::tempdir().unwrap();
     let areas = write_areas(dir.path());
     let stations = write_stations(dir.path());
-    let (code, r, err) = check(&areas, &stations, &[]);
+    let (code, r, err) = check_files(&areas, &stations, &[]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(r["inputs"]["areas"]["format"], "shapefile");
     assert_eq!(r["inputs"]["areas"]["fields"]["id"], "CODE");
@@ -119,7 +100,7 @@ fn broken_shapefiles_are_named_with_what_to_do() {
     let bytes = std::fs::read(&areas).unwrap();
     std::fs::write(&areas, &bytes[..bytes.len() - 40]).unwrap();
     std::fs::remove_file(areas.with_extension("shx")).unwrap();
-    let (code, _, err) = check(&areas, &stations, &[]);
+    let (code, _, err) = check_files(&areas, &stations, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("zones.shp") && err.contains("not readable as"),
@@ -131,7 +112,7 @@ fn broken_shapefiles_are_named_with_what_to_do() {
     std::fs::create_dir(&sub).unwrap();
     let areas = write_areas(&sub);
     std::fs::remove_file(areas.with_extension("dbf")).unwrap();
-    let (code, _, err) = check(&areas, &stations, &[]);
+    let (code, _, err) = check_files(&areas, &stations, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("zones.shp: zones.dbf is missing"), "{err}");
 
@@ -144,7 +125,7 @@ fn broken_shapefiles_are_named_with_what_to_do() {
     let mut bytes = std::fs::read(&dbf).unwrap();
     bytes[4..8].copy_from_slice(&1u32.to_le_bytes());
     std::fs::write(&dbf, bytes).unwrap();
-    let (code, _, err) = check(&areas, &stations, &[]);
+    let (code, _, err) = check_files(&areas, &stations, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("2 shapes but the .dbf 1 records"), "{err}");
 
@@ -158,13 +139,13 @@ fn broken_shapefiles_are_named_with_what_to_do() {
         r#"PROJCS["Made_Up_Local_Grid",GEOGCS["GCS_Local"],PROJECTION["Transverse_Mercator"]]"#,
     )
     .unwrap();
-    let (code, _, err) = check(&areas, &stations, &[]);
+    let (code, _, err) = check_files(&areas, &stations, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("Made_Up_Local_Grid") && err.contains("--areas-crs"),
         "{err}"
     );
-    let (code, r, err) = check(&areas, &stations, &["--areas-crs", "wgs84"]);
+    let (code, r, err) = check_files(&areas, &stations, &["--areas-crs", "wgs84"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(r["summary"]["areas_covered"], 1);
 
@@ -211,7 +192,7 @@ fn a_prj_sets_the_coordinate_system() {
     .unwrap();
     let stations = dir.path().join("s.csv");
     std::fs::write(&stations, "id,lon,lat,power_kw\nS,100.5,20.5,120\n").unwrap();
-    let (code, r, err) = check(&shp, &stations, &[]);
+    let (code, r, err) = check_files(&shp, &stations, &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         r["inputs"]["areas"]["crs"],
@@ -237,7 +218,7 @@ fn a_zipped_shapefile_reads_as_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let areas = write_areas(dir.path());
     let stations = write_stations(dir.path());
-    let (_, expected, _) = check(&areas, &stations, &[]);
+    let (_, expected, _) = check_files(&areas, &stations, &[]);
     let part = |ext: &str| areas.with_extension(ext);
     let (shp, shx, dbf) = (part("shp"), part("shx"), part("dbf"));
     let one = dir.path().join("one.zip");
@@ -266,11 +247,11 @@ fn a_zipped_shapefile_reads_as_the_files() {
         (member, vec![]),
         (two.clone(), vec!["--areas-layer", "zones"]),
     ] {
-        let (code, r, err) = check(&path, &stations, &extra);
+        let (code, r, err) = check_files(&path, &stations, &extra);
         assert_eq!(code, 1, "{path:?}: {err}");
         assert_eq!(r["areas"], expected["areas"], "{path:?}");
     }
-    let (code, _, err) = check(&two, &stations, &[]);
+    let (code, _, err) = check_files(&two, &stations, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("several feature layers") && err.contains("other.shp, zones.shp"),
@@ -279,7 +260,7 @@ fn a_zipped_shapefile_reads_as_the_files() {
     // A member's missing part is named inside the archive.
     let broken = dir.path().join("broken.zip");
     zip(&broken, &[("zones.shp", &shp)]);
-    let (code, _, err) = check(&broken, &stations, &[]);
+    let (code, _, err) = check_files(&broken, &stations, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("broken.zip/zones.shp: zones.dbf is missing"),

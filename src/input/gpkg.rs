@@ -20,7 +20,7 @@ use crate::input::format::InputFormat;
 use crate::input::raw::{
     LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
-use crate::input::{Collect, Compression, Input, LayerReader, convert_in_chunks};
+use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 
 /// The reader of GeoPackages.
 #[derive(Debug, Clone, Copy)]
@@ -117,15 +117,7 @@ fn quoted(identifier: &str) -> String {
 impl Table {
     fn open(input: &Input, layer: Layer) -> Result<Table> {
         let name = input.name();
-        let path = input
-            .path()
-            .filter(|_| input.compression() == Compression::None);
-        let Some(path) = path else {
-            return Err(Error::NeedsFile {
-                source_name: name,
-                format: InputFormat::GeoPackage,
-            });
-        };
+        let path = input.file_path(InputFormat::GeoPackage)?;
         let malformed = |problem: String| Error::Malformed {
             source_name: name.clone(),
             format: InputFormat::GeoPackage,

@@ -132,15 +132,7 @@ struct Files {
 
 impl Files {
     fn of(input: &Input) -> Result<Files> {
-        let shp = input
-            .path()
-            .filter(|_| input.compression() == crate::input::Compression::None);
-        let Some(shp) = shp else {
-            return Err(Error::NeedsFile {
-                source_name: input.name(),
-                format: InputFormat::Shapefile,
-            });
-        };
+        let shp = input.file_path(InputFormat::Shapefile)?;
         Ok(Files {
             name: input.name(),
             shp: shp.to_path_buf(),

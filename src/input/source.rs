@@ -255,6 +255,18 @@ impl<'s> Input<'s> {
         self.archive.as_deref().or(self.source.path())
     }
 
+    /// The file a format that reads files in place (with siblings, or as
+    /// a database) opens; an error naming `format` for streams, bytes and
+    /// compressed input.
+    pub fn file_path(&self, format: InputFormat) -> Result<&Path> {
+        self.path()
+            .filter(|_| self.compression == Compression::None)
+            .ok_or_else(|| Error::NeedsFile {
+                source_name: self.name(),
+                format,
+            })
+    }
+
     /// The member of a zip archive named in the path, if any.
     pub fn member(&self) -> Option<&str> {
         self.member.as_deref()

@@ -12,7 +12,7 @@ use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawStation};
-use crate::input::{Collect, Compression, Input, LayerReader, ReadOptions, Source};
+use crate::input::{Collect, Input, LayerReader, ReadOptions, Source};
 
 /// The reader of zip archives of one layer.
 #[derive(Debug, Clone, Copy)]
@@ -71,15 +71,7 @@ struct Extracted {
 impl Extracted {
     fn from(input: &Input, layer: Layer) -> Result<Extracted> {
         let name = input.name();
-        let path = input
-            .path()
-            .filter(|_| input.compression() == Compression::None);
-        let Some(path) = path else {
-            return Err(Error::NeedsFile {
-                source_name: name,
-                format: InputFormat::Zip,
-            });
-        };
+        let path = input.file_path(InputFormat::Zip)?;
         let malformed = |problem: String| Error::Malformed {
             source_name: name.clone(),
             format: InputFormat::Zip,

@@ -80,3 +80,41 @@ pub fn shared_data(test: &str, rel: &str) -> Option<PathBuf> {
     eprintln!("SKIPPED {test}: {} is absent", path.display());
     None
 }
+
+/// Runs `check --min-power-kw 100 --format json -q` on two files (plus
+/// `extra`) and returns (exit code, report or null, stderr).
+pub fn check_files(areas: &Path, stations: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(areas),
+            "--stations",
+            path_str(stations),
+        ])
+        .args(["--min-power-kw", "100", "--format", "json", "-q"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().expect("exit code"), report, stderr)
+}
+
+/// Is the command-line tool `tool` (a reference, e.g. GDAL's ogrinfo)
+/// installed? When not, the test skips loudly — or fails under CI, which
+/// installs it.
+pub fn have_tool(test: &str, tool: &str, package: &str) -> bool {
+    if std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{test} cannot run under CI: {tool} is not installed (apt-get install {package})");
+    }
+    eprintln!("SKIPPED {test}: {tool} is not installed (apt-get install {package})");
+    false
+}
