@@ -20,7 +20,9 @@ use crate::input::format::InputFormat;
 use crate::input::raw::{
     LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
-use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
+use rayon::prelude::*;
+
+use crate::input::{Collect, Input, LayerReader, STATION_CHUNK};
 
 /// The reader of GeoPackages.
 #[derive(Debug, Clone, Copy)]
@@ -30,14 +32,21 @@ impl LayerReader for GeoPackage {
     fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
         let table = Table::open(input, Layer::Areas)?;
         let mut records = Vec::new();
-        table.rows(|index, fid, geometry, properties| {
-            records.push(RawArea {
-                index,
-                feature_id: fid.map(Scalar::Int),
-                properties,
-                geometry: geometry.map_or(RawAreaGeometry::Null, area_geometry),
-            });
-        })?;
+        let rows = table.rows(
+            &table.columns,
+            (0, usize::MAX >> 1),
+            |index, fid, geometry, properties| {
+                records.push(RawArea {
+                    index,
+                    feature_id: fid.map(Scalar::Int),
+                    properties,
+                    geometry: geometry.map_or(RawAreaGeometry::Null, area_geometry),
+                });
+            },
+        )?;
+        if rows == 0 {
+            return Err(table.empty());
+        }
         let mut meta = LayerMeta::new(InputFormat::GeoPackage, records.len());
         meta.declared_crs = table.crs;
         Ok(RawLayer { records, meta })
@@ -53,38 +62,74 @@ impl LayerReader for GeoPackage {
         let table = Table::open(input, Layer::Stations)?;
         let id = pick(&table.columns, &specs.id);
         let power = pick(&table.columns, &specs.power);
-        let mut stations = Vec::new();
-        table.rows(|index, fid, geometry, mut properties| {
-            let present = specs
-                .required
-                .iter()
-                .take(64)
-                .enumerate()
-                .filter(|(_, name)| {
-                    properties
-                        .get(name.as_str())
-                        .is_some_and(|v| !v.is_null() && v != "")
-                })
-                .fold(0u64, |bits, (i, _)| bits | 1 << i);
-            let mut value = |column: &Option<String>| {
-                let v = properties.remove(column.as_ref()?)?;
-                let s = Scalar::from_json(&v);
-                (!matches!(s, Scalar::Null)).then_some((0u8, s))
-            };
-            stations.push(RawStation {
-                index,
-                feature_id: fid.map(Scalar::Int),
-                id: value(&id),
-                power: value(&power),
-                present,
-                geometry: geometry.map_or(RawPoint::Null, point),
-            });
-        })?;
-        let mut meta = LayerMeta::new(InputFormat::GeoPackage, stations.len());
+        // Only the columns stations need are read: millions of rows stay
+        // small, and are converted in chunks as they come.
+        let mut wanted: Vec<String> = id.iter().chain(&power).cloned().collect();
+        for name in specs.required.iter().take(64) {
+            if table.columns.contains(name) && !wanted.contains(name) {
+                wanted.push(name.clone());
+            }
+        }
+        // Parts of the table read side by side, each on its own
+        // connection, converted in chunks as they come; handed over in
+        // order.
+        let total = table.count()?;
+        if total == 0 {
+            return Err(table.empty());
+        }
+        let parts = rayon::current_num_threads().clamp(1, 16);
+        let per = total.div_ceil(parts);
+        let read_part = |part: usize| -> Result<Vec<T>> {
+            let mut batches = Vec::new();
+            let mut chunk = Vec::new();
+            table.rows(
+                &wanted,
+                (part * per, per),
+                |index, fid, geometry, mut properties| {
+                    let present = specs
+                        .required
+                        .iter()
+                        .take(64)
+                        .enumerate()
+                        .filter(|(_, name)| {
+                            properties
+                                .get(name.as_str())
+                                .is_some_and(|v| !v.is_null() && v != "")
+                        })
+                        .fold(0u64, |bits, (i, _)| bits | 1 << i);
+                    let mut value = |column: &Option<String>| {
+                        let v = properties.remove(column.as_ref()?)?;
+                        let s = Scalar::from_json(&v);
+                        (!matches!(s, Scalar::Null)).then_some((0u8, s))
+                    };
+                    chunk.push(RawStation {
+                        index,
+                        feature_id: fid.map(Scalar::Int),
+                        id: value(&id),
+                        power: value(&power),
+                        present,
+                        geometry: geometry.map_or(RawPoint::Null, point),
+                    });
+                    if chunk.len() == STATION_CHUNK {
+                        batches.push(convert(std::mem::take(&mut chunk)));
+                    }
+                },
+            )?;
+            batches.push(convert(chunk));
+            Ok(batches)
+        };
+        let parts: Vec<Result<Vec<T>>> = (0..parts).into_par_iter().map(read_part).collect();
+        sink.restart();
+        for part in parts {
+            for batch in part? {
+                sink.take(batch, total);
+            }
+        }
+        let records = total;
+        let mut meta = LayerMeta::new(InputFormat::GeoPackage, records);
         meta.declared_crs = table.crs.clone();
         meta.id_field = id;
         meta.power_field = power;
-        convert_in_chunks(stations, convert, sink);
         Ok(meta)
     }
 }
@@ -100,7 +145,7 @@ fn pick(columns: &[String], spec: &FieldSpec) -> Option<String> {
 /// One feature table, opened.
 struct Table {
     name: String,
-    db: Connection,
+    path: std::path::PathBuf,
     table: String,
     geometry_column: String,
     /// The other columns (not the geometry, not the primary key).
@@ -169,9 +214,10 @@ impl Table {
             .map(|(c, _)| c)
             .filter(|c| *c != geometry_column && Some(c) != fid_column.as_ref())
             .collect();
+        drop(db);
         Ok(Table {
             name,
-            db,
+            path: path.to_path_buf(),
             table,
             geometry_column,
             columns,
@@ -181,42 +227,59 @@ impl Table {
         })
     }
 
-    /// Calls `row` with each row's index, feature id, WKB (after the
-    /// GeoPackage header; `None` for null or empty) and properties.
-    fn rows(
-        &self,
-        mut row: impl FnMut(usize, Option<i64>, Option<&[u8]>, Map<String, Value>),
-    ) -> Result<()> {
-        let mut select = vec![quoted(&self.geometry_column)];
-        select.push(self.fid_column.as_deref().map_or("NULL".to_owned(), quoted));
-        select.extend(self.columns.iter().map(|c| quoted(c)));
-        let order = self
-            .fid_column
-            .as_deref()
-            .map_or("rowid".to_owned(), quoted);
-        let sql = format!(
-            "SELECT {} FROM {} ORDER BY {order}",
-            select.join(", "),
-            quoted(&self.table)
-        );
-        let fail = |e: rusqlite::Error| Error::Malformed {
+    /// How many rows the table has.
+    fn count(&self) -> Result<usize> {
+        let db = open_read_only(&self.path).map_err(|e| self.fail(e))?;
+        let n: i64 = db
+            .query_row(
+                &format!("SELECT count(*) FROM {}", quoted(&self.table)),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn fail(&self, e: rusqlite::Error) -> Error {
+        Error::Malformed {
             source_name: self.name.clone(),
             format: InputFormat::GeoPackage,
             problem: format!("reading table {:?}: {e}", self.table),
-        };
-        let mut statement = self.db.prepare(&sql).map_err(fail)?;
-        let mut rows = statement.query([]).map_err(fail)?;
-        let mut index = 0;
-        while let Some(r) = rows.next().map_err(fail)? {
-            let blob = match r.get_ref(0).map_err(fail)? {
+        }
+    }
+
+    /// Calls `row` with each row's index, feature id, WKB (after the
+    /// GeoPackage header; `None` for null or empty) and the values of
+    /// `columns`, for `limit` rows from row `offset` (in rowid order), on
+    /// a connection of its own (so that parts can be read side by side).
+    fn rows(
+        &self,
+        columns: &[String],
+        (offset, limit): (usize, usize),
+        mut row: impl FnMut(usize, Option<i64>, Option<&[u8]>, Map<String, Value>),
+    ) -> Result<usize> {
+        let mut select = vec![quoted(&self.geometry_column)];
+        select.push(self.fid_column.as_deref().map_or("NULL".to_owned(), quoted));
+        select.extend(columns.iter().map(|c| quoted(c)));
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY rowid LIMIT {limit} OFFSET {offset}",
+            select.join(", "),
+            quoted(&self.table)
+        );
+        let db = open_read_only(&self.path).map_err(|e| self.fail(e))?;
+        let mut statement = db.prepare(&sql).map_err(|e| self.fail(e))?;
+        let mut rows = statement.query([]).map_err(|e| self.fail(e))?;
+        let mut index = offset;
+        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
+            let blob = match r.get_ref(0).map_err(|e| self.fail(e))? {
                 ValueRef::Blob(b) => Some(b),
                 _ => None,
             };
             let wkb = blob.and_then(strip_header);
             let fid = r.get::<_, Option<i64>>(1).ok().flatten();
             let mut properties = Map::new();
-            for (k, column) in self.columns.iter().enumerate() {
-                let value = match r.get_ref(k + 2).map_err(fail)? {
+            for (k, column) in columns.iter().enumerate() {
+                let value = match r.get_ref(k + 2).map_err(|e| self.fail(e))? {
                     ValueRef::Null | ValueRef::Blob(_) => Value::Null,
                     ValueRef::Integer(i) => Value::from(i),
                     ValueRef::Real(f) => {
@@ -229,14 +292,15 @@ impl Table {
             row(index, fid, wkb, properties);
             index += 1;
         }
-        if index == 0 {
-            return Err(Error::EmptyLayer {
-                source_name: self.name.clone(),
-                format: InputFormat::GeoPackage,
-                layer: self.layer,
-            });
+        Ok(index - offset)
+    }
+
+    fn empty(&self) -> Error {
+        Error::EmptyLayer {
+            source_name: self.name.clone(),
+            format: InputFormat::GeoPackage,
+            layer: self.layer,
         }
-        Ok(())
     }
 }
 
