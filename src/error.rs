@@ -148,6 +148,15 @@ pub enum Error {
         error: std::io::Error,
     },
 
+    /// The input holds nothing (0 bytes, or only white space).
+    #[error(
+        "{source_name}: the file is empty\n  hint: check that the export or download finished and wrote the layer"
+    )]
+    EmptyFile {
+        /// The input.
+        source_name: String,
+    },
+
     /// The input is not well-formed JSON (or ends early).
     #[error("{source_name}: {message} at line {line}, column {column}\n  hint: {hint}")]
     Json {
@@ -442,6 +451,7 @@ impl Error {
     pub fn with_source_name(mut self, rename: impl Fn(&str) -> String) -> Error {
         match &mut self {
             Error::Read { source_name, .. }
+            | Error::EmptyFile { source_name, .. }
             | Error::Json { source_name, .. }
             | Error::NotACollection { source_name, .. }
             | Error::EmptyLayer { source_name, .. }

@@ -108,3 +108,30 @@ fn unusable_populations_are_named() {
     // Only "ok" counts: 1000 people, all in a covered area.
     assert_eq!(report["summary"]["population"]["total"], 1000.0);
 }
+
+/// An empty file (0 bytes, `/dev/null`, a CSV of one blank line) is
+/// called empty — not "truncated", not "the header has " and nothing.
+#[test]
+fn empty_inputs_are_called_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("zero.geojson");
+    std::fs::write(&zero, "").unwrap();
+    let blank = dir.path().join("blank.csv");
+    std::fs::write(&blank, "\n  \n").unwrap();
+    for (areas, stations) in [
+        (path_str(&zero), "fixtures/basic/stations.geojson"),
+        ("fixtures/basic/areas.geojson", "/dev/null"),
+        ("fixtures/basic/areas.geojson", path_str(&blank)),
+    ] {
+        let out = chargecov()
+            .args(["check", "--areas", areas, "--stations", stations])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("the file is empty") && !err.contains("truncated"),
+            "{err}"
+        );
+    }
+}

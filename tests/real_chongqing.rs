@@ -18,7 +18,7 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use serde_json::Value;
 
-use common::{chargecov, path_str, root};
+use common::{chargecov, path_str, shared_data};
 
 /// Every ring of every polygon in a GeoJSON file, as lon/lat lines.
 fn boundary_lines(path: &Path) -> Vec<Line<f64>> {
@@ -77,13 +77,13 @@ fn distance_m(tree: &RTree<GeomWithData<Line<f64>, ()>>, p: Coord<f64>) -> f64 {
 
 #[test]
 fn gcj02_districts_line_up_with_the_wgs84_outline_once_converted() {
-    let data = root().join("../shared/data/chongqing");
-    let districts = data.join("districts_gcj02.geojson");
-    let outline = data.join("outline_wgs84.geojson");
-    if !districts.exists() || !outline.exists() {
-        eprintln!("SKIPPED real_chongqing: {} is absent", data.display());
+    // Absent shared data skips loudly, and fails under CI.
+    let (Some(districts), Some(outline)) = (
+        shared_data("real_chongqing", "chongqing/districts_gcj02.geojson"),
+        shared_data("real_chongqing", "chongqing/outline_wgs84.geojson"),
+    ) else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let station = dir.path().join("one.csv");
     std::fs::write(&station, "id,lon,lat,power_kw\nx,106.55,29.56,480\n").unwrap();

@@ -20,7 +20,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command as StdCommand;
 
-use common::{chargecov, path_str, root};
+use common::{chargecov, path_str, root, shared_data};
 use serde_json::Value;
 
 fn skip_or_fail_python(why: &str) {
@@ -32,15 +32,9 @@ fn skip_or_fail_python(why: &str) {
 
 /// The data files, or `None` (after saying why) when the test must skip.
 fn inputs() -> Option<(PathBuf, PathBuf)> {
-    let data = root().join("../shared/data/shenzhen");
-    let zones = data.join("zones_wgs84.geojson");
-    let stations = data.join("stations_gcj02.csv");
-    if !zones.exists() || !stations.exists() {
-        // Absent shared data always skips (loudly); only a missing Python
-        // reference is an error when CHARGECOV_REQUIRE_REFERENCE is set.
-        eprintln!("SKIPPED real_shenzhen: {} is absent", data.display());
-        return None;
-    }
+    // Absent shared data skips loudly, and fails under CI.
+    let zones = shared_data("real_shenzhen", "shenzhen/zones_wgs84.geojson")?;
+    let stations = shared_data("real_shenzhen", "shenzhen/stations_gcj02.csv")?;
     let probe = StdCommand::new("python3")
         .args(["-c", "import shapely, pyproj, numpy, prcoords"])
         .output();

@@ -156,6 +156,11 @@ impl Source {
             .take(HEAD_BYTES as u64)
             .read_to_end(&mut head)
             .map_err(|e| self.read_error(e))?;
+        if head.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::EmptyFile {
+                source_name: self.to_string(),
+            });
+        }
         let name = self.file_name().map(format::strip_compression_suffix);
         input.format = format::detect(&head, name);
         Ok(input)
