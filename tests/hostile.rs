@@ -135,3 +135,53 @@ fn empty_inputs_are_called_empty() {
         );
     }
 }
+
+/// Longitude and latitude swapped inside ±90° (Europe, Africa, the
+/// Americas) used to give "every station outside, every area uncovered"
+/// without a hint; the mismatch check now tries the swapped reading and
+/// says so. Nine squares near 10° E, 50° N; twenty stations at their
+/// centres, written as (lat, lon).
+#[test]
+fn swapped_coordinates_get_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut areas = String::from("id;wkt\n");
+    let mut stations = String::from("id,lon,lat\n");
+    for k in 0..9 {
+        let (x, y) = (10.0 + 0.02 * (k / 3) as f64, 50.0 + 0.02 * (k % 3) as f64);
+        areas.push_str(&format!(
+            "Q{k};POLYGON(({x} {y},{} {y},{} {},{x} {},{x} {y}))\n",
+            x + 0.006,
+            x + 0.006,
+            y + 0.006,
+            y + 0.006
+        ));
+    }
+    for k in 0..20 {
+        let square = k % 9;
+        let (x, y) = (
+            10.003 + 0.02 * (square / 3) as f64,
+            50.003 + 0.02 * (square % 3) as f64,
+        );
+        stations.push_str(&format!("S{k},{y},{x}\n"));
+    }
+    let a = dir.path().join("areas.csv");
+    let s = dir.path().join("stations.csv");
+    std::fs::write(&a, areas).unwrap();
+    std::fs::write(&s, stations).unwrap();
+    let out = chargecov()
+        .args(["check", "--areas", path_str(&a), "--stations", path_str(&s)])
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let m = &report["inputs"]["crs_mismatch"];
+    assert_eq!(m["inside_as_read"], 0, "{m}");
+    assert_eq!(m["inside_if_converted"], 20, "{m}");
+    let text = chargecov()
+        .args(["check", "--areas", path_str(&a), "--stations", path_str(&s)])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("look swapped"), "{text}");
+}

@@ -26,11 +26,23 @@ pub struct Suggestion {
     pub inside_as_read: usize,
     /// Of those, inside after the suggested conversion.
     pub inside_if_converted: usize,
+    /// The fix is not a coordinate system: the stations' longitude and
+    /// latitude look swapped (`flag` then describes it).
+    #[serde(skip)]
+    pub swapped: bool,
 }
 
 impl Suggestion {
     /// The finding in words, with the fix.
     pub fn message(&self) -> String {
+        if self.swapped {
+            return format!(
+                "the stations' coordinates look swapped: as read, {} of {} stations lie in an area; \
+                 with longitude and latitude exchanged it would be {} — check the file's column \
+                 order (or name the columns with --lon-field and --lat-field)",
+                self.inside_as_read, self.stations_checked, self.inside_if_converted
+            );
+        }
         format!(
             "the layers' coordinate systems look mismatched: as read, {} of {} stations lie in an area; \
              read with {} it would be {} — if the data comes from AMap/Tencent (GCJ-02) or Baidu (BD-09), pass {}",
@@ -47,14 +59,19 @@ impl Suggestion {
 /// the areas: (flag, where a station would be).
 type Shift = fn(f64, f64) -> (f64, f64);
 
-const CANDIDATES: [(&str, Shift); 4] = [
+const CANDIDATES: [(&str, Shift); 5] = [
     ("--stations-crs gcj02", offset::gcj02_to_wgs84),
     ("--stations-crs bd09", offset::bd09_to_wgs84),
     // Areas in an offset system: moving the stations the other way is the
     // same test, and cheaper than moving every vertex.
     ("--areas-crs gcj02", offset::wgs84_to_gcj02),
     ("--areas-crs bd09", offset::wgs84_to_bd09),
+    // Longitude and latitude exchanged (inside ±90°, still valid degrees).
+    (SWAPPED, |x, y| (y, x)),
 ];
+
+/// The candidate that is a swap, not a coordinate system.
+const SWAPPED: &str = "swapped longitude/latitude";
 
 /// Checks whether an offset conversion would put clearly more stations
 /// inside the areas: at least 5 more and 1 % of those tried, and at least
@@ -92,6 +109,7 @@ pub fn suggest(
     let gained = after.saturating_sub(as_read);
     let clearly = gained >= 5 && gained * 100 >= n && (n - after) * 2 <= outside;
     clearly.then(|| Suggestion {
+        swapped: flag == SWAPPED,
         flag: flag.to_owned(),
         stations_checked: n,
         inside_as_read: as_read,
@@ -191,5 +209,34 @@ mod tests {
             suggest(&grid().iter().collect::<Vec<_>>(), far.into_iter()),
             None
         );
+    }
+
+    #[test]
+    fn swapped_coordinates_are_spotted() {
+        // Squares near 10° E, 50° N, where both orders are valid degrees
+        // (lat 106 would not be), and their stations written (lat, lon).
+        let squares: Vec<MultiPolygon<f64>> = (0..9)
+            .map(|k| {
+                let (x, y) = (10.0 + 0.02 * (k / 3) as f64, 50.0 + 0.02 * (k % 3) as f64);
+                MultiPolygon(vec![polygon![
+                    (x: x, y: y), (x: x + 0.006, y: y), (x: x + 0.006, y: y + 0.006), (x: x, y: y + 0.006)
+                ]])
+            })
+            .collect();
+        let shapes: Vec<&MultiPolygon<f64>> = squares.iter().collect();
+        let swapped: Vec<Coord<f64>> = (0..100)
+            .map(|k| {
+                let square = k % 9;
+                Coord {
+                    // Written swapped: latitude first.
+                    x: 50.003 + 0.02 * (square % 3) as f64,
+                    y: 10.003 + 0.02 * (square / 3) as f64,
+                }
+            })
+            .collect();
+        let s = suggest(&shapes, swapped.into_iter()).expect("spotted");
+        assert!(s.swapped, "{s:?}");
+        assert_eq!((s.inside_as_read, s.inside_if_converted), (0, 100));
+        assert!(s.message().contains("swapped"));
     }
 }
