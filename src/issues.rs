@@ -75,6 +75,8 @@ pub enum IssueCode {
     DuplicateId,
     /// A station at the same place as an earlier one.
     DuplicateLocation,
+    /// An area that crosses the antimeridian or spans more than 180°.
+    Antimeridian,
 }
 
 impl IssueCode {
@@ -95,6 +97,7 @@ impl IssueCode {
             IssueCode::PowerImplausible => "power-implausible",
             IssueCode::DuplicateId => "duplicate-id",
             IssueCode::DuplicateLocation => "duplicate-location",
+            IssueCode::Antimeridian => "antimeridian",
         }
     }
 
@@ -131,6 +134,9 @@ impl IssueCode {
                 "check the power's unit (a value in W read as kW makes every station ultra-fast); the value is used as given"
             }
             IssueCode::DuplicateId => "ids should be unique; results naming this id are ambiguous",
+            IssueCode::Antimeridian => {
+                "split the area at ±180° into parts east and west of it, as RFC 7946 (3.1.9) asks (e.g. ogr2ogr -wrapdateline)"
+            }
             IssueCode::DuplicateLocation => {
                 "exact duplicates are counted as separate stations; de-duplicate the source if they are the same site"
             }

@@ -185,3 +185,47 @@ fn swapped_coordinates_get_a_hint() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("look swapped"), "{text}");
 }
+
+/// A square from lon 179 to −179 was read as a 358°-wide band and judged
+/// wrongly without a word; now it is refused, with the way to fix it.
+#[test]
+fn areas_across_the_antimeridian_are_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = dir.path().join("fiji.csv");
+    std::fs::write(
+        &areas,
+        "id;wkt\nok;POLYGON((178 -17,179 -17,179 -16,178 -16,178 -17))\nacross;POLYGON((179 -17,-179 -17,-179 -16,179 -16,179 -17))\n",
+    )
+    .unwrap();
+    let stations = dir.path().join("s.csv");
+    std::fs::write(&stations, "id,lon,lat\ns,178.5,-16.5\n").unwrap();
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&areas),
+            "--stations",
+            path_str(&stations),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"across\"") && err.contains("antimeridian") && err.contains("split"),
+        "{err}"
+    );
+    // Dropped on request, the rest is judged.
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&areas),
+            "--stations",
+            path_str(&stations),
+        ])
+        .args(["--skip-invalid", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

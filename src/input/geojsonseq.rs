@@ -252,8 +252,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 3"), "{err}");
-        let err = stations("\n\n").unwrap_err().to_string();
+        // Record separators and nothing else: a sequence without records.
+        let err = stations("\x1e\n\x1e\n").unwrap_err().to_string();
         assert!(err.contains("no stations"), "{err}");
+        let err = stations("\n\n").unwrap_err().to_string();
+        assert!(err.contains("the file is empty"), "{err}");
     }
 
     #[test]

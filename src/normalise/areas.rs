@@ -244,6 +244,14 @@ fn convert_area(
         return (None, issues);
     }
     let geometry = MultiPolygon::new(converted);
+    // Edges are straight in lon/lat: an edge of more than 180° of
+    // longitude is one that meant to cross the antimeridian, and a part
+    // wider than 180° cannot be told from its complement. Either would be
+    // judged as a band around the world, silently wrong.
+    if let Some(why) = antimeridian(&geometry) {
+        issues.push(problem(IssueCode::Antimeridian, why));
+        return (None, issues);
+    }
     if let Err(why) = crate::validity::check(&geometry) {
         issues.push(FeatureIssue::warning(
             IssueCode::InvalidGeometry,
@@ -262,6 +270,32 @@ fn convert_area(
         properties_json: Area::properties_to_json(&record.properties),
     };
     (Some(area), issues)
+}
+
+/// Why the area cannot be judged in lon/lat as it is, if it cannot.
+fn antimeridian(geometry: &MultiPolygon<f64>) -> Option<String> {
+    for (p, polygon) in geometry.0.iter().enumerate() {
+        let ring = polygon.exterior();
+        if let Some(w) = ring.0.windows(2).find(|w| (w[1].x - w[0].x).abs() > 180.0) {
+            return Some(format!(
+                "polygon {p} has an edge from longitude {} to {}, which crosses the antimeridian (±180°)",
+                w[0].x, w[1].x
+            ));
+        }
+        let (west, east) = ring
+            .0
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), c| {
+                (w.min(c.x), e.max(c.x))
+            });
+        if east - west > 180.0 {
+            return Some(format!(
+                "polygon {p} spans {:.1}° of longitude (from {west} to {east}); more than 180° is ambiguous",
+                east - west
+            ));
+        }
+    }
+    None
 }
 
 /// Checks one ring and converts it to WGS84; returns it closed, and
