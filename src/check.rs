@@ -246,7 +246,25 @@ fn assess_layers_indexed(
                 .iter()
                 .map(|s| rule.qualifies(s))
                 .collect();
-            let index = StationIndex::new(stations.stations.iter().map(|s| s.location), &qualifies);
+            // Of qualifying stations at one place, the first stands for
+            // all in the nearest searches: the others are at the same
+            // distance and lose every tie to it, so no answer changes.
+            let mut candidates = qualifies.clone();
+            for group in &stations.coincident {
+                let mut kept = false;
+                for &i in group {
+                    let i = i as usize;
+                    if candidates[i] {
+                        if kept {
+                            candidates[i] = false;
+                        } else {
+                            kept = true;
+                        }
+                    }
+                }
+            }
+            let index =
+                StationIndex::new(stations.stations.iter().map(|s| s.location), &candidates);
             (qualifies, index)
         },
     );

@@ -229,3 +229,66 @@ fn areas_across_the_antimeridian_are_refused_with_the_fix() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A charging hub listed pile by pile: thousands of stations at one
+/// point. The nearest searches take one station per place (the first,
+/// which wins every tie), and validate clusters places, not pairs —
+/// answers as before, without the work growing with the pile (timings in
+/// bench/hostile.sh, not here).
+#[test]
+fn piles_of_stations_at_one_point_answer_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let stations = dir.path().join("pile.csv");
+    let mut text = String::from("id,lon,lat,power_kw\nlow,5,0,50\n");
+    for k in 0..3000 {
+        text.push_str(&format!("p{k},5.00001,0,150\n"));
+    }
+    std::fs::write(&stations, text).unwrap();
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            "fixtures/basic/areas.geojson",
+            "--stations",
+        ])
+        .arg(path_str(&stations))
+        .args(["--min-power-kw", "100", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Area E ([10,11]×[−0.5,0.5]): the pile at lon 5.00001 is nearest;
+    // of its 3000 equal stations the first (p0) is named.
+    let e = r["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "E")
+        .unwrap();
+    assert_eq!(e["boundary_station_id"], "p0");
+    assert_eq!(e["nearest_station_id"], "p0");
+    // validate: one near-duplicate cluster, "low" (1.1 m west) and every
+    // station of the pile; one exact cluster of the pile.
+    let out = chargecov()
+        .args(["validate", path_str(&stations), "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = |id: &str| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let near = check("near-duplicates");
+    assert_eq!(near["count"], 1, "{near}");
+    assert_eq!(near["listed"][0]["members"].as_array().unwrap().len(), 3001);
+    let exact = check("exact-duplicates");
+    assert_eq!(exact["count"], 1);
+    assert_eq!(
+        exact["listed"][0]["members"].as_array().unwrap().len(),
+        3000
+    );
+}

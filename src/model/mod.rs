@@ -158,6 +158,11 @@ pub struct StationLayer {
     pub info: LayerInfo,
     /// The usable stations, in file order.
     pub stations: Vec<Station>,
+    /// Groups of stations at exactly the same place (positions into
+    /// `stations`, each group ascending): the nearest-station searches
+    /// need only one of each (a pile of chargers at one point is one
+    /// candidate, not thousands of equal ones).
+    pub coincident: Vec<Vec<u32>>,
     /// Problems that did not stop the run.
     pub warnings: Vec<FeatureIssue>,
 }

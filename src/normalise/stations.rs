@@ -338,7 +338,8 @@ pub fn finish_stations(
         issues.extend(failed);
     }
 
-    for group in coincident::groups(stations.len(), |i| stations[i].location) {
+    let coincident = coincident::groups(stations.len(), |i| stations[i].location);
+    for group in &coincident {
         let first = stations[group[0] as usize].index;
         for &i in &group[1..] {
             let s = &stations[i as usize];
@@ -385,6 +386,7 @@ pub fn finish_stations(
             },
         },
         stations,
+        coincident,
         warnings,
     })
 }

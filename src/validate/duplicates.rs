@@ -13,7 +13,36 @@ use super::Point;
 /// (exact clusters, near clusters): positions into `points`, each cluster
 /// sorted by feature index and the clusters by their first index.
 pub(crate) fn find(points: &[Point], within_m: f64) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
-    (exact(points), near(points, within_m))
+    let exact = exact(points);
+    // Near clusters link stations within the distance that are not at the
+    // same place, so all stations at one place link alike: the clusters
+    // are found among one station per place and then given every station
+    // there. A pile of 100,000 chargers at one point is one point here.
+    let mut repeat = vec![false; points.len()];
+    let mut members: std::collections::HashMap<usize, &[usize]> = Default::default();
+    for group in &exact {
+        for &k in &group[1..] {
+            repeat[k] = true;
+        }
+        members.insert(group[0], group);
+    }
+    let places: Vec<usize> = (0..points.len()).filter(|&k| !repeat[k]).collect();
+    let unique: Vec<Point> = places.iter().map(|&k| points[k].clone()).collect();
+    let near = near(&unique, within_m)
+        .into_iter()
+        .map(|cluster| {
+            let mut all: Vec<usize> = cluster
+                .into_iter()
+                .flat_map(|u| {
+                    let k = places[u];
+                    members.get(&k).map_or_else(|| vec![k], |m| m.to_vec())
+                })
+                .collect();
+            all.sort_by_key(|&k| points[k].index);
+            all
+        })
+        .collect();
+    (exact, near)
 }
 
 /// Exact clusters: the shared finder ([`crate::coincident`]); points are
@@ -79,10 +108,15 @@ fn near(points: &[Point], within_m: f64) -> Vec<Vec<usize>> {
                 if pa == pb {
                     continue; // exact duplicates are the other check
                 }
+                let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
+                if ra == rb && linked[a] && linked[b] {
+                    // Already in one cluster: in a dense pile most pairs
+                    // are, and need no distance.
+                    continue;
+                }
                 if distance_m(pa, pb) <= within_m {
                     linked[a] = true;
                     linked[b] = true;
-                    let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
                     if ra != rb {
                         parent[ra.max(rb)] = ra.min(rb);
                     }
