@@ -40,6 +40,7 @@ impl FieldSpec {
     }
 
     /// The rank of `key` for this role (0 is best), or `None`.
+    #[inline]
     pub fn rank(&self, key: &str) -> Option<u8> {
         match &self.explicit {
             Some(name) => (name == key).then_some(0),
