@@ -279,7 +279,9 @@ fn antimeridian(geometry: &MultiPolygon<f64>) -> Option<String> {
         let (west, east) = ring
             .0
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), c| (w.min(c.x), e.max(c.x)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), c| {
+                (w.min(c.x), e.max(c.x))
+            });
         // An edge longer than 180° needs a part wider than 180°: one pass
         // settles almost every area.
         if east - west <= 180.0 {
