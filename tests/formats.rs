@@ -239,11 +239,6 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let samples: Vec<(&str, Vec<u8>, &str)> = vec![
         ("zones.dbf", b"\x03\x7a\x01\x01".to_vec(), "dBASE table"),
-        (
-            "zones.fgb",
-            b"fgb\x03fgb\x00\x00\x00".to_vec(),
-            "FlatGeobuf",
-        ),
         ("zones.parquet", b"PAR1\x15\x04\x15".to_vec(), "Parquet"),
         (
             "book.xlsx",
@@ -255,11 +250,6 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
             "zones.kml",
             b"<?xml version=\"1.0\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\">".to_vec(),
             "KML",
-        ),
-        (
-            "zones.fgb.gz",
-            gzip(b"fgb\x03fgb\x00\x00\x00"),
-            "FlatGeobuf",
         ),
     ];
     for (name, bytes, what) in samples {

@@ -141,6 +141,17 @@ pub(super) enum AreasOutFormat {
     GeoJson,
     Csv,
     GeoPackage,
+    FlatGeobuf,
+}
+
+impl AreasOutFormat {
+    /// Whether the format is written from shape records (typed columns).
+    pub(super) fn is_shapes(self) -> bool {
+        matches!(
+            self,
+            AreasOutFormat::GeoPackage | AreasOutFormat::FlatGeobuf
+        )
+    }
 }
 
 /// The format `path` asks for: GeoJSON (`.geojson`, `.json`, or `-`), CSV
@@ -159,9 +170,9 @@ pub(super) fn areas_out_format(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let allowed = if csv {
-        ".geojson, .json, .gpkg or .csv"
+        ".geojson, .json, .gpkg, .fgb or .csv"
     } else {
-        ".geojson, .json or .gpkg"
+        ".geojson, .json, .gpkg or .fgb"
     };
     match ext.as_deref() {
         Some("geojson" | "json") => Ok(AreasOutFormat::GeoJson),
@@ -171,7 +182,8 @@ pub(super) fn areas_out_format(
             path.display()
         ),
         Some("gpkg") => Ok(AreasOutFormat::GeoPackage),
-        Some(ext @ ("fgb" | "shp" | "parquet")) => bail!(
+        Some("fgb") => Ok(AreasOutFormat::FlatGeobuf),
+        Some(ext @ ("shp" | "parquet")) => bail!(
             "{flag} {}: .{ext} output is not written yet; end the name in {allowed} (ogr2ogr converts GeoJSON to any of them)",
             path.display()
         ),
@@ -182,18 +194,29 @@ pub(super) fn areas_out_format(
     }
 }
 
-/// Stages a GeoPackage of `records` as table `table`.
-pub(super) fn stage_gpkg(
+/// Stages `records` in a typed format (GeoPackage, FlatGeobuf) as the
+/// layer `table`.
+pub(super) fn stage_shapes(
     outputs: &mut StagedOutputs,
     path: &Path,
+    format: AreasOutFormat,
     table: &str,
     crs: &OutputCrs,
-    records: &[chargecov::output::gpkg::Record],
+    records: &[chargecov::output::ShapeRecord],
 ) -> anyhow::Result<()> {
     let crs = crs.crs();
-    outputs.stage_file(path, |temp| {
-        chargecov::output::gpkg::write(temp, table, &crs, records).map_err(std::io::Error::other)
-    })?;
+    match format {
+        AreasOutFormat::GeoPackage => outputs.stage_file(path, |temp| {
+            chargecov::output::gpkg::write(temp, table, &crs, records)
+                .map_err(std::io::Error::other)
+        })?,
+        AreasOutFormat::FlatGeobuf => outputs.stage(path, |w| {
+            chargecov::output::fgb::write(w, table, &crs, records)
+        })?,
+        AreasOutFormat::GeoJson | AreasOutFormat::Csv => {
+            unreachable!("GeoJSON and CSV are written as they are rendered")
+        }
+    }
     Ok(())
 }
 
@@ -327,10 +350,17 @@ impl CheckArgs {
         if let (Some(path), Some(format)) = (&self.uncovered, uncovered_format) {
             let uncovered = |i: usize| !run.covered[i];
             match format {
-                AreasOutFormat::GeoPackage => {
+                AreasOutFormat::GeoPackage | AreasOutFormat::FlatGeobuf => {
                     let records =
                         areas::area_records(&run.areas.areas, &report, &output_crs, uncovered)?;
-                    stage_gpkg(&mut outputs, path, "uncovered", &output_crs, &records)?;
+                    stage_shapes(
+                        &mut outputs,
+                        path,
+                        format,
+                        "uncovered",
+                        &output_crs,
+                        &records,
+                    )?;
                 }
                 AreasOutFormat::GeoJson => outputs.stage(path, |w| {
                     areas::write_geojson(w, &run.areas.areas, &report, &output_crs, uncovered)
@@ -342,10 +372,10 @@ impl CheckArgs {
         }
         if let (Some(path), Some(format)) = (&self.areas_out, areas_out_as) {
             match format {
-                AreasOutFormat::GeoPackage => {
+                AreasOutFormat::GeoPackage | AreasOutFormat::FlatGeobuf => {
                     let records =
                         areas::area_records(&run.areas.areas, &report, &output_crs, |_| true)?;
-                    stage_gpkg(&mut outputs, path, "areas", &output_crs, &records)?;
+                    stage_shapes(&mut outputs, path, format, "areas", &output_crs, &records)?;
                 }
                 AreasOutFormat::GeoJson => outputs.stage(path, |w| {
                     areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
@@ -365,10 +395,11 @@ impl CheckArgs {
                 .max_by(|a, b| a.0.total_cmp(b.0))
                 .map(|(_, l)| l.as_str())
                 .unwrap_or_default();
-            if areas_out_format("--gaps", path, false)? == AreasOutFormat::GeoPackage {
+            let format = areas_out_format("--gaps", path, false)?;
+            if format.is_shapes() {
                 let records =
                     areas::gap_records(&run.areas.areas, &report, &gaps, largest, &output_crs)?;
-                stage_gpkg(&mut outputs, path, "gaps", &output_crs, &records)?;
+                stage_shapes(&mut outputs, path, format, "gaps", &output_crs, &records)?;
             } else {
                 outputs.stage(path, |w| {
                     areas::write_gaps(w, &run.areas.areas, &report, &gaps, largest, &output_crs)

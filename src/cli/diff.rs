@@ -152,11 +152,12 @@ impl DiffArgs {
             })?;
         }
         if let (Some(path), Some(format)) = (&self.changes, changes_format) {
-            if format == super::check::AreasOutFormat::GeoPackage {
+            if format.is_shapes() {
                 let records = chargecov::output::diff::change_records(&diff)?;
-                super::check::stage_gpkg(
+                super::check::stage_shapes(
                     &mut outputs,
                     path,
+                    format,
                     "changes",
                     &chargecov::crs::OutputCrs::wgs84(),
                     &records,

@@ -117,6 +117,24 @@ impl Crs {
         ))
     }
 
+    /// The EPSG code, for systems EPSG has (GCJ-02, BD-09 and PROJ strings
+    /// have none).
+    pub fn epsg(&self) -> Option<u32> {
+        match self {
+            Crs::Wgs84 => Some(4326),
+            Crs::Cgcs2000 => Some(4490),
+            Crs::Epsg(code) => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The WKT of an EPSG system from the built-in table (for file
+    /// formats that carry their CRS as WKT beside the code).
+    pub fn epsg_wkt(&self) -> Option<&'static str> {
+        let code = u16::try_from(self.epsg()?).ok()?;
+        crs_definitions::from_code(code).map(|d| d.wkt)
+    }
+
     /// The name written into a GeoJSON `crs` member for this system.
     pub fn geojson_name(&self) -> Option<String> {
         match self {

@@ -6,10 +6,6 @@
 
 use std::path::Path;
 
-use geo_traits::{
-    CoordTrait, GeometryTrait, GeometryType, LineStringTrait, MultiPolygonTrait, PointTrait,
-    PolygonTrait,
-};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
@@ -18,8 +14,9 @@ use crate::error::{Error, Layer, Result};
 use crate::fields::{FieldSpec, StationFieldSpecs};
 use crate::input::format::InputFormat;
 use crate::input::raw::{
-    LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+    LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
+use crate::input::traits;
 use rayon::prelude::*;
 
 use crate::input::{Collect, Input, LayerReader, STATION_CHUNK};
@@ -330,6 +327,20 @@ fn crs_of(db: &Connection, srs_id: i64) -> rusqlite::Result<Option<String>> {
     }))
 }
 
+fn area_geometry(wkb: &[u8]) -> RawAreaGeometry {
+    match wkb::reader::read_wkb(wkb) {
+        Ok(g) => traits::area_geometry(&g),
+        Err(e) => RawAreaGeometry::Malformed(format!("geometry is not valid WKB: {e}")),
+    }
+}
+
+fn point(wkb: &[u8]) -> RawPoint {
+    match wkb::reader::read_wkb(wkb) {
+        Ok(g) => traits::point(&g),
+        Err(e) => RawPoint::Malformed(format!("geometry is not valid WKB: {e}")),
+    }
+}
+
 /// The WKB after a GeoPackage binary header (GeoPackage 1.3, 2.1.3):
 /// "GP", version, flags (bit 0 byte order, bits 1–3 envelope kind, bit 4
 /// empty), the srs_id, then an envelope of 0, 32, 48, 48 or 64 bytes.
@@ -349,70 +360,6 @@ fn strip_header(blob: &[u8]) -> Option<&[u8]> {
         _ => return None,
     };
     blob.get(8 + envelope..)
-}
-
-fn ring<L: LineStringTrait<T = f64>>(line: &L) -> Vec<Position> {
-    line.coords().map(|c| (c.x(), c.y())).collect()
-}
-
-fn polygon<P: PolygonTrait<T = f64>>(p: &P) -> Vec<Vec<Position>> {
-    let mut rings: Vec<Vec<Position>> = p.exterior().iter().map(ring).collect();
-    rings.extend(p.interiors().map(|r| ring(&r)));
-    rings
-}
-
-fn area_geometry(wkb: &[u8]) -> RawAreaGeometry {
-    let geometry = match wkb::reader::read_wkb(wkb) {
-        Ok(g) => g,
-        Err(e) => return RawAreaGeometry::Malformed(format!("geometry is not valid WKB: {e}")),
-    };
-    match geometry.as_type() {
-        GeometryType::Polygon(p) => RawAreaGeometry::Polygon(polygon(p)),
-        GeometryType::MultiPolygon(m) => {
-            RawAreaGeometry::MultiPolygon(m.polygons().map(|p| polygon(&p)).collect())
-        }
-        other => RawAreaGeometry::WrongType(type_name(&other).to_owned()),
-    }
-}
-
-fn point(wkb: &[u8]) -> RawPoint {
-    let geometry = match wkb::reader::read_wkb(wkb) {
-        Ok(g) => g,
-        Err(e) => return RawPoint::Malformed(format!("geometry is not valid WKB: {e}")),
-    };
-    match geometry.as_type() {
-        GeometryType::Point(p) => match p.coord() {
-            Some(c) => RawPoint::Point(c.x(), c.y()),
-            None => RawPoint::Empty,
-        },
-        other => RawPoint::WrongType(type_name(&other).to_owned()),
-    }
-}
-
-fn type_name<P, LS, Y, MP, ML, MY, GC, R, T, L>(
-    g: &GeometryType<'_, P, LS, Y, MP, ML, MY, GC, R, T, L>,
-) -> &'static str
-where
-    P: PointTrait,
-    LS: LineStringTrait,
-    Y: PolygonTrait,
-    MP: geo_traits::MultiPointTrait,
-    ML: geo_traits::MultiLineStringTrait,
-    MY: MultiPolygonTrait,
-    GC: geo_traits::GeometryCollectionTrait,
-    R: geo_traits::RectTrait,
-    T: geo_traits::TriangleTrait,
-    L: geo_traits::LineTrait,
-{
-    match g {
-        GeometryType::Point(_) => "Point",
-        GeometryType::LineString(_) | GeometryType::Line(_) => "LineString",
-        GeometryType::Polygon(_) | GeometryType::Rect(_) | GeometryType::Triangle(_) => "Polygon",
-        GeometryType::MultiPoint(_) => "MultiPoint",
-        GeometryType::MultiLineString(_) => "MultiLineString",
-        GeometryType::MultiPolygon(_) => "MultiPolygon",
-        GeometryType::GeometryCollection(_) => "GeometryCollection",
-    }
 }
 
 #[cfg(test)]

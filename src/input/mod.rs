@@ -14,6 +14,8 @@
 
 pub mod csv;
 pub mod encoding;
+#[cfg(feature = "fgb")]
+pub mod fgb;
 pub mod format;
 pub mod geojson;
 mod geojson_split;
@@ -24,6 +26,8 @@ mod parallel;
 pub mod raw;
 pub mod shapefile;
 pub mod source;
+#[cfg(any(feature = "gpkg", feature = "fgb"))]
+mod traits;
 pub mod zip;
 
 pub use encoding::TextEncoding;
@@ -108,6 +112,8 @@ pub fn dispatch<W: WithReader>(format: InputFormat, job: W) -> Result<W::Output,
         InputFormat::Shapefile => job.run(&shapefile::Shapefile),
         #[cfg(feature = "gpkg")]
         InputFormat::GeoPackage => job.run(&gpkg::GeoPackage),
+        #[cfg(feature = "fgb")]
+        InputFormat::FlatGeobuf => job.run(&fgb::FlatGeobuf),
         other => return Err(other),
     })
 }

@@ -16,24 +16,13 @@ use rusqlite::{Connection, params_from_iter};
 use serde_json::Value;
 
 use crate::crs::Crs;
-
-/// One output feature: its geometry (in the output CRS) and properties.
-pub type Record = crate::output::ShapeRecord;
+use crate::output::{ColumnKind, ShapeRecord, property_columns};
 
 /// The srs_id, organisation, code and WKT definition of a CRS.
 fn srs(crs: &Crs) -> (i64, &'static str, i64, String, String) {
-    let epsg = match crs {
-        Crs::Wgs84 => Some(4326),
-        Crs::Cgcs2000 => Some(4490),
-        Crs::Epsg(code) => Some(*code),
-        _ => None,
-    };
-    match epsg {
+    match crs.epsg() {
         Some(code) => {
-            let wkt = u16::try_from(code)
-                .ok()
-                .and_then(crs_definitions::from_code)
-                .map_or_else(|| "undefined".to_owned(), |d| d.wkt.to_owned());
+            let wkt = crs.epsg_wkt().unwrap_or("undefined").to_owned();
             (
                 i64::from(code),
                 "EPSG",
@@ -54,7 +43,7 @@ fn srs(crs: &Crs) -> (i64, &'static str, i64, String, String) {
 }
 
 /// Writes `records` as table `table` of a new GeoPackage at `path`.
-pub fn write(path: &Path, table: &str, crs: &Crs, records: &[Record]) -> rusqlite::Result<()> {
+pub fn write(path: &Path, table: &str, crs: &Crs, records: &[ShapeRecord]) -> rusqlite::Result<()> {
     // A fresh file: the caller hands a new temporary path.
     let mut db = Connection::open(path)?;
     db.execute_batch(
@@ -91,10 +80,18 @@ pub fn write(path: &Path, table: &str, crs: &Crs, records: &[Record]) -> rusqlit
         ],
     )?;
 
-    let columns = columns(records);
+    let columns = property_columns(records);
     let definitions: Vec<String> = columns
         .iter()
-        .map(|(name, kind)| format!("{} {kind}", quoted(name)))
+        .map(|(name, kind)| {
+            let sql = match kind {
+                ColumnKind::Boolean => "BOOLEAN",
+                ColumnKind::Integer => "INTEGER",
+                ColumnKind::Real => "REAL",
+                ColumnKind::Text => "TEXT",
+            };
+            format!("{} {sql}", quoted(name))
+        })
         .collect();
     let mut create = format!(
         "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom MULTIPOLYGON",
@@ -186,41 +183,6 @@ pub fn write(path: &Path, table: &str, crs: &Crs, records: &[Record]) -> rusqlit
 
 fn quoted(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
-}
-
-/// The columns of the records' properties, in order of first appearance,
-/// typed by their first non-null value (SQLite's INTEGER, REAL, TEXT).
-fn columns(records: &[Record]) -> Vec<(String, &'static str)> {
-    let mut columns: Vec<(String, &'static str)> = Vec::new();
-    for (_, properties) in records {
-        for (name, value) in properties {
-            let kind = match value {
-                Value::Null => None,
-                Value::Bool(_) => Some("INTEGER"),
-                Value::Number(n) if n.is_i64() || n.is_u64() => Some("INTEGER"),
-                Value::Number(_) => Some("REAL"),
-                _ => Some("TEXT"),
-            };
-            match columns.iter_mut().find(|(n, _)| n == name) {
-                Some(column) => {
-                    // A column seen only as null so far takes the first type;
-                    // integers that meet reals become REAL.
-                    if column.1 == "NULL" {
-                        column.1 = kind.unwrap_or("NULL");
-                    } else if column.1 == "INTEGER" && kind == Some("REAL") {
-                        column.1 = "REAL";
-                    }
-                }
-                None => columns.push((name.clone(), kind.unwrap_or("NULL"))),
-            }
-        }
-    }
-    for column in &mut columns {
-        if column.1 == "NULL" {
-            column.1 = "TEXT";
-        }
-    }
-    columns
 }
 
 fn sql_value(value: Option<&Value>) -> rusqlite::types::Value {

@@ -7,6 +7,8 @@
 
 pub mod areas;
 pub mod diff;
+#[cfg(feature = "fgb")]
+pub mod fgb;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;
 #[cfg(feature = "render")]
@@ -27,6 +29,66 @@ pub type ShapeRecord = (
     geo::MultiPolygon<f64>,
     serde_json::Map<String, serde_json::Value>,
 );
+
+/// The type of a property column in a typed format (GeoPackage,
+/// FlatGeobuf).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// `true`/`false` (GeoPackage BOOLEAN, FlatGeobuf Bool).
+    Boolean,
+    /// Whole numbers (and booleans among them, as 0/1).
+    Integer,
+    /// Other numbers.
+    Real,
+    /// Text, and anything else as its JSON text.
+    Text,
+}
+
+impl ColumnKind {
+    /// The kind that holds values of both: text holds anything, reals
+    /// hold integers and booleans, integers hold booleans.
+    fn widen(self, other: ColumnKind) -> ColumnKind {
+        use ColumnKind::*;
+        match (self, other) {
+            (Text, _) | (_, Text) => Text,
+            (Real, _) | (_, Real) => Real,
+            (Integer, _) | (_, Integer) => Integer,
+            (Boolean, Boolean) => Boolean,
+        }
+    }
+}
+
+/// The columns of the records' properties, in order of first appearance,
+/// typed by their non-null values: integers that meet reals become real;
+/// a column only ever null is text.
+pub fn property_columns(records: &[ShapeRecord]) -> Vec<(String, ColumnKind)> {
+    let mut columns: Vec<(String, Option<ColumnKind>)> = Vec::new();
+    for (_, properties) in records {
+        for (name, value) in properties {
+            let kind = match value {
+                serde_json::Value::Null => None,
+                serde_json::Value::Bool(_) => Some(ColumnKind::Boolean),
+                // Beyond i64 (a 20-digit unsigned) only a real holds it.
+                serde_json::Value::Number(n) if n.is_i64() => Some(ColumnKind::Integer),
+                serde_json::Value::Number(_) => Some(ColumnKind::Real),
+                _ => Some(ColumnKind::Text),
+            };
+            match columns.iter_mut().find(|(n, _)| n == name) {
+                Some(column) => {
+                    column.1 = match (column.1, kind) {
+                        (None, k) | (k, None) => k,
+                        (Some(a), Some(b)) => Some(a.widen(b)),
+                    };
+                }
+                None => columns.push((name.clone(), kind)),
+            }
+        }
+    }
+    columns
+        .into_iter()
+        .map(|(name, kind)| (name, kind.unwrap_or(ColumnKind::Text)))
+        .collect()
+}
 
 /// Text for XML, HTML and SVG: the five XML special characters escaped,
 /// and the control characters XML 1.0 cannot carry replaced.
@@ -49,6 +111,36 @@ pub fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_typed_by_their_values() {
+        let record = |pairs: &[(&str, serde_json::Value)]| {
+            let properties = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect();
+            (geo::MultiPolygon::new(vec![]), properties)
+        };
+        use serde_json::json;
+        let records = [
+            record(&[("n", json!(1)), ("x", json!(null)), ("s", json!("a"))]),
+            record(&[("n", json!(2.5)), ("x", json!(null)), ("b", json!(true))]),
+            record(&[("s", json!(3)), ("i", json!(false))]),
+            record(&[("i", json!(7))]),
+        ];
+        // n: integer then real → real; x: only null → text; s: text then
+        // a number → text; b: boolean; i: boolean then integer → integer.
+        assert_eq!(
+            property_columns(&records),
+            vec![
+                ("n".to_owned(), ColumnKind::Real),
+                ("x".to_owned(), ColumnKind::Text),
+                ("s".to_owned(), ColumnKind::Text),
+                ("b".to_owned(), ColumnKind::Boolean),
+                ("i".to_owned(), ColumnKind::Integer),
+            ]
+        );
+    }
 
     #[test]
     fn escapes_markup_and_control_characters() {

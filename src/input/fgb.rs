@@ -1,0 +1,346 @@
+//! FlatGeobuf (`.fgb`, specification v3), read with the `flatgeobuf`
+//! crate: the header (verified), its columns and CRS, then the features
+//! in file order (each verified), streamed — so a FlatGeobuf reads from a
+//! file, standard input or gzip alike. Geometries through the crate's
+//! `geo-traits` view; properties through `geozero`'s property processor.
+//! The spatial index, when there is one, is skipped: every feature is
+//! read.
+
+use std::io::{BufReader, Read};
+
+use flatgeobuf::{
+    FallibleStreamingIterator, FeatureProperties, FgbFeature, FgbReader, Header, NotSeekable,
+};
+use geozero::{ColumnValue, PropertyProcessor};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Layer, Result};
+use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::input::format::InputFormat;
+use crate::input::raw::{
+    LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+};
+use crate::input::{Collect, Input, LayerReader, convert_in_chunks, traits};
+
+/// The reader of FlatGeobuf files.
+#[derive(Debug, Clone, Copy)]
+pub struct FlatGeobuf;
+
+impl LayerReader for FlatGeobuf {
+    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+        let mut file = File::open(input, Layer::Areas)?;
+        let columns = file.columns.clone();
+        let mut records = Vec::with_capacity(file.count.unwrap_or(0));
+        file.each(|index, feature| {
+            let mut properties = Properties {
+                map: columns.iter().map(|c| (c.clone(), Value::Null)).collect(),
+            };
+            feature
+                .process_properties(&mut properties)
+                .map_err(|e| format!("its properties cannot be read: {e}"))?;
+            let geometry = match feature.geometry_trait() {
+                Ok(Some(g)) => traits::area_geometry(&g),
+                Ok(None) => RawAreaGeometry::Null,
+                Err(e) => RawAreaGeometry::Malformed(e.to_string()),
+            };
+            records.push(RawArea {
+                index,
+                feature_id: None,
+                properties: properties.map,
+                geometry,
+            });
+            Ok(())
+        })?;
+        if records.is_empty() {
+            return Err(file.empty());
+        }
+        let mut meta = LayerMeta::new(InputFormat::FlatGeobuf, records.len());
+        meta.declared_crs = file.crs;
+        Ok(RawLayer { records, meta })
+    }
+
+    fn read_stations<T: Send>(
+        &self,
+        input: &Input,
+        specs: &StationFieldSpecs,
+        convert: &(dyn Fn(Vec<RawStation>) -> T + Sync),
+        sink: &mut (dyn Collect<T> + Send),
+    ) -> Result<LayerMeta> {
+        let mut file = File::open(input, Layer::Stations)?;
+        let id = pick(&file.columns, &specs.id);
+        let power = pick(&file.columns, &specs.power);
+        // Column index → what it is to a station: id, power, or the nth
+        // required field.
+        let roles: Vec<Role> = file
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Role {
+                id: id == Some(i),
+                power: power == Some(i),
+                required: specs.required.iter().take(64).position(|r| r == name),
+            })
+            .collect();
+        let mut stations = Vec::with_capacity(file.count.unwrap_or(0));
+        file.each(|index, feature| {
+            let mut picked = Picked {
+                roles: &roles,
+                id: None,
+                power: None,
+                present: 0,
+            };
+            feature
+                .process_properties(&mut picked)
+                .map_err(|e| format!("its properties cannot be read: {e}"))?;
+            let geometry = match feature.geometry_trait() {
+                Ok(Some(g)) => traits::point(&g),
+                Ok(None) => RawPoint::Null,
+                Err(e) => RawPoint::Malformed(e.to_string()),
+            };
+            stations.push(RawStation {
+                index,
+                feature_id: None,
+                id: picked.id.map(|v| (0, v)),
+                power: picked.power.map(|v| (0, v)),
+                present: picked.present,
+                geometry,
+            });
+            Ok(())
+        })?;
+        if stations.is_empty() {
+            return Err(file.empty());
+        }
+        let mut meta = LayerMeta::new(InputFormat::FlatGeobuf, stations.len());
+        meta.declared_crs = file.crs.clone();
+        meta.id_field = id.map(|i| file.columns[i].clone());
+        meta.power_field = power.map(|i| file.columns[i].clone());
+        convert_in_chunks(stations, convert, sink);
+        Ok(meta)
+    }
+}
+
+/// The best-ranked column for a role.
+fn pick(columns: &[String], spec: &FieldSpec) -> Option<usize> {
+    columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| spec.rank(c).map(|r| (r, i)))
+        .min()
+        .map(|(_, i)| i)
+}
+
+/// A FlatGeobuf file, its header read.
+struct File<'a> {
+    name: String,
+    layer: Layer,
+    features: flatgeobuf::FeatureIter<BufReader<Box<dyn Read + Send + 'a>>, NotSeekable>,
+    columns: Vec<String>,
+    /// The feature count the header declares (0 or absent when unknown).
+    count: Option<usize>,
+    crs: Option<String>,
+}
+
+impl<'a> File<'a> {
+    fn open(input: &'a Input, layer: Layer) -> Result<File<'a>> {
+        let name = input.name();
+        let malformed = |problem: String| Error::Malformed {
+            source_name: name.clone(),
+            format: InputFormat::FlatGeobuf,
+            problem,
+        };
+        let reader = BufReader::with_capacity(1 << 16, input.reader()?);
+        let fgb = FgbReader::open(reader)
+            .map_err(|e| malformed(format!("the header cannot be read: {}", describe(&e))))?;
+        let header = fgb.header();
+        let columns = column_names(&header);
+        let count = usize::try_from(header.features_count())
+            .ok()
+            .filter(|&n| n > 0);
+        let crs = crs_of(&header);
+        let features = fgb
+            .select_all_seq()
+            .map_err(|e| malformed(format!("the spatial index cannot be skipped: {e}")))?;
+        Ok(File {
+            name,
+            layer,
+            features,
+            columns,
+            count,
+            crs,
+        })
+    }
+
+    /// Calls `feature` with each feature and its index, in file order; a
+    /// feature that cannot be decoded ends the read with an error naming it.
+    fn each(
+        &mut self,
+        mut feature: impl FnMut(usize, &FgbFeature) -> std::result::Result<(), String>,
+    ) -> Result<()> {
+        let mut index = 0;
+        loop {
+            let next = self.features.next().map_err(|e| Error::Malformed {
+                source_name: self.name.clone(),
+                format: InputFormat::FlatGeobuf,
+                problem: format!("feature {index} cannot be read: {}", describe(&e)),
+            })?;
+            let Some(f) = next else { break };
+            feature(index, f).map_err(|problem| Error::Malformed {
+                source_name: self.name.clone(),
+                format: InputFormat::FlatGeobuf,
+                problem: format!("feature {index}: {problem}"),
+            })?;
+            index += 1;
+        }
+        match self.count {
+            Some(declared) if declared != index => Err(Error::Malformed {
+                source_name: self.name.clone(),
+                format: InputFormat::FlatGeobuf,
+                problem: format!(
+                    "the header declares {declared} features but the file holds {index} (truncated?)"
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn empty(&self) -> Error {
+        Error::EmptyLayer {
+            source_name: self.name.clone(),
+            format: InputFormat::FlatGeobuf,
+            layer: self.layer,
+        }
+    }
+}
+
+/// The crate's error in words: an early end of file is a truncated file.
+fn describe(e: &flatgeobuf::Error) -> String {
+    match e {
+        flatgeobuf::Error::IO(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the file ends in the middle of it (truncated?)".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn column_names(header: &Header) -> Vec<String> {
+    header
+        .columns()
+        .map(|columns| columns.iter().map(|c| c.name().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// The CRS as a name chargecov parses: `EPSG:N` when the organisation is
+/// EPSG (or unnamed, which the specification reads as EPSG), else the WKT;
+/// `None` when the header has none.
+fn crs_of(header: &Header) -> Option<String> {
+    let crs = header.crs()?;
+    let epsg = crs.org().is_none_or(|o| o.eq_ignore_ascii_case("EPSG"));
+    if epsg && crs.code() > 0 {
+        Some(format!("EPSG:{}", crs.code()))
+    } else if let Some(wkt) = crs.wkt().filter(|w| !w.trim().is_empty()) {
+        Some(wkt.to_owned())
+    } else {
+        crs.code_string()
+            .map(|code| format!("{}:{code}", crs.org().unwrap_or("EPSG")))
+    }
+}
+
+/// A column value as JSON (areas keep their properties whole).
+fn json(value: &ColumnValue) -> Value {
+    match value {
+        ColumnValue::Byte(v) => Value::from(*v),
+        ColumnValue::UByte(v) => Value::from(*v),
+        ColumnValue::Bool(v) => Value::from(*v),
+        ColumnValue::Short(v) => Value::from(*v),
+        ColumnValue::UShort(v) => Value::from(*v),
+        ColumnValue::Int(v) => Value::from(*v),
+        ColumnValue::UInt(v) => Value::from(*v),
+        ColumnValue::Long(v) => Value::from(*v),
+        ColumnValue::ULong(v) => Value::from(*v),
+        ColumnValue::Float(v) => Value::from(f64::from(*v)),
+        ColumnValue::Double(v) => Value::from(*v),
+        ColumnValue::String(s) | ColumnValue::DateTime(s) => Value::String((*s).to_owned()),
+        ColumnValue::Json(s) => {
+            serde_json::from_str(s).unwrap_or_else(|_| Value::String((*s).to_owned()))
+        }
+        ColumnValue::Binary(_) => Value::Null,
+    }
+}
+
+/// A column value as a station's scalar.
+fn scalar(value: &ColumnValue) -> Scalar {
+    match value {
+        ColumnValue::Byte(v) => Scalar::Int(i64::from(*v)),
+        ColumnValue::UByte(v) => Scalar::Int(i64::from(*v)),
+        ColumnValue::Bool(v) => Scalar::Bool(*v),
+        ColumnValue::Short(v) => Scalar::Int(i64::from(*v)),
+        ColumnValue::UShort(v) => Scalar::Int(i64::from(*v)),
+        ColumnValue::Int(v) => Scalar::Int(i64::from(*v)),
+        ColumnValue::UInt(v) => Scalar::Int(i64::from(*v)),
+        ColumnValue::Long(v) => Scalar::Int(*v),
+        ColumnValue::ULong(v) => Scalar::UInt(*v),
+        ColumnValue::Float(v) => Scalar::Float(f64::from(*v)),
+        ColumnValue::Double(v) => Scalar::Float(*v),
+        ColumnValue::String(s) | ColumnValue::DateTime(s) => Scalar::Str((*s).into()),
+        ColumnValue::Json(s) => Scalar::from_json(
+            &serde_json::from_str(s).unwrap_or_else(|_| Value::String((*s).to_owned())),
+        ),
+        ColumnValue::Binary(_) => Scalar::Compound,
+    }
+}
+
+/// Collects every property (absent columns stay null).
+struct Properties {
+    map: Map<String, Value>,
+}
+
+impl PropertyProcessor for Properties {
+    fn property(
+        &mut self,
+        _index: usize,
+        name: &str,
+        value: &ColumnValue,
+    ) -> geozero::error::Result<bool> {
+        self.map.insert(name.to_owned(), json(value));
+        Ok(false)
+    }
+}
+
+/// What a column is to a station.
+struct Role {
+    id: bool,
+    power: bool,
+    required: Option<usize>,
+}
+
+/// Picks a station's id, power and required fields from its properties.
+struct Picked<'r> {
+    roles: &'r [Role],
+    id: Option<Scalar>,
+    power: Option<Scalar>,
+    present: u64,
+}
+
+impl PropertyProcessor for Picked<'_> {
+    fn property(
+        &mut self,
+        index: usize,
+        _name: &str,
+        value: &ColumnValue,
+    ) -> geozero::error::Result<bool> {
+        let Some(role) = self.roles.get(index) else {
+            return Ok(false);
+        };
+        let empty = matches!(value, ColumnValue::String(""));
+        if let Some(bit) = role.required.filter(|_| !empty) {
+            self.present |= 1 << bit;
+        }
+        if role.id {
+            self.id = Some(scalar(value));
+        }
+        if role.power {
+            self.power = Some(scalar(value));
+        }
+        Ok(false)
+    }
+}

@@ -1,0 +1,68 @@
+//! Geometries of binary formats, through the `geo-traits` view their
+//! crates give (WKB in GeoPackage and GeoParquet, FlatGeobuf's own
+//! encoding): turned into the raw records of [`raw`](crate::input::raw).
+
+use geo_traits::{
+    CoordTrait, GeometryTrait, GeometryType, LineStringTrait, MultiPolygonTrait, PointTrait,
+    PolygonTrait,
+};
+
+use crate::input::raw::{Position, RawAreaGeometry, RawPoint};
+
+fn ring<L: LineStringTrait<T = f64>>(line: &L) -> Vec<Position> {
+    line.coords().map(|c| (c.x(), c.y())).collect()
+}
+
+fn polygon<P: PolygonTrait<T = f64>>(p: &P) -> Vec<Vec<Position>> {
+    let mut rings: Vec<Vec<Position>> = p.exterior().iter().map(ring).collect();
+    rings.extend(p.interiors().map(|r| ring(&r)));
+    rings
+}
+
+/// An area's geometry: a Polygon or MultiPolygon, anything else named.
+pub fn area_geometry<G: GeometryTrait<T = f64>>(geometry: &G) -> RawAreaGeometry {
+    match geometry.as_type() {
+        GeometryType::Polygon(p) => RawAreaGeometry::Polygon(polygon(p)),
+        GeometryType::MultiPolygon(m) => {
+            RawAreaGeometry::MultiPolygon(m.polygons().map(|p| polygon(&p)).collect())
+        }
+        other => RawAreaGeometry::WrongType(type_name(&other).to_owned()),
+    }
+}
+
+/// A station's geometry: a Point, anything else named.
+pub fn point<G: GeometryTrait<T = f64>>(geometry: &G) -> RawPoint {
+    match geometry.as_type() {
+        GeometryType::Point(p) => match p.coord() {
+            Some(c) => RawPoint::Point(c.x(), c.y()),
+            None => RawPoint::Empty,
+        },
+        other => RawPoint::WrongType(type_name(&other).to_owned()),
+    }
+}
+
+fn type_name<P, LS, Y, MP, ML, MY, GC, R, T, L>(
+    g: &GeometryType<'_, P, LS, Y, MP, ML, MY, GC, R, T, L>,
+) -> &'static str
+where
+    P: PointTrait,
+    LS: LineStringTrait,
+    Y: PolygonTrait,
+    MP: geo_traits::MultiPointTrait,
+    ML: geo_traits::MultiLineStringTrait,
+    MY: MultiPolygonTrait,
+    GC: geo_traits::GeometryCollectionTrait,
+    R: geo_traits::RectTrait,
+    T: geo_traits::TriangleTrait,
+    L: geo_traits::LineTrait,
+{
+    match g {
+        GeometryType::Point(_) => "Point",
+        GeometryType::LineString(_) | GeometryType::Line(_) => "LineString",
+        GeometryType::Polygon(_) | GeometryType::Rect(_) | GeometryType::Triangle(_) => "Polygon",
+        GeometryType::MultiPoint(_) => "MultiPoint",
+        GeometryType::MultiLineString(_) => "MultiLineString",
+        GeometryType::MultiPolygon(_) => "MultiPolygon",
+        GeometryType::GeometryCollection(_) => "GeometryCollection",
+    }
+}
