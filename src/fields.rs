@@ -52,6 +52,17 @@ impl FieldSpec {
         }
     }
 
+    /// The position of the best-ranked of `names` (column headers, field
+    /// names; surrounding spaces ignored) for this role, or `None`.
+    pub fn pick<S: AsRef<str>>(&self, names: &[S]) -> Option<usize> {
+        names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| self.rank(n.as_ref().trim()).map(|r| (r, i)))
+            .min()
+            .map(|(_, i)| i)
+    }
+
     /// The canonical spelling behind a rank returned by [`FieldSpec::rank`].
     pub fn name_at(&self, rank: u8) -> Option<&str> {
         match &self.explicit {

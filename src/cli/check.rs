@@ -142,6 +142,7 @@ pub(super) enum AreasOutFormat {
     Csv,
     GeoPackage,
     FlatGeobuf,
+    GeoParquet,
 }
 
 impl AreasOutFormat {
@@ -165,14 +166,19 @@ pub(super) fn areas_out_format(
     if path.as_os_str() == "-" {
         return Ok(AreasOutFormat::GeoJson);
     }
+    let parquet = if cfg!(feature = "parquet") {
+        ", .parquet"
+    } else {
+        ""
+    };
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let allowed = if csv {
-        ".geojson, .json, .gpkg, .fgb or .csv"
+        format!(".geojson, .json, .gpkg, .fgb{parquet} or .csv")
     } else {
-        ".geojson, .json, .gpkg or .fgb"
+        format!(".geojson, .json, .gpkg or .fgb{parquet}")
     };
     match ext.as_deref() {
         Some("geojson" | "json") => Ok(AreasOutFormat::GeoJson),
@@ -183,7 +189,14 @@ pub(super) fn areas_out_format(
         ),
         Some("gpkg") => Ok(AreasOutFormat::GeoPackage),
         Some("fgb") => Ok(AreasOutFormat::FlatGeobuf),
-        Some(ext @ ("shp" | "parquet")) => bail!(
+        Some("parquet" | "geoparquet") if cfg!(feature = "parquet") => {
+            Ok(AreasOutFormat::GeoParquet)
+        }
+        Some("parquet" | "geoparquet") => bail!(
+            "{flag} {}: this chargecov was built without GeoParquet; rebuild with `--features parquet` or end the name in {allowed}",
+            path.display()
+        ),
+        Some(ext @ "shp") => bail!(
             "{flag} {}: .{ext} output is not written yet; end the name in {allowed} (ogr2ogr converts GeoJSON to any of them)",
             path.display()
         ),
@@ -213,6 +226,15 @@ pub(super) fn stage_shapes(
         AreasOutFormat::FlatGeobuf => outputs.stage(path, |w| {
             chargecov::output::fgb::write(w, table, &crs, records)
         })?,
+        #[cfg(feature = "parquet")]
+        AreasOutFormat::GeoParquet => outputs.stage(path, |w| {
+            // The writer wants a `Send` sink; the bytes are staged anyway.
+            let mut bytes = Vec::new();
+            chargecov::output::parquet::write(&mut bytes, &crs, records)?;
+            w.write_all(&bytes)
+        })?,
+        #[cfg(not(feature = "parquet"))]
+        AreasOutFormat::GeoParquet => unreachable!("refused by areas_out_format"),
         AreasOutFormat::GeoJson | AreasOutFormat::Csv => {
             unreachable!("GeoJSON and CSV are written as they are rendered")
         }
@@ -326,6 +348,22 @@ impl CheckArgs {
             }
             None => OutputCrs::wgs84(),
         };
+        #[cfg(feature = "parquet")]
+        for (flag, path) in [
+            ("--uncovered", &self.uncovered),
+            ("--areas-out", &self.areas_out),
+            ("--gaps", &self.gaps),
+        ] {
+            if let Some(path) = path
+                && areas_out_format(flag, path, flag != "--gaps")? == AreasOutFormat::GeoParquet
+                && let Err(why) = chargecov::output::parquet::supports(&output_crs.crs())
+            {
+                bail!(
+                    "{flag} {}: {why}; write GeoParquet in WGS84 (leave out --output-crs) or choose .gpkg or .fgb",
+                    path.display()
+                );
+            }
+        }
         let config = self.config()?;
         let stdout_taken = self.check_targets()?;
         let bars = Bars::new(self.quiet);
@@ -350,7 +388,9 @@ impl CheckArgs {
         if let (Some(path), Some(format)) = (&self.uncovered, uncovered_format) {
             let uncovered = |i: usize| !run.covered[i];
             match format {
-                AreasOutFormat::GeoPackage | AreasOutFormat::FlatGeobuf => {
+                AreasOutFormat::GeoPackage
+                | AreasOutFormat::FlatGeobuf
+                | AreasOutFormat::GeoParquet => {
                     let records =
                         areas::area_records(&run.areas.areas, &report, &output_crs, uncovered)?;
                     stage_shapes(
@@ -372,7 +412,9 @@ impl CheckArgs {
         }
         if let (Some(path), Some(format)) = (&self.areas_out, areas_out_as) {
             match format {
-                AreasOutFormat::GeoPackage | AreasOutFormat::FlatGeobuf => {
+                AreasOutFormat::GeoPackage
+                | AreasOutFormat::FlatGeobuf
+                | AreasOutFormat::GeoParquet => {
                     let records =
                         areas::area_records(&run.areas.areas, &report, &output_crs, |_| true)?;
                     stage_shapes(&mut outputs, path, format, "areas", &output_crs, &records)?;

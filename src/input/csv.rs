@@ -50,16 +50,6 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
-/// The best-ranked header for a role.
-fn pick(headers: &[String], spec: &FieldSpec) -> Option<usize> {
-    headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| spec.rank(h.trim()).map(|r| (r, i)))
-        .min()
-        .map(|(_, i)| i)
-}
-
 fn csv_error(source_name: &str, e: &csv::Error, hint: &'static str) -> Error {
     let message = match e.position() {
         Some(p) => format!("invalid CSV at line {}: {e}", p.line()),
@@ -98,7 +88,7 @@ pub fn read_areas(
     geometry: &FieldSpec,
 ) -> Result<RawLayer<RawArea>> {
     let (mut reader, headers) = open(bytes, source_name)?;
-    let Some(column) = pick(&headers, geometry) else {
+    let Some(column) = geometry.pick(&headers) else {
         return Err(Error::NotAnAreaFormat {
             source_name: source_name.to_owned(),
             format: InputFormat::Csv,
@@ -202,9 +192,9 @@ pub fn read_stations(
 ) -> Result<RawLayer<RawStation>> {
     let (mut reader, headers) = open(bytes, source_name)?;
     let place = match (
-        pick(&headers, &fields.lon),
-        pick(&headers, &fields.lat),
-        pick(&headers, geometry),
+        fields.lon.pick(&headers),
+        fields.lat.pick(&headers),
+        geometry.pick(&headers),
     ) {
         (Some(lon), Some(lat), _) => Place::LonLat(lon, lat),
         (_, _, Some(column)) => Place::Wkt(column),
@@ -217,8 +207,8 @@ pub fn read_stations(
             });
         }
     };
-    let id = pick(&headers, &fields.id);
-    let power = pick(&headers, &fields.power);
+    let id = fields.id.pick(&headers);
+    let power = fields.power.pick(&headers);
     let required: Vec<Option<usize>> = fields
         .required
         .iter()

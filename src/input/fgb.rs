@@ -15,7 +15,7 @@ use geozero::{ColumnValue, PropertyProcessor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Layer, Result};
-use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
     LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
@@ -67,8 +67,8 @@ impl LayerReader for FlatGeobuf {
         sink: &mut (dyn Collect<T> + Send),
     ) -> Result<LayerMeta> {
         let mut file = File::open(input, Layer::Stations)?;
-        let id = pick(&file.columns, &specs.id);
-        let power = pick(&file.columns, &specs.power);
+        let id = specs.id.pick(&file.columns);
+        let power = specs.power.pick(&file.columns);
         // Column index → what it is to a station: id, power, or the nth
         // required field.
         let roles: Vec<Role> = file
@@ -117,16 +117,6 @@ impl LayerReader for FlatGeobuf {
         convert_in_chunks(stations, convert, sink);
         Ok(meta)
     }
-}
-
-/// The best-ranked column for a role.
-fn pick(columns: &[String], spec: &FieldSpec) -> Option<usize> {
-    columns
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| spec.rank(c).map(|r| (r, i)))
-        .min()
-        .map(|(_, i)| i)
 }
 
 /// A FlatGeobuf file, its header read.

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Layer, Result};
-use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
     LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
@@ -57,8 +57,14 @@ impl LayerReader for GeoPackage {
         sink: &mut (dyn Collect<T> + Send),
     ) -> Result<LayerMeta> {
         let table = Table::open(input, Layer::Stations)?;
-        let id = pick(&table.columns, &specs.id);
-        let power = pick(&table.columns, &specs.power);
+        let id = specs
+            .id
+            .pick(&table.columns)
+            .map(|i| table.columns[i].clone());
+        let power = specs
+            .power
+            .pick(&table.columns)
+            .map(|i| table.columns[i].clone());
         // Only the columns stations need are read: millions of rows stay
         // small, and are converted in chunks as they come.
         let mut wanted: Vec<String> = id.iter().chain(&power).cloned().collect();
@@ -129,14 +135,6 @@ impl LayerReader for GeoPackage {
         meta.power_field = power;
         Ok(meta)
     }
-}
-
-fn pick(columns: &[String], spec: &FieldSpec) -> Option<String> {
-    columns
-        .iter()
-        .filter_map(|c| spec.rank(c).map(|r| (r, c)))
-        .min()
-        .map(|(_, c)| c.clone())
 }
 
 /// One feature table, opened.

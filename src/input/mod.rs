@@ -23,10 +23,12 @@ pub mod geojsonseq;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;
 mod parallel;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod raw;
 pub mod shapefile;
 pub mod source;
-#[cfg(any(feature = "gpkg", feature = "fgb"))]
+#[cfg(any(feature = "gpkg", feature = "fgb", feature = "parquet"))]
 mod traits;
 pub mod zip;
 
@@ -114,6 +116,8 @@ pub fn dispatch<W: WithReader>(format: InputFormat, job: W) -> Result<W::Output,
         InputFormat::GeoPackage => job.run(&gpkg::GeoPackage),
         #[cfg(feature = "fgb")]
         InputFormat::FlatGeobuf => job.run(&fgb::FlatGeobuf),
+        #[cfg(feature = "parquet")]
+        InputFormat::GeoParquet => job.run(&parquet::Parquet),
         other => return Err(other),
     })
 }

@@ -19,7 +19,7 @@ use shapefile::dbase::{self, FieldValue};
 use shapefile::{PolygonRing, Shape};
 
 use crate::error::{Error, Layer, Result};
-use crate::fields::{FieldSpec, StationFieldSpecs};
+use crate::fields::StationFieldSpecs;
 use crate::input::encoding::detect;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
@@ -68,8 +68,8 @@ impl LayerReader for Shapefile {
     ) -> Result<LayerMeta> {
         let files = Files::of(input)?;
         let (shapes, records, fields) = files.read()?;
-        let id = pick(&fields, &specs.id);
-        let power = pick(&fields, &specs.power);
+        let id = specs.id.pick(&fields);
+        let power = specs.power.pick(&fields);
         let required: Vec<&str> = specs.required.iter().take(64).map(String::as_str).collect();
         let mut stations = Vec::with_capacity(shapes.len());
         for (index, (shape, mut record)) in shapes.into_iter().zip(records).enumerate() {
@@ -110,16 +110,6 @@ impl LayerReader for Shapefile {
         convert_in_chunks(stations, convert, sink);
         Ok(meta)
     }
-}
-
-/// The best-ranked field for a role.
-fn pick(fields: &[String], spec: &FieldSpec) -> Option<usize> {
-    fields
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| spec.rank(f).map(|r| (r, i)))
-        .min()
-        .map(|(_, i)| i)
 }
 
 /// A Shapefile's files.

@@ -17,6 +17,8 @@ pub mod html;
 pub mod map;
 #[cfg(feature = "render")]
 pub mod markdown;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 #[cfg(feature = "render")]
 pub mod png;
 pub mod staged;

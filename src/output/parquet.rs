@@ -1,0 +1,250 @@
+//! GeoParquet output (GeoParquet 1.1 metadata, Apache `parquet` without
+//! Arrow): a `geometry` column of little-endian WKB (the `wkb` crate), the
+//! properties as typed, nullable columns, snappy compression, row groups
+//! of 65,536 rows, and the `geo` key-value metadata (encoding, geometry
+//! types, bounding box).
+//!
+//! The CRS: GeoParquet states it as PROJJSON, absent meaning OGC:CRS84.
+//! WGS84 output leaves it absent; any other output CRS would need a full
+//! PROJJSON definition, which the pure-Rust build cannot produce, so it is
+//! refused ([`Unsupported`]) rather than written half-declared.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use geo::BoundingRect;
+use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::Type;
+use serde_json::{Value, json};
+
+use crate::crs::Crs;
+use crate::output::{ColumnKind, ShapeRecord, property_columns};
+
+/// Rows per row group.
+const ROW_GROUP: usize = 1 << 16;
+
+/// Why a layer cannot be written as GeoParquet.
+#[derive(Debug, thiserror::Error)]
+pub enum Unsupported {
+    /// Only WGS84 can be declared without PROJJSON.
+    #[error(
+        "GeoParquet declares a CRS other than WGS84 as PROJJSON, which this build cannot write for {0}"
+    )]
+    Crs(String),
+}
+
+/// Whether `crs` can be written (see the module notes).
+pub fn supports(crs: &Crs) -> Result<(), Unsupported> {
+    match crs {
+        Crs::Wgs84 => Ok(()),
+        other => Err(Unsupported::Crs(other.to_string())),
+    }
+}
+
+/// Writes `records` (MultiPolygons) as GeoParquet to `out`.
+pub fn write(out: impl Write + Send, crs: &Crs, records: &[ShapeRecord]) -> std::io::Result<()> {
+    supports(crs).map_err(std::io::Error::other)?;
+    let columns = property_columns(records);
+    let mut fields = vec![Arc::new(
+        Type::primitive_type_builder("geometry", Physical::BYTE_ARRAY)
+            .with_repetition(Repetition::OPTIONAL)
+            .build()
+            .map_err(std::io::Error::other)?,
+    )];
+    for (name, kind) in &columns {
+        let (physical, logical) = match kind {
+            ColumnKind::Boolean => (Physical::BOOLEAN, None),
+            ColumnKind::Integer => (Physical::INT64, None),
+            ColumnKind::Real => (Physical::DOUBLE, None),
+            ColumnKind::Text => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
+        };
+        fields.push(Arc::new(
+            Type::primitive_type_builder(name, physical)
+                .with_repetition(Repetition::OPTIONAL)
+                .with_logical_type(logical)
+                .build()
+                .map_err(std::io::Error::other)?,
+        ));
+    }
+    let schema = Arc::new(
+        Type::group_type_builder("schema")
+            .with_fields(fields)
+            .build()
+            .map_err(std::io::Error::other)?,
+    );
+
+    let extent = records
+        .iter()
+        .filter_map(|(g, _)| g.bounding_rect())
+        .reduce(|a, b| {
+            geo::Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        });
+    let mut column = json!({
+        "encoding": "WKB",
+        "geometry_types": ["MultiPolygon"],
+    });
+    if let Some(e) = extent {
+        column["bbox"] = json!([e.min().x, e.min().y, e.max().x, e.max().y]);
+    }
+    let geo = json!({
+        "version": "1.1.0",
+        "primary_column": "geometry",
+        "columns": { "geometry": column },
+    });
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_key_value_metadata(Some(vec![KeyValue::new("geo".to_owned(), geo.to_string())]))
+        .set_created_by(format!("chargecov {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut writer = SerializedFileWriter::new(out, schema, Arc::new(properties))
+        .map_err(std::io::Error::other)?;
+
+    let wkb_options = wkb::writer::WriteOptions {
+        endianness: wkb::Endianness::LittleEndian,
+    };
+    for group in records.chunks(ROW_GROUP) {
+        let mut row_group = writer.next_row_group().map_err(std::io::Error::other)?;
+        let mut index = 0;
+        while let Some(mut column) = row_group.next_column().map_err(std::io::Error::other)? {
+            if index == 0 {
+                let mut values = Vec::with_capacity(group.len());
+                for (geometry, _) in group {
+                    let mut buffer = Vec::new();
+                    wkb::writer::write_geometry(&mut buffer, geometry, &wkb_options)
+                        .map_err(std::io::Error::other)?;
+                    values.push(ByteArray::from(buffer));
+                }
+                let levels = vec![1i16; values.len()];
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&values, Some(&levels), None)
+                    .map_err(std::io::Error::other)?;
+            } else {
+                let (name, kind) = &columns[index - 1];
+                let cells: Vec<Option<&Value>> = group
+                    .iter()
+                    .map(|(_, p)| p.get(name).filter(|v| !v.is_null()))
+                    .collect();
+                let levels: Vec<i16> = cells.iter().map(|c| i16::from(c.is_some())).collect();
+                let present = cells.iter().flatten();
+                let result = match kind {
+                    ColumnKind::Boolean => {
+                        let values: Vec<bool> =
+                            present.map(|v| v.as_bool().unwrap_or(false)).collect();
+                        column
+                            .typed::<BoolType>()
+                            .write_batch(&values, Some(&levels), None)
+                    }
+                    ColumnKind::Integer => {
+                        let values: Vec<i64> = present
+                            .map(|v| {
+                                v.as_i64()
+                                    .unwrap_or_else(|| i64::from(v.as_bool() == Some(true)))
+                            })
+                            .collect();
+                        column
+                            .typed::<Int64Type>()
+                            .write_batch(&values, Some(&levels), None)
+                    }
+                    ColumnKind::Real => {
+                        let values: Vec<f64> = present
+                            .map(|v| {
+                                v.as_f64().unwrap_or_else(|| {
+                                    f64::from(u8::from(v.as_bool() == Some(true)))
+                                })
+                            })
+                            .collect();
+                        column
+                            .typed::<DoubleType>()
+                            .write_batch(&values, Some(&levels), None)
+                    }
+                    ColumnKind::Text => {
+                        let values: Vec<ByteArray> = present
+                            .map(|v| match v {
+                                Value::String(s) => ByteArray::from(s.as_str()),
+                                other => ByteArray::from(other.to_string().as_str()),
+                            })
+                            .collect();
+                        column
+                            .typed::<ByteArrayType>()
+                            .write_batch(&values, Some(&levels), None)
+                    }
+                };
+                result.map_err(std::io::Error::other)?;
+            }
+            column.close().map_err(std::io::Error::other)?;
+            index += 1;
+        }
+        row_group.close().map_err(std::io::Error::other)?;
+    }
+    writer.close().map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{InputFormat, ReadOptions, Source};
+    use geo::polygon;
+    use serde_json::Map;
+
+    fn square(x: f64) -> geo::MultiPolygon<f64> {
+        geo::MultiPolygon::new(vec![polygon![
+            (x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0), (x: x, y: 0.0)
+        ]])
+    }
+
+    /// Written, then read back through chargecov's GeoParquet reader: the
+    /// typed properties (nulls kept), the geometry, WGS84 declared by
+    /// omission.
+    #[test]
+    fn a_written_geoparquet_reads_back() {
+        let mut a = Map::new();
+        a.insert("id".into(), Value::from("A"));
+        a.insert("n".into(), Value::from(3));
+        a.insert("d".into(), Value::from(2.5));
+        a.insert("ok".into(), Value::from(true));
+        let mut b = Map::new();
+        b.insert("id".into(), Value::from("B"));
+        b.insert("n".into(), Value::Null);
+        b.insert("ok".into(), Value::from(false));
+        let records = vec![(square(0.0), a), (square(10.0), b)];
+        let mut bytes = Vec::new();
+        write(&mut bytes, &Crs::Wgs84, &records).unwrap();
+        let source = Source::from_bytes("out.parquet", bytes);
+        let input = source.open_with(&ReadOptions::default()).unwrap();
+        assert_eq!(input.format(), InputFormat::GeoParquet);
+        let layer = crate::input::read_areas(&input).unwrap();
+        assert_eq!(layer.meta.declared_crs.as_deref(), Some("EPSG:4326"));
+        let p: Vec<_> = layer.records.iter().map(|r| &r.properties).collect();
+        assert_eq!(p[0]["id"], "A");
+        assert_eq!(p[0]["n"], 3);
+        assert_eq!(p[0]["d"], 2.5);
+        assert_eq!(p[0]["ok"], true);
+        assert_eq!(p[1]["id"], "B");
+        assert_eq!(p[1]["n"], Value::Null);
+        assert_eq!(p[1]["d"], Value::Null);
+        assert_eq!(p[1]["ok"], false);
+        match &layer.records[1].geometry {
+            crate::input::raw::RawAreaGeometry::MultiPolygon(polygons) => {
+                assert_eq!(polygons[0][0][1], (11.0, 0.0));
+            }
+            other => panic!("not a MultiPolygon: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_crs_are_refused_before_writing() {
+        let mut bytes = Vec::new();
+        let err = write(&mut bytes, &Crs::Epsg(3857), &[]).unwrap_err();
+        assert!(err.to_string().contains("PROJJSON"), "{err}");
+        assert!(bytes.is_empty());
+    }
+}
