@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use chargecov::crs::{Crs, OutputCrs};
 use chargecov::model::SurfaceRequest;
 use chargecov::output;
+use chargecov::output::ShapeKind;
 use chargecov::output::areas;
 use chargecov::output::staged::StagedOutputs;
 use chargecov::output::text;
@@ -220,17 +221,17 @@ pub(super) fn stage_shapes(
     let crs = crs.crs();
     match format {
         AreasOutFormat::GeoPackage => outputs.stage_file(path, |temp| {
-            chargecov::output::gpkg::write(temp, table, &crs, records)
+            chargecov::output::gpkg::write(temp, table, ShapeKind::MultiPolygon, &crs, records)
                 .map_err(std::io::Error::other)
         })?,
         AreasOutFormat::FlatGeobuf => outputs.stage(path, |w| {
-            chargecov::output::fgb::write(w, table, &crs, records)
+            chargecov::output::fgb::write(w, table, ShapeKind::MultiPolygon, &crs, records)
         })?,
         #[cfg(feature = "parquet")]
         AreasOutFormat::GeoParquet => outputs.stage(path, |w| {
             // The writer wants a `Send` sink; the bytes are staged anyway.
             let mut bytes = Vec::new();
-            chargecov::output::parquet::write(&mut bytes, &crs, records)?;
+            chargecov::output::parquet::write(&mut bytes, ShapeKind::MultiPolygon, &crs, records)?;
             w.write_all(&bytes)
         })?,
         #[cfg(not(feature = "parquet"))]

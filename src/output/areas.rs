@@ -187,7 +187,7 @@ pub fn area_records(
         .zip(&report.areas)
         .enumerate()
         .filter(|(i, _)| keep(*i))
-        .map(|(_, (area, r))| record(area, r, report, crs))
+        .map(|(_, (area, r))| record(area, r, report, crs).map(|(g, p)| (g.into(), p)))
         .collect()
 }
 
@@ -305,7 +305,7 @@ pub fn gap_records(
         properties.insert("feature_index".into(), json!(area.index));
         properties.insert("radius_km".into(), json!(radius_label));
         properties.insert("gap_km2".into(), json!(r.gap_km2));
-        records.push((converted, properties));
+        records.push((converted.into(), properties));
     }
     Ok(records)
 }

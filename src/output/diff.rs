@@ -245,6 +245,6 @@ pub fn write_changes(out: &mut dyn std::io::Write, diff: &Diff) -> std::io::Resu
 pub fn change_records(diff: &Diff) -> std::io::Result<Vec<crate::output::ShapeRecord>> {
     Ok(changed_areas(diff)?
         .into_iter()
-        .map(|(area, properties)| (area.geometry.clone(), properties))
+        .map(|(area, properties)| (area.geometry.clone().into(), properties))
         .collect())
 }

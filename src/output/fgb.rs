@@ -12,12 +12,13 @@ use geozero::ColumnValue;
 use serde_json::Value;
 
 use crate::crs::Crs;
-use crate::output::{ColumnKind, ShapeRecord, property_columns};
+use crate::output::{ColumnKind, ShapeKind, ShapeRecord, promoted, property_columns};
 
 /// Writes `records` as layer `name` of a FlatGeobuf to `out`.
 pub fn write(
     out: impl Write,
     name: &str,
+    kind: ShapeKind,
     crs: &Crs,
     records: &[ShapeRecord],
 ) -> std::io::Result<()> {
@@ -37,13 +38,17 @@ pub fn write(
     };
     let options = FgbWriterOptions {
         write_index: true,
-        // Every geometry is a MultiPolygon already.
+        // Every geometry is of the layer's kind already.
         detect_type: false,
         promote_to_multi: true,
         crs: fgb_crs,
         ..Default::default()
     };
-    let mut fgb = FgbWriter::create_with_options(name, GeometryType::MultiPolygon, options)
+    let geometry_type = match kind {
+        ShapeKind::MultiPolygon => GeometryType::MultiPolygon,
+        ShapeKind::Point => GeometryType::Point,
+    };
+    let mut fgb = FgbWriter::create_with_options(name, geometry_type, options)
         .map_err(std::io::Error::other)?;
     let columns = property_columns(records);
     for (column, kind) in &columns {
@@ -57,7 +62,7 @@ pub fn write(
     }
     for (geometry, properties) in records {
         let mut failed = None;
-        fgb.add_feature_geom(geo::Geometry::MultiPolygon(geometry.clone()), |feature| {
+        fgb.add_feature_geom(promoted(geometry, kind), |feature| {
             use geozero::PropertyProcessor as _;
             for (i, (column, kind)) in columns.iter().enumerate() {
                 let text;
@@ -120,9 +125,19 @@ mod tests {
         let mut other = Map::new();
         other.insert("id".into(), Value::from("B"));
         other.insert("n".into(), Value::from(-4));
-        let records = vec![(square(0.0), properties), (square(10.0), other)];
+        let records = vec![
+            (square(0.0).into(), properties),
+            (square(10.0).into(), other),
+        ];
         let mut bytes = Vec::new();
-        write(&mut bytes, "areas", &Crs::Epsg(3857), &records).unwrap();
+        write(
+            &mut bytes,
+            "areas",
+            ShapeKind::MultiPolygon,
+            &Crs::Epsg(3857),
+            &records,
+        )
+        .unwrap();
         let source = Source::from_bytes("out.fgb", bytes);
         let input = source.open_with(&ReadOptions::default()).unwrap();
         assert_eq!(input.format(), InputFormat::FlatGeobuf);
@@ -165,7 +180,14 @@ mod tests {
     #[test]
     fn an_empty_layer_is_a_valid_file() {
         let mut bytes = Vec::new();
-        write(&mut bytes, "uncovered", &Crs::Wgs84, &[]).unwrap();
+        write(
+            &mut bytes,
+            "uncovered",
+            ShapeKind::MultiPolygon,
+            &Crs::Wgs84,
+            &[],
+        )
+        .unwrap();
         assert!(bytes.starts_with(b"fgb\x03"));
         // Readers see a header and no features: chargecov calls the layer empty.
         let source = Source::from_bytes("out.fgb", bytes);

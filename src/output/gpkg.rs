@@ -1,22 +1,22 @@
 //! GeoPackage output (OGC 12-128r18, version 1.3): one feature table of
-//! (Multi)Polygons with the features' properties as typed columns, the
+//! MultiPolygons (or Points) with the features' properties as typed columns, the
 //! output CRS in `gpkg_spatial_ref_sys` (EPSG systems by code and WKT;
 //! GCJ-02/BD-09, which EPSG lacks, as an undefined-organisation system
 //! that names itself), and an R-tree spatial index
 //! (`gpkg_rtree_index`), so QGIS and GDAL open it as any other layer.
 //!
-//! Geometries are the standard's binary header with an xy envelope,
-//! then little-endian WKB (ISO 13249-3 / OGC 06-103r4) — a few lines of
-//! byte layout, checked by GDAL's `ogrinfo` in the tests.
+//! Geometries are the standard's binary header with an xy envelope (a few
+//! bytes of layout), then little-endian WKB written by the `wkb` crate;
+//! checked by GDAL's `ogrinfo` in the tests.
 
 use std::path::Path;
 
-use geo::{BoundingRect, LineString, MultiPolygon};
+use geo::BoundingRect;
 use rusqlite::{Connection, params_from_iter};
 use serde_json::Value;
 
 use crate::crs::Crs;
-use crate::output::{ColumnKind, ShapeRecord, property_columns};
+use crate::output::{ColumnKind, ShapeKind, ShapeRecord, promoted, property_columns};
 
 /// The srs_id, organisation, code and WKT definition of a CRS.
 fn srs(crs: &Crs) -> (i64, &'static str, i64, String, String) {
@@ -43,7 +43,13 @@ fn srs(crs: &Crs) -> (i64, &'static str, i64, String, String) {
 }
 
 /// Writes `records` as table `table` of a new GeoPackage at `path`.
-pub fn write(path: &Path, table: &str, crs: &Crs, records: &[ShapeRecord]) -> rusqlite::Result<()> {
+pub fn write(
+    path: &Path,
+    table: &str,
+    kind: ShapeKind,
+    crs: &Crs,
+    records: &[ShapeRecord],
+) -> rusqlite::Result<()> {
     // A fresh file: the caller hands a new temporary path.
     let mut db = Connection::open(path)?;
     db.execute_batch(
@@ -94,8 +100,9 @@ pub fn write(path: &Path, table: &str, crs: &Crs, records: &[ShapeRecord]) -> ru
         })
         .collect();
     let mut create = format!(
-        "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom MULTIPOLYGON",
-        quoted(table)
+        "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {}",
+        quoted(table),
+        kind.sql_name()
     );
     for d in &definitions {
         create.push_str(", ");
@@ -106,8 +113,8 @@ pub fn write(path: &Path, table: &str, crs: &Crs, records: &[ShapeRecord]) -> ru
     let tx = db.transaction()?;
     tx.execute_batch(&create)?;
     tx.execute(
-        "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', 'MULTIPOLYGON', ?2, 0, 0)",
-        rusqlite::params![table, srs_id],
+        "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, ?3, 0, 0)",
+        rusqlite::params![table, kind.sql_name(), srs_id],
     )?;
     tx.execute_batch(&format!(
         "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
@@ -136,8 +143,9 @@ pub fn write(path: &Path, table: &str, crs: &Crs, records: &[ShapeRecord]) -> ru
             quoted(&rtree)
         ))?;
         for (geometry, properties) in records {
+            let geometry = promoted(geometry, kind);
             let bounds = geometry.bounding_rect();
-            let blob = geometry_blob(geometry, srs_id as i32, bounds);
+            let blob = geometry_blob(&geometry, srs_id as i32, bounds)?;
             let mut values: Vec<rusqlite::types::Value> = vec![blob.into()];
             values.extend(
                 columns
@@ -199,13 +207,13 @@ fn sql_value(value: Option<&Value>) -> rusqlite::types::Value {
     }
 }
 
-/// The GeoPackage binary header (flags: little-endian, xy envelope) and
-/// the WKB of a MultiPolygon.
+/// The GeoPackage binary header (flags: little-endian, xy envelope; or
+/// the empty flag) and little-endian WKB (the `wkb` crate).
 fn geometry_blob(
-    geometry: &MultiPolygon<f64>,
+    geometry: &geo::Geometry<f64>,
     srs_id: i32,
     bounds: Option<geo::Rect<f64>>,
-) -> Vec<u8> {
+) -> rusqlite::Result<Vec<u8>> {
     let mut b = Vec::with_capacity(64);
     b.extend_from_slice(b"GP");
     b.push(0); // version 1
@@ -222,26 +230,12 @@ fn geometry_blob(
             b.extend_from_slice(&srs_id.to_le_bytes());
         }
     }
-    let ring = |b: &mut Vec<u8>, line: &LineString<f64>| {
-        b.extend_from_slice(&(line.0.len() as u32).to_le_bytes());
-        for c in &line.0 {
-            b.extend_from_slice(&c.x.to_le_bytes());
-            b.extend_from_slice(&c.y.to_le_bytes());
-        }
+    let options = wkb::writer::WriteOptions {
+        endianness: wkb::Endianness::LittleEndian,
     };
-    b.push(1);
-    b.extend_from_slice(&6u32.to_le_bytes()); // MultiPolygon
-    b.extend_from_slice(&(geometry.0.len() as u32).to_le_bytes());
-    for polygon in &geometry.0 {
-        b.push(1);
-        b.extend_from_slice(&3u32.to_le_bytes()); // Polygon
-        b.extend_from_slice(&(1 + polygon.interiors().len() as u32).to_le_bytes());
-        ring(&mut b, polygon.exterior());
-        for hole in polygon.interiors() {
-            ring(&mut b, hole);
-        }
-    }
-    b
+    wkb::writer::write_geometry(&mut b, geometry, &options)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    Ok(b)
 }
 
 #[cfg(test)]
@@ -254,14 +248,21 @@ mod tests {
     fn a_written_geopackage_reads_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.gpkg");
-        let square = MultiPolygon::new(vec![polygon![
+        let square = geo::MultiPolygon::new(vec![polygon![
             (x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0), (x: 0.0, y: 0.0)
         ]]);
         let mut properties = Map::new();
         properties.insert("id".into(), Value::from("A"));
         properties.insert("n".into(), Value::from(3));
         properties.insert("d".into(), Value::from(2.5));
-        write(&path, "uncovered", &Crs::Wgs84, &[(square, properties)]).unwrap();
+        write(
+            &path,
+            "uncovered",
+            ShapeKind::MultiPolygon,
+            &Crs::Wgs84,
+            &[(square.into(), properties)],
+        )
+        .unwrap();
         let db = Connection::open(&path).unwrap();
         let (id, n, d): (String, i64, f64) = db
             .query_row("SELECT id, n, d FROM uncovered", [], |r| {

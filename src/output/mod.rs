@@ -26,11 +26,50 @@ pub mod text;
 pub mod validate;
 
 /// One output feature for writers of formats other than GeoJSON: its
-/// geometry (in the output CRS) and its properties, in order.
+/// geometry (in the output CRS; a MultiPolygon or a Point, as its layer's
+/// [`ShapeKind`] says) and its properties, in order.
 pub type ShapeRecord = (
-    geo::MultiPolygon<f64>,
+    geo::Geometry<f64>,
     serde_json::Map<String, serde_json::Value>,
 );
+
+/// The geometry type of a layer written from [`ShapeRecord`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapeKind {
+    /// Areas, gaps, changes (a Polygon is written as a one-part MultiPolygon).
+    MultiPolygon,
+    /// Stations.
+    Point,
+}
+
+impl ShapeKind {
+    /// The OGC Simple Features name, upper case as GeoPackage wants it.
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            ShapeKind::MultiPolygon => "MULTIPOLYGON",
+            ShapeKind::Point => "POINT",
+        }
+    }
+
+    /// The OGC Simple Features name (GeoParquet's `geometry_types`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ShapeKind::MultiPolygon => "MultiPolygon",
+            ShapeKind::Point => "Point",
+        }
+    }
+}
+
+/// A record's geometry as its layer's kind wants it: Polygons become
+/// one-part MultiPolygons.
+pub(crate) fn promoted(geometry: &geo::Geometry<f64>, kind: ShapeKind) -> geo::Geometry<f64> {
+    match (kind, geometry) {
+        (ShapeKind::MultiPolygon, geo::Geometry::Polygon(p)) => {
+            geo::Geometry::MultiPolygon(geo::MultiPolygon::new(vec![p.clone()]))
+        }
+        (_, g) => g.clone(),
+    }
+}
 
 /// The type of a property column in a typed format (GeoPackage,
 /// FlatGeobuf).
@@ -121,7 +160,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect();
-            (geo::MultiPolygon::new(vec![]), properties)
+            (geo::MultiPolygon::<f64>::new(vec![]).into(), properties)
         };
         use serde_json::json;
         let records = [

@@ -1,5 +1,6 @@
 //! GeoParquet output (GeoParquet 1.1 metadata, Apache `parquet` without
-//! Arrow): a `geometry` column of little-endian WKB (the `wkb` crate), the
+//! Arrow): a `geometry` column of little-endian WKB (MultiPolygons or
+//! Points) (the `wkb` crate), the
 //! properties as typed, nullable columns, snappy compression, row groups
 //! of 65,536 rows, and the `geo` key-value metadata (encoding, geometry
 //! types, bounding box).
@@ -22,7 +23,7 @@ use parquet::schema::types::Type;
 use serde_json::{Value, json};
 
 use crate::crs::Crs;
-use crate::output::{ColumnKind, ShapeRecord, property_columns};
+use crate::output::{ColumnKind, ShapeKind, ShapeRecord, promoted, property_columns};
 
 /// Rows per row group.
 const ROW_GROUP: usize = 1 << 16;
@@ -46,7 +47,12 @@ pub fn supports(crs: &Crs) -> Result<(), Unsupported> {
 }
 
 /// Writes `records` (MultiPolygons) as GeoParquet to `out`.
-pub fn write(out: impl Write + Send, crs: &Crs, records: &[ShapeRecord]) -> std::io::Result<()> {
+pub fn write(
+    out: impl Write + Send,
+    kind: ShapeKind,
+    crs: &Crs,
+    records: &[ShapeRecord],
+) -> std::io::Result<()> {
     supports(crs).map_err(std::io::Error::other)?;
     let columns = property_columns(records);
     let mut fields = vec![Arc::new(
@@ -88,7 +94,7 @@ pub fn write(out: impl Write + Send, crs: &Crs, records: &[ShapeRecord]) -> std:
         });
     let mut column = json!({
         "encoding": "WKB",
-        "geometry_types": ["MultiPolygon"],
+        "geometry_types": [kind.name()],
     });
     if let Some(e) = extent {
         column["bbox"] = json!([e.min().x, e.min().y, e.max().x, e.max().y]);
@@ -117,8 +123,12 @@ pub fn write(out: impl Write + Send, crs: &Crs, records: &[ShapeRecord]) -> std:
                 let mut values = Vec::with_capacity(group.len());
                 for (geometry, _) in group {
                     let mut buffer = Vec::new();
-                    wkb::writer::write_geometry(&mut buffer, geometry, &wkb_options)
-                        .map_err(std::io::Error::other)?;
+                    wkb::writer::write_geometry(
+                        &mut buffer,
+                        &promoted(geometry, kind),
+                        &wkb_options,
+                    )
+                    .map_err(std::io::Error::other)?;
                     values.push(ByteArray::from(buffer));
                 }
                 let levels = vec![1i16; values.len()];
@@ -215,9 +225,9 @@ mod tests {
         b.insert("id".into(), Value::from("B"));
         b.insert("n".into(), Value::Null);
         b.insert("ok".into(), Value::from(false));
-        let records = vec![(square(0.0), a), (square(10.0), b)];
+        let records = vec![(square(0.0).into(), a), (square(10.0).into(), b)];
         let mut bytes = Vec::new();
-        write(&mut bytes, &Crs::Wgs84, &records).unwrap();
+        write(&mut bytes, ShapeKind::MultiPolygon, &Crs::Wgs84, &records).unwrap();
         let source = Source::from_bytes("out.parquet", bytes);
         let input = source.open_with(&ReadOptions::default()).unwrap();
         assert_eq!(input.format(), InputFormat::GeoParquet);
@@ -243,7 +253,7 @@ mod tests {
     #[test]
     fn other_crs_are_refused_before_writing() {
         let mut bytes = Vec::new();
-        let err = write(&mut bytes, &Crs::Epsg(3857), &[]).unwrap_err();
+        let err = write(&mut bytes, ShapeKind::MultiPolygon, &Crs::Epsg(3857), &[]).unwrap_err();
         assert!(err.to_string().contains("PROJJSON"), "{err}");
         assert!(bytes.is_empty());
     }
