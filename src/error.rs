@@ -400,6 +400,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file format this build was compiled without.
+    #[error("this chargecov was built without {format} (cargo feature `{feature}`)")]
+    FormatNotBuilt {
+        /// The format.
+        format: &'static str,
+        /// The cargo feature that adds it.
+        feature: &'static str,
+    },
+
     /// A setting out of range.
     #[error("{} must be {expected}, got {value}", setting.name())]
     InvalidSetting {
@@ -474,6 +483,7 @@ impl Error {
             Error::InvalidSetting { .. }
             | Error::TooFewStations { .. }
             | Error::GeneratorMiss { .. }
+            | Error::FormatNotBuilt { .. }
             | Error::Write { .. } => {}
         }
         self

@@ -9,10 +9,10 @@ use clap::{Args, ValueEnum};
 use chargecov::crs::{Crs, OutputCrs};
 use chargecov::model::SurfaceRequest;
 use chargecov::output;
-use chargecov::output::ShapeKind;
 use chargecov::output::areas;
 use chargecov::output::staged::StagedOutputs;
 use chargecov::output::text;
+use chargecov::output::{ShapeKind, ShapeLayer};
 use chargecov::progress::Progress;
 use chargecov::{CheckConfig, Report, Source, demo, run_check};
 
@@ -219,19 +219,24 @@ pub(super) fn stage_shapes(
     records: &[chargecov::output::ShapeRecord],
 ) -> anyhow::Result<()> {
     let crs = crs.crs();
+    let layer = ShapeLayer {
+        name: table,
+        kind: ShapeKind::MultiPolygon,
+        crs: &crs,
+        columns: chargecov::output::property_columns(records),
+    };
     match format {
         AreasOutFormat::GeoPackage => outputs.stage_file(path, |temp| {
-            chargecov::output::gpkg::write(temp, table, ShapeKind::MultiPolygon, &crs, records)
-                .map_err(std::io::Error::other)
+            chargecov::output::gpkg::write(temp, &layer, records).map_err(std::io::Error::other)
         })?,
-        AreasOutFormat::FlatGeobuf => outputs.stage(path, |w| {
-            chargecov::output::fgb::write(w, table, ShapeKind::MultiPolygon, &crs, records)
-        })?,
+        AreasOutFormat::FlatGeobuf => {
+            outputs.stage(path, |w| chargecov::output::fgb::write(w, &layer, records))?
+        }
         #[cfg(feature = "parquet")]
         AreasOutFormat::GeoParquet => outputs.stage(path, |w| {
             // The writer wants a `Send` sink; the bytes are staged anyway.
             let mut bytes = Vec::new();
-            chargecov::output::parquet::write(&mut bytes, ShapeKind::MultiPolygon, &crs, records)?;
+            chargecov::output::parquet::write(&mut bytes, &layer, records)?;
             w.write_all(&bytes)
         })?,
         #[cfg(not(feature = "parquet"))]

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use chargecov::generate::{self, DEMO, GenerateConfig};
+use chargecov::generate::{self, DEMO, DataFormat, GenerateConfig};
 
 /// Make a synthetic city of township-level areas and charging stations.
 ///
@@ -15,14 +15,15 @@ use chargecov::generate::{self, DEMO, GenerateConfig};
 /// invented and labelled as synthetic. The same seed gives byte-identical
 /// files; the defaults make the embedded demo data.
 ///
-/// Writes areas.geojson, stations.geojson, outline.geojson and README.md
+/// Writes areas, stations and outline (GeoJSON, or --format) and README.md
 /// (the data set's facts and the commands that show its story) into --out.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
   chargecov generate --out data                       # the embedded demo set
   chargecov generate --areas 12 --stations 60 --out /tmp/tiny
-  chargecov generate --areas 40000 --stations 2000000 --out /tmp/national")]
+  chargecov generate --areas 40000 --stations 2000000 --out /tmp/national
+  chargecov generate --areas 40000 --stations 2000000 --format gpkg --out /tmp/national-gpkg")]
 pub struct GenerateArgs {
     /// Number of township-level areas (at least 8).
     #[arg(long, value_name = "N", default_value_t = DEMO.areas)]
@@ -40,9 +41,24 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
+    /// Format of the three layers: geojson (the embedded demo's), gpkg,
+    /// fgb or parquet (GeoParquet, when built with the `parquet` feature).
+    /// Every format holds the same features, properties and coordinates.
+    #[arg(long, value_name = "FORMAT", default_value = "geojson")]
+    pub format: LayerFormat,
+
     /// No summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A `--format` of `generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayerFormat {
+    Geojson,
+    Gpkg,
+    Fgb,
+    Parquet,
 }
 
 impl GenerateArgs {
@@ -53,7 +69,13 @@ impl GenerateArgs {
             seed: self.seed,
         };
         let data = generate::generate(config)?;
-        data.write_to_dir(&self.out)?;
+        let format = match self.format {
+            LayerFormat::Geojson => DataFormat::GeoJson,
+            LayerFormat::Gpkg => DataFormat::GeoPackage,
+            LayerFormat::Fgb => DataFormat::FlatGeobuf,
+            LayerFormat::Parquet => DataFormat::GeoParquet,
+        };
+        data.write_to_dir(&self.out, format)?;
         if !self.quiet {
             super::say::stderr(&format!(
                 "chargecov: wrote {} areas in {} districts and {} stations (synthetic) to {}",

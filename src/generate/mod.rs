@@ -105,13 +105,51 @@ impl Synthetic {
     }
 }
 
-/// The files of a data set, by name.
+/// The files of a data set in GeoJSON, by name.
 pub const FILES: [&str; 4] = [
     "areas.geojson",
     "stations.geojson",
     "outline.geojson",
     "README.md",
 ];
+
+/// The format the layers of a data set are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataFormat {
+    /// GeoJSON FeatureCollections (the embedded demo's format).
+    #[default]
+    GeoJson,
+    /// GeoPackage (feature `gpkg`).
+    GeoPackage,
+    /// FlatGeobuf (feature `fgb`).
+    FlatGeobuf,
+    /// GeoParquet (feature `parquet`).
+    GeoParquet,
+}
+
+impl DataFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            DataFormat::GeoJson => "geojson",
+            DataFormat::GeoPackage => "gpkg",
+            DataFormat::FlatGeobuf => "fgb",
+            DataFormat::GeoParquet => "parquet",
+        }
+    }
+
+    /// The files of a data set in this format: areas, stations, outline,
+    /// README.
+    pub fn files(self) -> [String; 4] {
+        let ext = self.extension();
+        [
+            format!("areas.{ext}"),
+            format!("stations.{ext}"),
+            format!("outline.{ext}"),
+            "README.md".to_owned(),
+        ]
+    }
+}
 
 /// Generates a data set.
 pub fn generate(config: GenerateConfig) -> Result<Synthetic> {
@@ -165,16 +203,92 @@ pub fn generate(config: GenerateConfig) -> Result<Synthetic> {
 
 impl Synthetic {
     /// Writes every file into `dir` (created if missing), all or nothing.
-    pub fn write_to_dir(&self, dir: &Path) -> Result<()> {
+    pub fn write_to_dir(&self, dir: &Path, format: DataFormat) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|error| Error::Write {
             path: dir.to_path_buf(),
             error,
         })?;
+        let files = format.files();
         let mut outputs = StagedOutputs::new();
-        outputs.stage_streamed(&dir.join(FILES[0]), |w| write::write_areas(w, self))?;
-        outputs.stage_streamed(&dir.join(FILES[1]), |w| write::write_stations(w, self))?;
-        outputs.stage_streamed(&dir.join(FILES[2]), |w| write::write_outline(w, self))?;
-        outputs.stage_streamed(&dir.join(FILES[3]), |w| write::write_readme(w, self))?;
+        match format {
+            DataFormat::GeoJson => {
+                outputs.stage_streamed(&dir.join(&files[0]), |w| write::write_areas(w, self))?;
+                outputs.stage_streamed(&dir.join(&files[1]), |w| write::write_stations(w, self))?;
+                outputs.stage_streamed(&dir.join(&files[2]), |w| write::write_outline(w, self))?;
+            }
+            typed => self.stage_typed(&mut outputs, dir, typed)?,
+        }
+        outputs.stage_streamed(&dir.join(&files[3]), |w| {
+            write::write_readme(w, self, format)
+        })?;
         outputs.commit()
+    }
+
+    /// Stages the three layers in a typed format.
+    fn stage_typed(
+        &self,
+        outputs: &mut StagedOutputs,
+        dir: &Path,
+        format: DataFormat,
+    ) -> Result<()> {
+        use crate::crs::Crs;
+        use crate::output::{ShapeKind, ShapeLayer, ShapeRecord};
+        let files = format.files();
+        let layers: [ShapeLayer; 3] = [
+            ShapeLayer {
+                name: "areas",
+                kind: ShapeKind::MultiPolygon,
+                crs: &Crs::Wgs84,
+                columns: write::area_columns(),
+            },
+            ShapeLayer {
+                name: "stations",
+                kind: ShapeKind::Point,
+                crs: &Crs::Wgs84,
+                columns: write::station_columns(),
+            },
+            ShapeLayer {
+                name: "outline",
+                kind: ShapeKind::MultiPolygon,
+                crs: &Crs::Wgs84,
+                columns: vec![("name".to_owned(), crate::output::ColumnKind::Text)],
+            },
+        ];
+        let records = |k: usize| -> Box<dyn Iterator<Item = ShapeRecord> + '_> {
+            match k {
+                0 => Box::new(write::area_records(self)),
+                1 => Box::new(write::station_records(self)),
+                _ => Box::new(write::outline_records(self)),
+            }
+        };
+        for (k, (layer, file)) in layers.iter().zip(&files).enumerate() {
+            let path = dir.join(file);
+            match format {
+                #[cfg(feature = "gpkg")]
+                DataFormat::GeoPackage => outputs.stage_file(&path, |temp| {
+                    crate::output::gpkg::write(temp, layer, records(k))
+                        .map_err(std::io::Error::other)
+                })?,
+                #[cfg(feature = "fgb")]
+                DataFormat::FlatGeobuf => outputs
+                    .stage_streamed(&path, |w| crate::output::fgb::write(w, layer, records(k)))?,
+                #[cfg(feature = "parquet")]
+                DataFormat::GeoParquet => outputs.stage_streamed(&path, |w| {
+                    // The writer wants a `Send` sink.
+                    let mut bytes = Vec::new();
+                    crate::output::parquet::write(&mut bytes, layer, records(k))?;
+                    w.write_all(&bytes)
+                })?,
+                other => {
+                    let (format, feature) = match other {
+                        DataFormat::GeoPackage => ("GeoPackage", "gpkg"),
+                        DataFormat::FlatGeobuf => ("FlatGeobuf", "fgb"),
+                        _ => ("GeoParquet", "parquet"),
+                    };
+                    return Err(Error::FormatNotBuilt { format, feature });
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -15,7 +15,9 @@ use super::areas::PlanArea;
 use super::names::OPERATORS;
 use super::plane::Sinusoidal;
 use super::stations::{FAST_KW, PlanStation, TIERS_KW, ULTRA_FAST_KW};
-use super::{GenerateConfig, Synthetic};
+use super::{DataFormat, GenerateConfig, Synthetic};
+use crate::output::{ColumnKind, ShapeRecord};
+use serde_json::{Map, Value};
 
 const MICRO: f64 = 1e6;
 
@@ -200,6 +202,112 @@ fn station_feature(out: &mut Vec<u8>, p: &Sinusoidal, s: &PlanStation, width: us
     out.extend_from_slice(b"]}}");
 }
 
+/// A ring in whole micro-degrees as the coordinates a reader of the
+/// GeoJSON gets (`i / 1e6` is the double nearest the written decimal).
+fn ring_degrees(p: &Sinusoidal, ring: &LineString<f64>) -> LineString<f64> {
+    ring_micro(p, ring)
+        .into_iter()
+        .map(|(x, y)| Coord {
+            x: x as f64 / MICRO,
+            y: y as f64 / MICRO,
+        })
+        .collect()
+}
+
+fn shape_degrees(p: &Sinusoidal, shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    shape
+        .0
+        .iter()
+        .map(|polygon| {
+            Polygon::new(
+                ring_degrees(p, polygon.exterior()),
+                polygon
+                    .interiors()
+                    .iter()
+                    .map(|h| ring_degrees(p, h))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The property columns of the areas in typed formats.
+pub fn area_columns() -> Vec<(String, ColumnKind)> {
+    [
+        ("code", ColumnKind::Text),
+        ("name", ColumnKind::Text),
+        ("kind", ColumnKind::Text),
+        ("district", ColumnKind::Text),
+        ("district_code", ColumnKind::Text),
+        ("population", ColumnKind::Integer),
+    ]
+    .into_iter()
+    .map(|(n, k)| (n.to_owned(), k))
+    .collect()
+}
+
+/// The areas as records for typed formats: the GeoJSON's properties and
+/// coordinates.
+pub fn area_records(data: &Synthetic) -> impl Iterator<Item = ShapeRecord> + '_ {
+    let p = &data.city.frame.projection;
+    data.city.areas.iter().map(move |a| {
+        let group = &data.city.groups[a.group];
+        let mut properties = Map::new();
+        properties.insert("code".into(), Value::from(a.code.to_string()));
+        properties.insert("name".into(), Value::from(a.name.clone()));
+        properties.insert("kind".into(), Value::from(a.kind.label()));
+        properties.insert("district".into(), Value::from(group.name.clone()));
+        properties.insert("district_code".into(), Value::from(group.code.to_string()));
+        properties.insert("population".into(), Value::from(a.population));
+        (shape_degrees(p, &a.shape).into(), properties)
+    })
+}
+
+/// The property columns of the stations in typed formats: the power is
+/// text, as some stations write it so ("480kW").
+pub fn station_columns() -> Vec<(String, ColumnKind)> {
+    [
+        ("id", ColumnKind::Text),
+        ("operator", ColumnKind::Text),
+        ("power_kw", ColumnKind::Text),
+        ("connectors", ColumnKind::Integer),
+    ]
+    .into_iter()
+    .map(|(n, k)| (n.to_owned(), k))
+    .collect()
+}
+
+/// The stations as records for typed formats, as in the GeoJSON.
+pub fn station_records(data: &Synthetic) -> impl Iterator<Item = ShapeRecord> + '_ {
+    let p = &data.city.frame.projection;
+    let width = data.stations.len().to_string().len().max(7);
+    data.stations.iter().map(move |s| {
+        let (lon, lat) = p.inverse(s.at);
+        let mut properties = Map::new();
+        properties.insert("id".into(), Value::from(format!("S{:0width$}", s.id)));
+        properties.insert("operator".into(), Value::from(OPERATORS[s.operator]));
+        let power = match s.power_text {
+            Some(text) => text.to_owned(),
+            None => s.power_kw.to_string(),
+        };
+        properties.insert("power_kw".into(), Value::from(power));
+        properties.insert("connectors".into(), Value::from(s.connectors));
+        let point = geo::Point::new(micro(lon) as f64 / MICRO, micro(lat) as f64 / MICRO);
+        (point.into(), properties)
+    })
+}
+
+/// The outline as one record for typed formats.
+pub fn outline_records(data: &Synthetic) -> impl Iterator<Item = ShapeRecord> + '_ {
+    let mut properties = Map::new();
+    properties.insert("name".into(), Value::from("synthetic city outline"));
+    let shape = MultiPolygon(vec![data.city.outline.clone()]);
+    std::iter::once((
+        shape_degrees(&data.city.frame.projection, &shape).into(),
+        properties,
+    ))
+}
+
 /// The union of all areas, as one feature.
 pub fn write_outline(out: &mut dyn Write, data: &Synthetic) -> io::Result<()> {
     header(out, "chargecov synthetic outline", &data.config)?;
@@ -238,7 +346,8 @@ fn geodesic_km2(p: &Sinusoidal, polygon: &Polygon<f64>) -> f64 {
 
 /// The data set's README: what it is, how it was made, its facts, and
 /// the commands that show its story.
-pub fn write_readme(out: &mut dyn Write, data: &Synthetic) -> io::Result<()> {
+pub fn write_readme(out: &mut dyn Write, data: &Synthetic, format: DataFormat) -> io::Result<()> {
+    let ext = format.extension();
     let city = &data.city;
     let c = &data.config;
     let count = |k: super::areas::Kind| city.areas.iter().filter(|a| a.kind == k).count();
@@ -283,9 +392,9 @@ Use it to see the tool work and to test it, never as a fact about Chongqing.
 
 | File | What |
 |---|---|
-| `areas.geojson` | {areas} township-level areas: `code` (12 digits: district code, township number, `000`), `name`, `kind` (街道 / 镇 / 乡), `district`, `district_code`, `population` |
-| `stations.geojson` | {stations} charging stations: `id`, `operator` (invented), `power_kw`, `connectors` |
-| `outline.geojson` | the union of all areas, one polygon |
+| `areas.{ext}` | {areas} township-level areas: `code` (12 digits: district code, township number, `000`), `name`, `kind` (街道 / 镇 / 乡), `district`, `district_code`, `population` |
+| `stations.{ext}` | {stations} charging stations: `id`, `operator` (invented), `power_kw`, `connectors` |
+| `outline.{ext}` | the union of all areas, one polygon |
 
 ## Facts
 

@@ -5,23 +5,22 @@
 //! QGIS, GDAL and web clients can read by bounding box (the features are
 //! stored in index order, as the format's spatial index requires).
 
+use std::borrow::Borrow;
 use std::io::Write;
 
 use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
 use geozero::ColumnValue;
 use serde_json::Value;
 
-use crate::crs::Crs;
-use crate::output::{ColumnKind, ShapeKind, ShapeRecord, promoted, property_columns};
+use crate::output::{ColumnKind, ShapeKind, ShapeLayer, ShapeRecord, promoted};
 
 /// Writes `records` as layer `name` of a FlatGeobuf to `out`.
-pub fn write(
+pub fn write<R: Borrow<ShapeRecord>>(
     out: impl Write,
-    name: &str,
-    kind: ShapeKind,
-    crs: &Crs,
-    records: &[ShapeRecord],
+    layer: &ShapeLayer,
+    records: impl IntoIterator<Item = R>,
 ) -> std::io::Result<()> {
+    let (name, kind, crs, columns) = (layer.name, layer.kind, layer.crs, &layer.columns);
     let described = crs.to_string();
     let fgb_crs = match crs.epsg() {
         Some(code) => FgbCrs {
@@ -50,8 +49,7 @@ pub fn write(
     };
     let mut fgb = FgbWriter::create_with_options(name, geometry_type, options)
         .map_err(std::io::Error::other)?;
-    let columns = property_columns(records);
-    for (column, kind) in &columns {
+    for (column, kind) in columns {
         let kind = match kind {
             ColumnKind::Boolean => ColumnType::Bool,
             ColumnKind::Integer => ColumnType::Long,
@@ -60,7 +58,8 @@ pub fn write(
         };
         fgb.add_column(column, kind, |_, c| c.nullable = true);
     }
-    for (geometry, properties) in records {
+    for record in records {
+        let (geometry, properties) = record.borrow();
         let mut failed = None;
         fgb.add_feature_geom(promoted(geometry, kind), |feature| {
             use geozero::PropertyProcessor as _;
@@ -103,6 +102,7 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crs::Crs;
     use crate::input::{InputFormat, ReadOptions, Source};
     use geo::polygon;
     use serde_json::Map;
@@ -130,14 +130,13 @@ mod tests {
             (square(10.0).into(), other),
         ];
         let mut bytes = Vec::new();
-        write(
-            &mut bytes,
-            "areas",
-            ShapeKind::MultiPolygon,
-            &Crs::Epsg(3857),
-            &records,
-        )
-        .unwrap();
+        let layer = ShapeLayer {
+            name: "areas",
+            kind: ShapeKind::MultiPolygon,
+            crs: &Crs::Epsg(3857),
+            columns: crate::output::property_columns(&records),
+        };
+        write(&mut bytes, &layer, &records).unwrap();
         let source = Source::from_bytes("out.fgb", bytes);
         let input = source.open_with(&ReadOptions::default()).unwrap();
         assert_eq!(input.format(), InputFormat::FlatGeobuf);
@@ -180,14 +179,13 @@ mod tests {
     #[test]
     fn an_empty_layer_is_a_valid_file() {
         let mut bytes = Vec::new();
-        write(
-            &mut bytes,
-            "uncovered",
-            ShapeKind::MultiPolygon,
-            &Crs::Wgs84,
-            &[],
-        )
-        .unwrap();
+        let layer = ShapeLayer {
+            name: "uncovered",
+            kind: ShapeKind::MultiPolygon,
+            crs: &Crs::Wgs84,
+            columns: vec![],
+        };
+        write(&mut bytes, &layer, Vec::<ShapeRecord>::new()).unwrap();
         assert!(bytes.starts_with(b"fgb\x03"));
         // Readers see a header and no features: chargecov calls the layer empty.
         let source = Source::from_bytes("out.fgb", bytes);

@@ -16,7 +16,9 @@ use rusqlite::{Connection, params_from_iter};
 use serde_json::Value;
 
 use crate::crs::Crs;
-use crate::output::{ColumnKind, ShapeKind, ShapeRecord, promoted, property_columns};
+use std::borrow::Borrow;
+
+use crate::output::{ColumnKind, ShapeLayer, ShapeRecord, promoted};
 
 /// The srs_id, organisation, code and WKT definition of a CRS.
 fn srs(crs: &Crs) -> (i64, &'static str, i64, String, String) {
@@ -42,14 +44,13 @@ fn srs(crs: &Crs) -> (i64, &'static str, i64, String, String) {
     }
 }
 
-/// Writes `records` as table `table` of a new GeoPackage at `path`.
-pub fn write(
+/// Writes `records` as `layer` of a new GeoPackage at `path`.
+pub fn write<R: Borrow<ShapeRecord>>(
     path: &Path,
-    table: &str,
-    kind: ShapeKind,
-    crs: &Crs,
-    records: &[ShapeRecord],
+    layer: &ShapeLayer,
+    records: impl IntoIterator<Item = R>,
 ) -> rusqlite::Result<()> {
+    let (table, kind, crs, columns) = (layer.name, layer.kind, layer.crs, &layer.columns);
     // A fresh file: the caller hands a new temporary path.
     let mut db = Connection::open(path)?;
     db.execute_batch(
@@ -86,7 +87,6 @@ pub fn write(
         ],
     )?;
 
-    let columns = property_columns(records);
     let definitions: Vec<String> = columns
         .iter()
         .map(|(name, kind)| {
@@ -142,7 +142,8 @@ pub fn write(
             "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
             quoted(&rtree)
         ))?;
-        for (geometry, properties) in records {
+        for record in records {
+            let (geometry, properties) = record.borrow();
             let geometry = promoted(geometry, kind);
             let bounds = geometry.bounding_rect();
             let blob = geometry_blob(&geometry, srs_id as i32, bounds)?;
@@ -255,14 +256,14 @@ mod tests {
         properties.insert("id".into(), Value::from("A"));
         properties.insert("n".into(), Value::from(3));
         properties.insert("d".into(), Value::from(2.5));
-        write(
-            &path,
-            "uncovered",
-            ShapeKind::MultiPolygon,
-            &Crs::Wgs84,
-            &[(square.into(), properties)],
-        )
-        .unwrap();
+        let records = [(square.into(), properties)];
+        let layer = ShapeLayer {
+            name: "uncovered",
+            kind: crate::output::ShapeKind::MultiPolygon,
+            crs: &Crs::Wgs84,
+            columns: crate::output::property_columns(&records),
+        };
+        write(&path, &layer, &records).unwrap();
         let db = Connection::open(&path).unwrap();
         let (id, n, d): (String, i64, f64) = db
             .query_row("SELECT id, n, d FROM uncovered", [], |r| {

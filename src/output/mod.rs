@@ -33,6 +33,21 @@ pub type ShapeRecord = (
     serde_json::Map<String, serde_json::Value>,
 );
 
+/// A layer written from [`ShapeRecord`]s by a typed writer (GeoPackage,
+/// FlatGeobuf, GeoParquet): what is known before the first record, so
+/// the records may stream.
+#[derive(Debug, Clone)]
+pub struct ShapeLayer<'a> {
+    /// The table or layer name.
+    pub name: &'a str,
+    /// Its geometry type.
+    pub kind: ShapeKind,
+    /// The CRS its coordinates are in.
+    pub crs: &'a crate::crs::Crs,
+    /// Its property columns, in order (see [`property_columns`]).
+    pub columns: Vec<(String, ColumnKind)>,
+}
+
 /// The geometry type of a layer written from [`ShapeRecord`]s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShapeKind {

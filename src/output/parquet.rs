@@ -10,6 +10,7 @@
 //! PROJJSON definition, which the pure-Rust build cannot produce, so it is
 //! refused ([`Unsupported`]) rather than written half-declared.
 
+use std::borrow::Borrow;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -23,7 +24,7 @@ use parquet::schema::types::Type;
 use serde_json::{Value, json};
 
 use crate::crs::Crs;
-use crate::output::{ColumnKind, ShapeKind, ShapeRecord, promoted, property_columns};
+use crate::output::{ColumnKind, ShapeKind, ShapeLayer, ShapeRecord, promoted};
 
 /// Rows per row group.
 const ROW_GROUP: usize = 1 << 16;
@@ -46,22 +47,21 @@ pub fn supports(crs: &Crs) -> Result<(), Unsupported> {
     }
 }
 
-/// Writes `records` (MultiPolygons) as GeoParquet to `out`.
-pub fn write(
+/// Writes `records` as GeoParquet to `out`, a row group at a time.
+pub fn write<R: Borrow<ShapeRecord>>(
     out: impl Write + Send,
-    kind: ShapeKind,
-    crs: &Crs,
-    records: &[ShapeRecord],
+    layer: &ShapeLayer,
+    records: impl IntoIterator<Item = R>,
 ) -> std::io::Result<()> {
-    supports(crs).map_err(std::io::Error::other)?;
-    let columns = property_columns(records);
+    supports(layer.crs).map_err(std::io::Error::other)?;
+    let (kind, columns) = (layer.kind, &layer.columns);
     let mut fields = vec![Arc::new(
         Type::primitive_type_builder("geometry", Physical::BYTE_ARRAY)
             .with_repetition(Repetition::OPTIONAL)
             .build()
             .map_err(std::io::Error::other)?,
     )];
-    for (name, kind) in &columns {
+    for (name, kind) in columns {
         let (physical, logical) = match kind {
             ColumnKind::Boolean => (Physical::BOOLEAN, None),
             ColumnKind::Integer => (Physical::INT64, None),
@@ -82,16 +82,34 @@ pub fn write(
             .build()
             .map_err(std::io::Error::other)?,
     );
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!("chargecov {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut writer = SerializedFileWriter::new(out, schema, Arc::new(properties))
+        .map_err(std::io::Error::other)?;
 
-    let extent = records
-        .iter()
-        .filter_map(|(g, _)| g.bounding_rect())
-        .reduce(|a, b| {
-            geo::Rect::new(
-                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-            )
-        });
+    let mut extent: Option<geo::Rect<f64>> = None;
+    let mut records = records.into_iter();
+    loop {
+        let group: Vec<R> = records.by_ref().take(ROW_GROUP).collect();
+        if group.is_empty() {
+            break;
+        }
+        for (g, _) in group.iter().map(Borrow::borrow) {
+            if let Some(b) = g.bounding_rect() {
+                extent = Some(match extent {
+                    None => b,
+                    Some(e) => geo::Rect::new(
+                        (e.min().x.min(b.min().x), e.min().y.min(b.min().y)),
+                        (e.max().x.max(b.max().x), e.max().y.max(b.max().y)),
+                    ),
+                });
+            }
+        }
+        write_group(&mut writer, kind, columns, &group)?;
+    }
+
     let mut column = json!({
         "encoding": "WKB",
         "geometry_types": [kind.name()],
@@ -104,97 +122,96 @@ pub fn write(
         "primary_column": "geometry",
         "columns": { "geometry": column },
     });
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_key_value_metadata(Some(vec![KeyValue::new("geo".to_owned(), geo.to_string())]))
-        .set_created_by(format!("chargecov {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let mut writer = SerializedFileWriter::new(out, schema, Arc::new(properties))
-        .map_err(std::io::Error::other)?;
+    writer.append_key_value_metadata(KeyValue::new("geo".to_owned(), geo.to_string()));
+    writer.close().map_err(std::io::Error::other)?;
+    Ok(())
+}
 
+/// One row group: the WKB column, then each property column.
+fn write_group<W: Write + Send, R: Borrow<ShapeRecord>>(
+    writer: &mut SerializedFileWriter<W>,
+    kind: ShapeKind,
+    columns: &[(String, ColumnKind)],
+    group: &[R],
+) -> std::io::Result<()> {
     let wkb_options = wkb::writer::WriteOptions {
         endianness: wkb::Endianness::LittleEndian,
     };
-    for group in records.chunks(ROW_GROUP) {
-        let mut row_group = writer.next_row_group().map_err(std::io::Error::other)?;
-        let mut index = 0;
-        while let Some(mut column) = row_group.next_column().map_err(std::io::Error::other)? {
-            if index == 0 {
-                let mut values = Vec::with_capacity(group.len());
-                for (geometry, _) in group {
-                    let mut buffer = Vec::new();
-                    wkb::writer::write_geometry(
-                        &mut buffer,
-                        &promoted(geometry, kind),
-                        &wkb_options,
-                    )
-                    .map_err(std::io::Error::other)?;
-                    values.push(ByteArray::from(buffer));
-                }
-                let levels = vec![1i16; values.len()];
-                column
-                    .typed::<ByteArrayType>()
-                    .write_batch(&values, Some(&levels), None)
-                    .map_err(std::io::Error::other)?;
-            } else {
-                let (name, kind) = &columns[index - 1];
-                let cells: Vec<Option<&Value>> = group
-                    .iter()
-                    .map(|(_, p)| p.get(name).filter(|v| !v.is_null()))
-                    .collect();
-                let levels: Vec<i16> = cells.iter().map(|c| i16::from(c.is_some())).collect();
-                let present = cells.iter().flatten();
-                let result = match kind {
-                    ColumnKind::Boolean => {
-                        let values: Vec<bool> =
-                            present.map(|v| v.as_bool().unwrap_or(false)).collect();
-                        column
-                            .typed::<BoolType>()
-                            .write_batch(&values, Some(&levels), None)
-                    }
-                    ColumnKind::Integer => {
-                        let values: Vec<i64> = present
-                            .map(|v| {
-                                v.as_i64()
-                                    .unwrap_or_else(|| i64::from(v.as_bool() == Some(true)))
-                            })
-                            .collect();
-                        column
-                            .typed::<Int64Type>()
-                            .write_batch(&values, Some(&levels), None)
-                    }
-                    ColumnKind::Real => {
-                        let values: Vec<f64> = present
-                            .map(|v| {
-                                v.as_f64().unwrap_or_else(|| {
-                                    f64::from(u8::from(v.as_bool() == Some(true)))
-                                })
-                            })
-                            .collect();
-                        column
-                            .typed::<DoubleType>()
-                            .write_batch(&values, Some(&levels), None)
-                    }
-                    ColumnKind::Text => {
-                        let values: Vec<ByteArray> = present
-                            .map(|v| match v {
-                                Value::String(s) => ByteArray::from(s.as_str()),
-                                other => ByteArray::from(other.to_string().as_str()),
-                            })
-                            .collect();
-                        column
-                            .typed::<ByteArrayType>()
-                            .write_batch(&values, Some(&levels), None)
-                    }
-                };
-                result.map_err(std::io::Error::other)?;
+    let mut row_group = writer.next_row_group().map_err(std::io::Error::other)?;
+    let mut index = 0;
+    while let Some(mut column) = row_group.next_column().map_err(std::io::Error::other)? {
+        if index == 0 {
+            let mut values = Vec::with_capacity(group.len());
+            for record in group {
+                let mut buffer = Vec::new();
+                wkb::writer::write_geometry(
+                    &mut buffer,
+                    &promoted(&record.borrow().0, kind),
+                    &wkb_options,
+                )
+                .map_err(std::io::Error::other)?;
+                values.push(ByteArray::from(buffer));
             }
-            column.close().map_err(std::io::Error::other)?;
-            index += 1;
+            let levels = vec![1i16; values.len()];
+            column
+                .typed::<ByteArrayType>()
+                .write_batch(&values, Some(&levels), None)
+                .map_err(std::io::Error::other)?;
+        } else {
+            let (name, kind) = &columns[index - 1];
+            let cells: Vec<Option<&Value>> = group
+                .iter()
+                .map(|r| r.borrow().1.get(name).filter(|v| !v.is_null()))
+                .collect();
+            let levels: Vec<i16> = cells.iter().map(|c| i16::from(c.is_some())).collect();
+            let present = cells.iter().flatten();
+            let result = match kind {
+                ColumnKind::Boolean => {
+                    let values: Vec<bool> = present.map(|v| v.as_bool().unwrap_or(false)).collect();
+                    column
+                        .typed::<BoolType>()
+                        .write_batch(&values, Some(&levels), None)
+                }
+                ColumnKind::Integer => {
+                    let values: Vec<i64> = present
+                        .map(|v| {
+                            v.as_i64()
+                                .unwrap_or_else(|| i64::from(v.as_bool() == Some(true)))
+                        })
+                        .collect();
+                    column
+                        .typed::<Int64Type>()
+                        .write_batch(&values, Some(&levels), None)
+                }
+                ColumnKind::Real => {
+                    let values: Vec<f64> = present
+                        .map(|v| {
+                            v.as_f64()
+                                .unwrap_or_else(|| f64::from(u8::from(v.as_bool() == Some(true))))
+                        })
+                        .collect();
+                    column
+                        .typed::<DoubleType>()
+                        .write_batch(&values, Some(&levels), None)
+                }
+                ColumnKind::Text => {
+                    let values: Vec<ByteArray> = present
+                        .map(|v| match v {
+                            Value::String(s) => ByteArray::from(s.as_str()),
+                            other => ByteArray::from(other.to_string().as_str()),
+                        })
+                        .collect();
+                    column
+                        .typed::<ByteArrayType>()
+                        .write_batch(&values, Some(&levels), None)
+                }
+            };
+            result.map_err(std::io::Error::other)?;
         }
-        row_group.close().map_err(std::io::Error::other)?;
+        column.close().map_err(std::io::Error::other)?;
+        index += 1;
     }
-    writer.close().map_err(std::io::Error::other)?;
+    row_group.close().map_err(std::io::Error::other)?;
     Ok(())
 }
 
@@ -227,7 +244,13 @@ mod tests {
         b.insert("ok".into(), Value::from(false));
         let records = vec![(square(0.0).into(), a), (square(10.0).into(), b)];
         let mut bytes = Vec::new();
-        write(&mut bytes, ShapeKind::MultiPolygon, &Crs::Wgs84, &records).unwrap();
+        let layer = ShapeLayer {
+            name: "areas",
+            kind: ShapeKind::MultiPolygon,
+            crs: &Crs::Wgs84,
+            columns: crate::output::property_columns(&records),
+        };
+        write(&mut bytes, &layer, &records).unwrap();
         let source = Source::from_bytes("out.parquet", bytes);
         let input = source.open_with(&ReadOptions::default()).unwrap();
         assert_eq!(input.format(), InputFormat::GeoParquet);
@@ -253,7 +276,13 @@ mod tests {
     #[test]
     fn other_crs_are_refused_before_writing() {
         let mut bytes = Vec::new();
-        let err = write(&mut bytes, ShapeKind::MultiPolygon, &Crs::Epsg(3857), &[]).unwrap_err();
+        let layer = ShapeLayer {
+            name: "areas",
+            kind: ShapeKind::MultiPolygon,
+            crs: &Crs::Epsg(3857),
+            columns: vec![],
+        };
+        let err = write(&mut bytes, &layer, Vec::<ShapeRecord>::new()).unwrap_err();
         assert!(err.to_string().contains("PROJJSON"), "{err}");
         assert!(bytes.is_empty());
     }
