@@ -239,6 +239,22 @@ pub enum Error {
         problem: String,
     },
 
+    /// A layer with no geometry to read: an attribute table, a Parquet
+    /// file without a geometry column.
+    #[error(
+        "{source_name}: {format} with no geometry: {found}\n  hint: export the layer with its geometry"
+    )]
+    NoGeometry {
+        /// The file.
+        source_name: String,
+        /// Its format.
+        format: InputFormat,
+        /// Which layer it was read as.
+        layer: Layer,
+        /// What the file holds instead (tables, columns).
+        found: String,
+    },
+
     /// A file the layer needs beside the one named is missing.
     #[error(
         "{source_name}: {companion} is missing beside it; it holds {holds}\n  hint: keep the layer's files together"
@@ -267,7 +283,8 @@ pub enum Error {
 
     /// A table's text is not valid in the encoding named or detected.
     #[error(
-        "{source_name}: the text is not valid {encoding} (first bad byte at offset {byte})\n  hint: name the file's text encoding (e.g. utf-8, gbk, latin1)"
+        "{source_name}: line {line} is not valid {encoding} (byte {byte}){}",
+        if *named { ", the encoding named" } else { "" }
     )]
     Encoding {
         /// The input.
@@ -276,6 +293,10 @@ pub enum Error {
         encoding: &'static str,
         /// The offset of the first byte that is not valid in it.
         byte: usize,
+        /// Its line, from 1.
+        line: usize,
+        /// Whether the caller named the encoding (else it was detected).
+        named: bool,
     },
 
     /// A file of several layers, and no (or an unknown) layer named.
@@ -468,6 +489,7 @@ impl Error {
             | Error::NotAnAreaFormat { source_name, .. }
             | Error::NeedsFile { source_name, .. }
             | Error::Malformed { source_name, .. }
+            | Error::NoGeometry { source_name, .. }
             | Error::MissingCompanion { source_name, .. }
             | Error::RecordCountMismatch { source_name, .. }
             | Error::Encoding { source_name, .. }

@@ -285,3 +285,89 @@ fn skip_invalid_also_drops_bad_areas() {
     assert_eq!(r["summary"]["areas_total"], 1);
     assert_eq!(r["warnings"]["by_code"]["geometry-type"], 1);
 }
+
+/// Broken binary layers (fixtures/bad/formats, table in
+/// fixtures/bad/README.md): each named with the record or table and what
+/// to do.
+#[test]
+fn broken_binary_layers() {
+    let f = |name: &str| format!("fixtures/bad/formats/{name}");
+    let cases: Vec<(String, &str, Vec<&str>, Vec<&str>)> = vec![
+        (
+            f("truncated-shp/zones.shp"),
+            "--areas",
+            vec![],
+            vec![
+                "record 4",
+                "ends early (truncated)",
+                "export the layer again",
+            ],
+        ),
+        (
+            f("missing-dbf/zones.shp"),
+            "--areas",
+            vec![],
+            vec!["zones.dbf is missing", "keep the layer's files together"],
+        ),
+        (
+            f("short-dbf/zones.shp"),
+            "--areas",
+            vec![],
+            vec!["5 shapes but the .dbf 4 records", "different exports"],
+        ),
+        (
+            f("two-shapefiles.zip"),
+            "--areas",
+            vec![],
+            vec!["a/west.shp, b/east.shp", "--areas-layer"],
+        ),
+        (
+            f("two-layers.gpkg"),
+            "--areas",
+            vec!["--areas-layer", "north"],
+            vec!["no feature layer \"north\"", "east, west", "--areas-layer"],
+        ),
+        (
+            f("attributes-only.gpkg"),
+            "--areas",
+            vec![],
+            vec!["no geometry", "only attribute tables (zones_table)"],
+        ),
+        (
+            f("latin1.csv"),
+            "--stations",
+            vec!["--encoding", "utf-8"],
+            vec![
+                "line 2 is not valid UTF-8",
+                "--encoding UTF-8 does not fit",
+                "leave --encoding out",
+            ],
+        ),
+    ];
+    let mut cases = cases;
+    if cfg!(feature = "parquet") {
+        cases.push((
+            f("no-geometry.parquet"),
+            "--stations",
+            vec![],
+            vec!["no geometry", "columns are code, name", "--lon-field"],
+        ));
+    }
+    for (path, flag, extra, expected) in &cases {
+        let mut args = vec![flag.to_owned(), path.as_str()];
+        if *flag == "--areas" {
+            args.extend(["--stations", STATIONS]);
+        } else {
+            args.extend(["--areas", AREAS]);
+        }
+        args.extend(extra.iter().copied());
+        let name = std::path::Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let mut needles = vec![name];
+        needles.extend(expected.iter().copied());
+        fails_with(&args, &needles);
+    }
+}

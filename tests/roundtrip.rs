@@ -69,7 +69,14 @@ fn cases() -> Option<Vec<Case>> {
                 ],
             },
             originals: (kreise.clone(), chargers.clone()),
-            flags: vec!["--id-field", "AGS", "--name-field", "GEN", "--min-power-kw", "50"],
+            flags: vec![
+                "--id-field",
+                "AGS",
+                "--name-field",
+                "GEN",
+                "--min-power-kw",
+                "50",
+            ],
         },
         Case {
             name: "shenzhen",
@@ -132,13 +139,19 @@ fn answers(report: &Value) -> (Vec<Vec<Value>>, Vec<Value>) {
         .unwrap()
         .iter()
         .map(|a| {
-            ["id", "name", "stations_inside", "qualifying_inside", "covered"]
-                .iter()
-                .map(|k| match &a[*k] {
-                    Value::String(id) if *k == "id" && id.starts_with('#') => Value::Null,
-                    v => v.clone(),
-                })
-                .collect()
+            [
+                "id",
+                "name",
+                "stations_inside",
+                "qualifying_inside",
+                "covered",
+            ]
+            .iter()
+            .map(|k| match &a[*k] {
+                Value::String(id) if *k == "id" && id.starts_with('#') => Value::Null,
+                v => v.clone(),
+            })
+            .collect()
         })
         .collect();
     areas.sort_by_key(|a| format!("{}|{}", a[0], a[1]));
@@ -316,10 +329,7 @@ fn generated_formats_give_the_same_report() {
     };
     let reference = &reports[0];
     for (format, report) in formats.iter().zip(&reports).skip(1) {
-        assert_eq!(
-            report["summary"], reference["summary"],
-            "{format}: summary"
-        );
+        assert_eq!(report["summary"], reference["summary"], "{format}: summary");
         let (got, want) = (areas(report), areas(reference));
         assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {

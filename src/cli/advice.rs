@@ -118,12 +118,42 @@ pub fn render(error: &Error) -> String {
         Error::GeneratorMiss { seed, made, wanted } => {
             format!("seed {seed} made {made} areas instead of {wanted}; try another --seed")
         }
+        Error::NoGeometry {
+            source_name,
+            format,
+            layer,
+            found,
+        } => {
+            let also = if *layer == Layer::Stations {
+                ", or name its longitude and latitude columns with --lon-field and --lat-field"
+            } else {
+                ""
+            };
+            format!(
+                "{source_name}: {format} with no geometry: {found}\n  \
+                 hint: export the layer with its geometry (a GeoPackage feature table, a GeoParquet \
+                 WKB column){also}"
+            )
+        }
         Error::Encoding {
             source_name,
             encoding,
             byte,
+            line,
+            named: true,
         } => format!(
-            "{source_name}: the text is not valid {encoding} (first bad byte at offset {byte})\n  \
+            "{source_name}: line {line} is not valid {encoding} (byte {byte})\n  \
+             hint: --encoding {encoding} does not fit this file; name another (utf-8, gbk, latin1) \
+             or leave --encoding out to detect it"
+        ),
+        Error::Encoding {
+            source_name,
+            encoding,
+            byte,
+            line,
+            named: false,
+        } => format!(
+            "{source_name}: line {line} is not valid {encoding} (byte {byte})\n  \
              hint: name the file's text encoding with --encoding (e.g. utf-8, gbk, latin1)"
         ),
         Error::LayerChoice {

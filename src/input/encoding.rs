@@ -127,6 +127,8 @@ pub fn to_utf8(
             source_name: source_name.to_owned(),
             encoding: used.name(),
             byte: valid_up_to,
+            line: 1 + memchr::memchr_iter(b'\n', &bytes[..valid_up_to.min(bytes.len())]).count(),
+            named: forced.is_some(),
         });
     }
     Ok((text.into_owned().into_bytes(), used))

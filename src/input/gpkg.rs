@@ -173,6 +173,25 @@ impl Table {
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(|e| malformed(format!("no GeoPackage contents table ({e})")))?;
+        if tables.is_empty() {
+            let others: Vec<String> = db
+                .prepare("SELECT table_name FROM gpkg_contents ORDER BY table_name")
+                .and_then(|mut s| {
+                    s.query_map([], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .unwrap_or_default();
+            return Err(Error::NoGeometry {
+                source_name: name,
+                format: InputFormat::GeoPackage,
+                layer,
+                found: if others.is_empty() {
+                    "no tables at all".to_owned()
+                } else {
+                    format!("only attribute tables ({})", others.join(", "))
+                },
+            });
+        }
         let table = match (input.layer(), tables.as_slice()) {
             (Some(wanted), _) if tables.iter().any(|t| t == wanted) => wanted.to_owned(),
             (None, [only]) => only.clone(),

@@ -390,11 +390,16 @@ impl File {
             Some((lon, lat)) => format!(" and no longitude ({lon}) and latitude ({lat}) columns"),
             None => String::new(),
         };
-        self.fail(format!(
-            "no geometry: no GeoParquet `geo` metadata, no binary (WKB) column named like a \
-             geometry{also}; columns are {}",
-            self.columns.join(", ")
-        ))
+        Error::NoGeometry {
+            source_name: self.name.clone(),
+            format: InputFormat::GeoParquet,
+            layer: self.layer,
+            found: format!(
+                "no GeoParquet `geo` metadata, no binary (WKB) column named like a geometry{also}; \
+                 columns are {}",
+                self.columns.join(", ")
+            ),
+        }
     }
 }
 

@@ -149,9 +149,18 @@ impl Files {
     /// The shapes, the attribute records (same count) and the field names
     /// in the `.dbf`'s order.
     fn read(&self) -> Result<(Vec<Shape>, Vec<dbase::Record>, Vec<String>)> {
-        let shapes = shapefile::ShapeReader::from_path(&self.shp)
-            .and_then(|r| r.read())
+        let mut reader = shapefile::ShapeReader::from_path(&self.shp)
             .map_err(|e| self.malformed(&self.shp, describe(&e)))?;
+        let mut shapes = Vec::new();
+        for shape in reader.iter_shapes() {
+            let shape = shape.map_err(|e| {
+                self.malformed(
+                    &self.shp,
+                    format!("record {}: {}", shapes.len(), describe(&e)),
+                )
+            })?;
+            shapes.push(shape);
+        }
         let Some(dbf) = self.sibling("dbf") else {
             return Err(Error::MissingCompanion {
                 source_name: self.name.clone(),
