@@ -144,3 +144,21 @@ fn a_flatgeobuf_cut_short_is_refused_by_name() {
         }
     }
 }
+
+/// `--csv-bom` puts the UTF-8 byte-order mark Excel needs before CSV
+/// outputs (and only then); the demo's area names are Chinese.
+#[test]
+fn csv_outputs_carry_a_byte_order_mark_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("with.csv");
+    let without = dir.path().join("without.csv");
+    run_demo(&["--areas-out", path_str(&with), "--csv-bom"]);
+    run_demo(&["--areas-out", path_str(&without)]);
+    let with = std::fs::read(&with).unwrap();
+    let without = std::fs::read(&without).unwrap();
+    assert!(with.starts_with(b"\xEF\xBB\xBF"));
+    assert!(!without.starts_with(b"\xEF\xBB\xBF"));
+    // Otherwise the same bytes, with names like 街道 in UTF-8.
+    assert_eq!(&with[3..], &without[..]);
+    assert!(String::from_utf8(without).unwrap().contains("街道"));
+}

@@ -73,13 +73,19 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
-    /// Write the uncovered areas as GeoJSON, with the nearest qualifying station and its distance.
+    /// Write the uncovered areas with the nearest qualifying station and its distance:
+    /// GeoJSON, GeoPackage (.gpkg), FlatGeobuf (.fgb), GeoParquet (.parquet) or CSV, by extension.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub uncovered: Option<PathBuf>,
 
-    /// Write every area's facts: GeoJSON (.geojson, .json) or CSV (.csv), by extension.
+    /// Write every area's facts, in the formats of --uncovered.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub areas_out: Option<PathBuf>,
+
+    /// Start CSV outputs with a UTF-8 byte-order mark, so that Excel opens
+    /// them with Chinese (or any non-Latin) names intact.
+    #[arg(long, help_heading = "Output")]
+    pub csv_bom: bool,
 
     /// Surface coverage: the share of each area within these geodesic distances (km) of a qualifying station, e.g. 2,5,10.
     ///
@@ -206,6 +212,14 @@ pub(super) fn areas_out_format(
             path.display()
         ),
     }
+}
+
+/// The UTF-8 byte-order mark before a CSV, when asked for.
+fn bom(w: &mut dyn std::io::Write, wanted: bool) -> std::io::Result<()> {
+    if wanted {
+        w.write_all("\u{feff}".as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Stages `records` in a typed format (GeoPackage, FlatGeobuf) as the
@@ -412,6 +426,7 @@ impl CheckArgs {
                     areas::write_geojson(w, &run.areas.areas, &report, &output_crs, uncovered)
                 })?,
                 AreasOutFormat::Csv => outputs.stage(path, |w| {
+                    bom(w, self.csv_bom)?;
                     areas::write_csv(w, &report, &output_crs, uncovered)
                 })?,
             }
@@ -429,6 +444,7 @@ impl CheckArgs {
                     areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
                 })?,
                 AreasOutFormat::Csv => outputs.stage(path, |w| {
+                    bom(w, self.csv_bom)?;
                     areas::write_csv(w, &report, &output_crs, |_| true)
                 })?,
             }
@@ -455,7 +471,10 @@ impl CheckArgs {
             }
         }
         if let Some(path) = &self.curve {
-            outputs.stage(path, |w| areas::write_curve(w, &report))?;
+            outputs.stage(path, |w| {
+                bom(w, self.csv_bom)?;
+                areas::write_curve(w, &report)
+            })?;
         }
         if let Some(path) = &self.html {
             outputs.stage(path, |w| {

@@ -19,7 +19,7 @@ use crate::input::raw::{
 use crate::input::traits;
 use rayon::prelude::*;
 
-use crate::input::{Collect, Input, LayerReader, STATION_CHUNK};
+use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 
 /// The reader of GeoPackages.
 #[derive(Debug, Clone, Copy)]
@@ -28,20 +28,14 @@ pub struct GeoPackage;
 impl LayerReader for GeoPackage {
     fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
         let table = Table::open(input, Layer::Areas)?;
-        let mut records = Vec::new();
-        let rows = table.rows(
-            &table.columns,
-            (0, usize::MAX >> 1),
-            |index, fid, geometry, properties| {
-                records.push(RawArea {
-                    index,
-                    feature_id: fid.map(Scalar::Int),
-                    properties,
-                    geometry: geometry.map_or(RawAreaGeometry::Null, area_geometry),
-                });
-            },
-        )?;
-        if rows == 0 {
+        let parts = table.in_parts(&table.columns, |index, fid, geometry, properties| RawArea {
+            index,
+            feature_id: fid.map(Scalar::Int),
+            properties,
+            geometry: geometry.map_or(RawAreaGeometry::Null, area_geometry),
+        })?;
+        let records: Vec<RawArea> = parts.into_iter().flatten().collect();
+        if records.is_empty() {
             return Err(table.empty());
         }
         let mut meta = LayerMeta::new(InputFormat::GeoPackage, records.len());
@@ -74,60 +68,39 @@ impl LayerReader for GeoPackage {
             }
         }
         // Parts of the table read side by side, each on its own
-        // connection, converted in chunks as they come; handed over in
-        // order.
-        let total = table.count()?;
+        // connection; converted on all cores once every index is known.
+        let parts = table.in_parts(&wanted, |index, fid, geometry, mut properties| {
+            let present = specs
+                .required
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, name)| {
+                    properties
+                        .get(name.as_str())
+                        .is_some_and(|v| !v.is_null() && v != "")
+                })
+                .fold(0u64, |bits, (i, _)| bits | 1 << i);
+            let mut value = |column: &Option<String>| {
+                let v = properties.remove(column.as_ref()?)?;
+                let s = Scalar::from_json(&v);
+                (!matches!(s, Scalar::Null)).then_some((0u8, s))
+            };
+            RawStation {
+                index,
+                feature_id: fid.map(Scalar::Int),
+                id: value(&id),
+                power: value(&power),
+                present,
+                geometry: geometry.map_or(RawPoint::Null, point),
+            }
+        })?;
+        let stations: Vec<RawStation> = parts.into_iter().flatten().collect();
+        let total = stations.len();
         if total == 0 {
             return Err(table.empty());
         }
-        let parts = rayon::current_num_threads().clamp(1, 16);
-        let per = total.div_ceil(parts);
-        let read_part = |part: usize| -> Result<Vec<T>> {
-            let mut batches = Vec::new();
-            let mut chunk = Vec::new();
-            table.rows(
-                &wanted,
-                (part * per, per),
-                |index, fid, geometry, mut properties| {
-                    let present = specs
-                        .required
-                        .iter()
-                        .take(64)
-                        .enumerate()
-                        .filter(|(_, name)| {
-                            properties
-                                .get(name.as_str())
-                                .is_some_and(|v| !v.is_null() && v != "")
-                        })
-                        .fold(0u64, |bits, (i, _)| bits | 1 << i);
-                    let mut value = |column: &Option<String>| {
-                        let v = properties.remove(column.as_ref()?)?;
-                        let s = Scalar::from_json(&v);
-                        (!matches!(s, Scalar::Null)).then_some((0u8, s))
-                    };
-                    chunk.push(RawStation {
-                        index,
-                        feature_id: fid.map(Scalar::Int),
-                        id: value(&id),
-                        power: value(&power),
-                        present,
-                        geometry: geometry.map_or(RawPoint::Null, point),
-                    });
-                    if chunk.len() == STATION_CHUNK {
-                        batches.push(convert(std::mem::take(&mut chunk)));
-                    }
-                },
-            )?;
-            batches.push(convert(chunk));
-            Ok(batches)
-        };
-        let parts: Vec<Result<Vec<T>>> = (0..parts).into_par_iter().map(read_part).collect();
-        sink.restart();
-        for part in parts {
-            for batch in part? {
-                sink.take(batch, total);
-            }
-        }
+        convert_in_chunks(stations, convert, sink);
         let records = total;
         let mut meta = LayerMeta::new(InputFormat::GeoPackage, records);
         meta.declared_crs = table.crs.clone();
@@ -241,17 +214,64 @@ impl Table {
         })
     }
 
-    /// How many rows the table has.
-    fn count(&self) -> Result<usize> {
+    /// The smallest and largest rowid (`None` for an empty table): a
+    /// lookup at each end of the table's b-tree.
+    fn rowids(&self) -> Result<Option<(i64, i64)>> {
         let db = open_read_only(&self.path).map_err(|e| self.fail(e))?;
-        let n: i64 = db
-            .query_row(
-                &format!("SELECT count(*) FROM {}", quoted(&self.table)),
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.fail(e))?;
-        Ok(usize::try_from(n).unwrap_or(0))
+        db.query_row(
+            &format!("SELECT min(rowid), max(rowid) FROM {}", quoted(&self.table)),
+            [],
+            |r| Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?)),
+        )
+        .map_err(|e| self.fail(e))
+    }
+
+    /// Every row through `make`, the table cut into rowid ranges read side
+    /// by side (each on its own connection), in rowid order; the indexes
+    /// handed to `make` are positions within the part, made positions in
+    /// the table once every part is read.
+    fn in_parts<R: Send + Indexed>(
+        &self,
+        columns: &[String],
+        make: impl Fn(usize, Option<i64>, Option<&[u8]>, Map<String, Value>) -> R + Sync,
+    ) -> Result<Vec<Vec<R>>> {
+        let Some((low, high)) = self.rowids()? else {
+            return Ok(Vec::new());
+        };
+        let parts = rayon::current_num_threads().clamp(1, 16) as i64;
+        // Split the rowid span evenly (rowids are usually 1..n; gaps only
+        // make the parts uneven).
+        let span = (high - low) / parts + 1;
+        let ranges: Vec<(i64, i64)> = (0..parts)
+            .map(|p| {
+                (
+                    low.saturating_add(p * span),
+                    low.saturating_add((p + 1) * span - 1).min(high),
+                )
+            })
+            .filter(|(a, b)| a <= b)
+            .collect();
+        let read: Vec<Result<Vec<R>>> = ranges
+            .into_par_iter()
+            .map(|range| {
+                let mut out = Vec::new();
+                self.rows(columns, range, |index, fid, wkb, properties| {
+                    out.push(make(index, fid, wkb, properties));
+                })?;
+                Ok(out)
+            })
+            .collect();
+        let mut parts = Vec::with_capacity(read.len());
+        let mut first = 0;
+        for part in read {
+            let mut part = part?;
+            for record in &mut part {
+                record.shift_index(first);
+            }
+            first += part.len();
+            parts.push(part);
+        }
+        Ok(parts)
     }
 
     fn fail(&self, e: rusqlite::Error) -> Error {
@@ -262,28 +282,29 @@ impl Table {
         }
     }
 
-    /// Calls `row` with each row's index, feature id, WKB (after the
-    /// GeoPackage header; `None` for null or empty) and the values of
-    /// `columns`, for `limit` rows from row `offset` (in rowid order), on
-    /// a connection of its own (so that parts can be read side by side).
+    /// Calls `row` with each row's index (from 0 in this range), feature
+    /// id, WKB (after the GeoPackage header; `None` for null or empty) and
+    /// the values of `columns`, for the rows whose rowid is in `low..=high`
+    /// (in rowid order), on a connection of its own (so that parts can be
+    /// read side by side).
     fn rows(
         &self,
         columns: &[String],
-        (offset, limit): (usize, usize),
+        (low, high): (i64, i64),
         mut row: impl FnMut(usize, Option<i64>, Option<&[u8]>, Map<String, Value>),
     ) -> Result<usize> {
         let mut select = vec![quoted(&self.geometry_column)];
         select.push(self.fid_column.as_deref().map_or("NULL".to_owned(), quoted));
         select.extend(columns.iter().map(|c| quoted(c)));
         let sql = format!(
-            "SELECT {} FROM {} ORDER BY rowid LIMIT {limit} OFFSET {offset}",
+            "SELECT {} FROM {} WHERE rowid BETWEEN {low} AND {high} ORDER BY rowid",
             select.join(", "),
             quoted(&self.table)
         );
         let db = open_read_only(&self.path).map_err(|e| self.fail(e))?;
         let mut statement = db.prepare(&sql).map_err(|e| self.fail(e))?;
         let mut rows = statement.query([]).map_err(|e| self.fail(e))?;
-        let mut index = offset;
+        let mut index = 0;
         while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
             let blob = match r.get_ref(0).map_err(|e| self.fail(e))? {
                 ValueRef::Blob(b) => Some(b),
@@ -306,7 +327,7 @@ impl Table {
             row(index, fid, wkb, properties);
             index += 1;
         }
-        Ok(index - offset)
+        Ok(index)
     }
 
     fn empty(&self) -> Error {
@@ -323,6 +344,24 @@ fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
+}
+
+/// A record whose index can be moved from its part's numbering to the
+/// table's.
+trait Indexed {
+    fn shift_index(&mut self, by: usize);
+}
+
+impl Indexed for RawArea {
+    fn shift_index(&mut self, by: usize) {
+        self.index += by;
+    }
+}
+
+impl Indexed for RawStation {
+    fn shift_index(&mut self, by: usize) {
+        self.index += by;
+    }
 }
 
 /// The CRS of `srs_id` as a name chargecov parses: `EPSG:N` when the
@@ -382,6 +421,53 @@ fn strip_header(blob: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rowids with gaps (features deleted) and more parts than rows: the
+    /// records come in rowid order, indexed 0, 1, 2, … as in the table.
+    #[test]
+    fn parts_follow_rowid_order_across_gaps() {
+        use crate::crs::Crs;
+        use crate::input::{ReadOptions, Source};
+        use crate::output::{ShapeKind, ShapeLayer, property_columns};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gaps.gpkg");
+        let records: Vec<crate::output::ShapeRecord> = (0..40)
+            .map(|i| {
+                let x = f64::from(i);
+                let ring = vec![(x, 0.0), (x + 1.0, 0.0), (x + 1.0, 1.0), (x, 0.0)];
+                let square = geo::Polygon::new(geo::LineString::from(ring), vec![]);
+                let mut p = Map::new();
+                p.insert("n".into(), Value::from(i));
+                (square.into(), p)
+            })
+            .collect();
+        let layer = ShapeLayer {
+            name: "t",
+            kind: ShapeKind::MultiPolygon,
+            crs: &Crs::Wgs84,
+            columns: property_columns(&records),
+        };
+        crate::output::gpkg::write(&path, &layer, &records).unwrap();
+        // Keep fids 1, 2, 7, 30 and 40 (rows n = 0, 1, 6, 29, 39).
+        let db = Connection::open(&path).unwrap();
+        db.execute("DELETE FROM t WHERE fid NOT IN (1, 2, 7, 30, 40)", [])
+            .unwrap();
+        drop(db);
+        let source = Source::from_arg(&path);
+        let input = source.open_with(&ReadOptions::default()).unwrap();
+        let layer = GeoPackage.read_areas(&input).unwrap();
+        let seen: Vec<(usize, Value)> = layer
+            .records
+            .iter()
+            .map(|r| (r.index, r.properties["n"].clone()))
+            .collect();
+        let want: Vec<(usize, Value)> = [0, 1, 6, 29, 39]
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (i, Value::from(n)))
+            .collect();
+        assert_eq!(seen, want);
+    }
 
     #[test]
     fn headers_are_stripped_by_their_envelope() {
