@@ -8,7 +8,7 @@ use std::path::Path;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
@@ -19,7 +19,7 @@ use crate::input::raw::{
 use crate::input::traits;
 use rayon::prelude::*;
 
-use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
+use crate::input::{Collect, Input, LayerReader, STATION_CHUNK};
 
 /// The reader of GeoPackages.
 #[derive(Debug, Clone, Copy)]
@@ -28,10 +28,15 @@ pub struct GeoPackage;
 impl LayerReader for GeoPackage {
     fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
         let table = Table::open(input, Layer::Areas)?;
-        let parts = table.in_parts(&table.columns, |index, fid, geometry, properties| RawArea {
+        let parts = table.in_parts(&table.columns, |index, fid, geometry, values| RawArea {
             index,
             feature_id: fid.map(Scalar::Int),
-            properties,
+            properties: table
+                .columns
+                .iter()
+                .zip(values)
+                .map(|(column, value)| (column.clone(), json(*value)))
+                .collect(),
             geometry: geometry.map_or(RawAreaGeometry::Null, area_geometry),
         })?;
         let records: Vec<RawArea> = parts.into_iter().flatten().collect();
@@ -69,38 +74,45 @@ impl LayerReader for GeoPackage {
         }
         // Parts of the table read side by side, each on its own
         // connection; converted on all cores once every index is known.
-        let parts = table.in_parts(&wanted, |index, fid, geometry, mut properties| {
-            let present = specs
-                .required
+        // Positions in `wanted`: id, power, then each required field.
+        let at = |name: &Option<String>| {
+            name.as_ref()
+                .and_then(|n| wanted.iter().position(|w| w == n))
+        };
+        let (id_at, power_at) = (at(&id), at(&power));
+        let required_at: Vec<Option<usize>> = specs
+            .required
+            .iter()
+            .take(64)
+            .map(|name| wanted.iter().position(|w| w == name))
+            .collect();
+        let parts = table.in_parts(&wanted, |index, fid, geometry, values| {
+            let present = required_at
                 .iter()
-                .take(64)
                 .enumerate()
-                .filter(|(_, name)| {
-                    properties
-                        .get(name.as_str())
-                        .is_some_and(|v| !v.is_null() && v != "")
+                .filter(|(_, at)| {
+                    at.is_some_and(|k| !matches!(values[k], ValueRef::Null | ValueRef::Text(b"")))
                 })
                 .fold(0u64, |bits, (i, _)| bits | 1 << i);
-            let mut value = |column: &Option<String>| {
-                let v = properties.remove(column.as_ref()?)?;
-                let s = Scalar::from_json(&v);
-                (!matches!(s, Scalar::Null)).then_some((0u8, s))
-            };
+            let value = |at: Option<usize>| scalar(values[at?]).map(|s| (0u8, s));
             RawStation {
                 index,
                 feature_id: fid.map(Scalar::Int),
-                id: value(&id),
-                power: value(&power),
+                id: value(id_at),
+                power: value(power_at),
                 present,
                 geometry: geometry.map_or(RawPoint::Null, point),
             }
         })?;
-        let stations: Vec<RawStation> = parts.into_iter().flatten().collect();
-        let total = stations.len();
+        let total: usize = parts.iter().map(Vec::len).sum();
         if total == 0 {
             return Err(table.empty());
         }
-        convert_in_chunks(stations, convert, sink);
+        let converted: Vec<T> = parts.into_par_iter().map(convert).collect();
+        sink.restart();
+        for batch in converted {
+            sink.take(batch, total);
+        }
         let records = total;
         let mut meta = LayerMeta::new(InputFormat::GeoPackage, records);
         meta.declared_crs = table.crs.clone();
@@ -227,13 +239,14 @@ impl Table {
     }
 
     /// Every row through `make`, the table cut into rowid ranges read side
-    /// by side (each on its own connection), in rowid order; the indexes
-    /// handed to `make` are positions within the part, made positions in
-    /// the table once every part is read.
+    /// by side (each on its own connection), in rowid order, in chunks of
+    /// at most [`STATION_CHUNK`]; the indexes handed to `make` are
+    /// positions within the range, made positions in the table once every
+    /// range is read.
     fn in_parts<R: Send + Indexed>(
         &self,
         columns: &[String],
-        make: impl Fn(usize, Option<i64>, Option<&[u8]>, Map<String, Value>) -> R + Sync,
+        make: impl Fn(usize, Option<i64>, Option<&[u8]>, &[ValueRef<'_>]) -> R + Sync,
     ) -> Result<Vec<Vec<R>>> {
         let Some((low, high)) = self.rowids()? else {
             return Ok(Vec::new());
@@ -251,27 +264,36 @@ impl Table {
             })
             .filter(|(a, b)| a <= b)
             .collect();
-        let read: Vec<Result<Vec<R>>> = ranges
+        let read: Vec<Result<Vec<Vec<R>>>> = ranges
             .into_par_iter()
             .map(|range| {
-                let mut out = Vec::new();
-                self.rows(columns, range, |index, fid, wkb, properties| {
-                    out.push(make(index, fid, wkb, properties));
+                // In chunks, so that stations convert without being moved again.
+                let mut out: Vec<Vec<R>> = vec![Vec::new()];
+                self.rows(columns, range, |index, fid, wkb, values| {
+                    if out.last().is_some_and(|c| c.len() == STATION_CHUNK) {
+                        out.push(Vec::with_capacity(STATION_CHUNK));
+                    }
+                    if let Some(chunk) = out.last_mut() {
+                        chunk.push(make(index, fid, wkb, values));
+                    }
                 })?;
                 Ok(out)
             })
             .collect();
-        let mut parts = Vec::with_capacity(read.len());
+        let mut chunks = Vec::new();
         let mut first = 0;
         for part in read {
-            let mut part = part?;
-            for record in &mut part {
-                record.shift_index(first);
+            let part = part?;
+            let rows: usize = part.iter().map(Vec::len).sum();
+            for mut chunk in part.into_iter().filter(|c| !c.is_empty()) {
+                for record in &mut chunk {
+                    record.shift_index(first);
+                }
+                chunks.push(chunk);
             }
-            first += part.len();
-            parts.push(part);
+            first += rows;
         }
-        Ok(parts)
+        Ok(chunks)
     }
 
     fn fail(&self, e: rusqlite::Error) -> Error {
@@ -291,7 +313,7 @@ impl Table {
         &self,
         columns: &[String],
         (low, high): (i64, i64),
-        mut row: impl FnMut(usize, Option<i64>, Option<&[u8]>, Map<String, Value>),
+        mut row: impl FnMut(usize, Option<i64>, Option<&[u8]>, &[ValueRef<'_>]),
     ) -> Result<usize> {
         let mut select = vec![quoted(&self.geometry_column)];
         select.push(self.fid_column.as_deref().map_or("NULL".to_owned(), quoted));
@@ -312,19 +334,11 @@ impl Table {
             };
             let wkb = blob.and_then(strip_header);
             let fid = r.get::<_, Option<i64>>(1).ok().flatten();
-            let mut properties = Map::new();
-            for (k, column) in columns.iter().enumerate() {
-                let value = match r.get_ref(k + 2).map_err(|e| self.fail(e))? {
-                    ValueRef::Null | ValueRef::Blob(_) => Value::Null,
-                    ValueRef::Integer(i) => Value::from(i),
-                    ValueRef::Real(f) => {
-                        serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
-                    }
-                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-                };
-                properties.insert(column.clone(), value);
+            let mut values = Vec::with_capacity(columns.len());
+            for k in 0..columns.len() {
+                values.push(r.get_ref(k + 2).map_err(|e| self.fail(e))?);
             }
-            row(index, fid, wkb, properties);
+            row(index, fid, wkb, &values);
             index += 1;
         }
         Ok(index)
@@ -344,6 +358,27 @@ fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
+}
+
+/// A column value as a property (a blob has no JSON form: null).
+fn json(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+/// A column value as a station's id or power; `None` for null.
+fn scalar(value: ValueRef<'_>) -> Option<Scalar> {
+    Some(match value {
+        ValueRef::Null => return None,
+        ValueRef::Integer(i) => Scalar::Int(i),
+        ValueRef::Real(f) => Scalar::Float(f),
+        ValueRef::Text(t) => Scalar::Str(String::from_utf8_lossy(t).into()),
+        ValueRef::Blob(_) => Scalar::Compound,
+    })
 }
 
 /// A record whose index can be moved from its part's numbering to the
@@ -421,6 +456,7 @@ fn strip_header(blob: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Map;
 
     /// Rowids with gaps (features deleted) and more parts than rows: the
     /// records come in rowid order, indexed 0, 1, 2, … as in the table.
