@@ -195,7 +195,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("t.csv") && err.contains("UTF-8") && err.contains("offset 0"),
+            err.contains("t.csv") && err.contains("line 1 is not valid UTF-8 (byte 0)"),
             "{err}"
         );
         assert_eq!(TextEncoding::parse("cp936").unwrap().name(), "GBK");
