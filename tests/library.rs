@@ -92,12 +92,15 @@ fn causes_can_be_matched() {
     }
 
     // A format chargecov knows but does not read.
-    let fgb = Source::from_bytes("zones.fgb", b"fgb\x03fgb\x00\x00\x00".to_vec());
-    let config = CheckConfig::new(fgb, stations("lon,lat\n0.5,0.5\n"));
+    let kml = Source::from_bytes(
+        "zones.kml",
+        b"<?xml version=\"1.0\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\">".to_vec(),
+    );
+    let config = CheckConfig::new(kml, stations("lon,lat\n0.5,0.5\n"));
     match run_check(&config, &Silent) {
         Err(
             e @ Error::UnsupportedFormat {
-                format: InputFormat::FlatGeobuf,
+                format: InputFormat::Kml,
                 ..
             },
         ) => no_flags(&e),

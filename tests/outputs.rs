@@ -378,15 +378,28 @@ fn the_extension_chooses_the_format_or_is_refused() {
     assert!(rows[0].starts_with("E,"), "{text}");
 
     // Refused before any work: nothing is written.
-    for (flag, name, says) in [
-        ("--uncovered", "u.txt", "cannot tell the format"),
-        ("--uncovered", "u.fgb", "not written yet"),
-        ("--gaps", "g.csv", "CSV here holds facts only"),
-    ] {
+    let mut refused = vec![
+        ("--uncovered", "u.txt", "cannot tell the format", vec![]),
+        ("--uncovered", "u.shp", "not written yet", vec![]),
+        ("--gaps", "g.csv", "CSV here holds facts only", vec![]),
+    ];
+    if cfg!(feature = "parquet") {
+        // GeoParquet states any CRS but WGS84 as PROJJSON.
+        refused.push((
+            "--areas-out",
+            "a.parquet",
+            "PROJJSON",
+            vec!["--output-crs", "EPSG:3857"],
+        ));
+    } else {
+        refused.push(("--areas-out", "a.parquet", "--features parquet", vec![]));
+    }
+    for (flag, name, says, extra) in refused {
         let target = dir.path().join(name);
         let mut cmd = chargecov();
         cmd.args(["check", "--areas", AREAS, "--stations", STATIONS, "-q"])
-            .args([flag, path_str(&target)]);
+            .args([flag, path_str(&target)])
+            .args(extra);
         if flag == "--gaps" {
             cmd.args(["--radius-km", "5"]);
         }
