@@ -225,6 +225,10 @@ impl Synthetic {
     }
 
     /// Stages the three layers in a typed format.
+    #[cfg_attr(
+        not(any(feature = "gpkg", feature = "fgb", feature = "parquet")),
+        allow(unused_variables, clippy::never_loop)
+    )]
     fn stage_typed(
         &self,
         outputs: &mut StagedOutputs,

@@ -77,6 +77,7 @@ impl ShapeKind {
 
 /// A record's geometry as its layer's kind wants it: Polygons become
 /// one-part MultiPolygons.
+#[cfg(any(feature = "gpkg", feature = "fgb", feature = "parquet"))]
 pub(crate) fn promoted(geometry: &geo::Geometry<f64>, kind: ShapeKind) -> geo::Geometry<f64> {
     match (kind, geometry) {
         (ShapeKind::MultiPolygon, geo::Geometry::Polygon(p)) => {
