@@ -337,3 +337,97 @@ fn generated_formats_give_the_same_report() {
         }
     }
 }
+
+/// Every output format chargecov writes opens in the reference tools with
+/// the expected feature count, geometry type and CRS: GeoJSON and CSV in
+/// GDAL's `ogrinfo` (GeoPackage and FlatGeobuf have their own tests in
+/// gpkg.rs and fgb.rs), GeoParquet in GeoPandas. The demo under 480 kW has
+/// 6 uncovered areas of 1,031; with `--radius-km 10` every area with a gap
+/// farther than 10 km is one `--gaps` feature.
+#[test]
+fn every_output_format_opens_in_the_reference_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    let args = ["check", "--min-power-kw", "480", "-q", "--radius-km", "10"];
+    let mut outputs = vec![
+        ("--uncovered", "uncovered.geojson"),
+        ("--areas-out", "areas.csv"),
+        ("--gaps", "gaps.fgb"),
+    ];
+    if cfg!(feature = "parquet") {
+        outputs.push(("--uncovered", "uncovered.parquet"));
+    }
+    // One run per output (a flag may be given once); the gaps run writes
+    // the report, whose per-area gap_km2 says how many gaps there are.
+    for (flag, name) in &outputs {
+        let mut cmd = chargecov();
+        cmd.args(args).args([*flag, path_str(&p(name))]);
+        if *flag == "--gaps" {
+            cmd.args(["--report", path_str(&p("report.json"))]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let report: Value = serde_json::from_slice(&std::fs::read(p("report.json")).unwrap()).unwrap();
+    let gaps = report["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["gap_km2"].as_f64().is_some_and(|g| g > 0.0))
+        .count();
+    assert!(gaps > 0);
+
+    if have_tool("roundtrip", "ogrinfo", "gdal-bin") {
+        let info = |path: &Path| {
+            let out = StdCommand::new("ogrinfo")
+                .args(["-so", "-al", path_str(path)])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let u = info(&p("uncovered.geojson"));
+        assert!(u.contains("Feature Count: 6"), "{u}");
+        assert!(u.contains("Polygon"), "{u}");
+        assert!(u.contains("WGS 84"), "{u}");
+        let a = info(&p("areas.csv"));
+        assert!(a.contains("Feature Count: 1031"), "{a}");
+        let g = info(&p("gaps.fgb"));
+        assert!(g.contains(&format!("Feature Count: {gaps}")), "{g}");
+        assert!(
+            g.contains("Multi Polygon") && g.contains("ID[\"EPSG\",4326]"),
+            "{g}"
+        );
+    }
+
+    #[cfg(feature = "parquet")]
+    if have_python_module("geopandas") {
+        let out = StdCommand::new("python3")
+            .args([
+                "-c",
+                "import sys, geopandas as g; d = g.read_parquet(sys.argv[1]); \
+                 print(len(d), sorted(set(d.geom_type)), d.crs.to_string(), d['covered'].dtype)",
+                path_str(&p("uncovered.parquet")),
+            ])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Six features, all MultiPolygons, in OGC:CRS84 (GeoParquet's
+        // default, WGS84 lon/lat), with a boolean column.
+        assert_eq!(said.trim(), "6 ['MultiPolygon'] OGC:CRS84 bool", "{said}");
+    }
+}
