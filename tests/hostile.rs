@@ -292,3 +292,47 @@ fn piles_of_stations_at_one_point_answer_as_one() {
         3000
     );
 }
+
+/// A key repeated in one JSON object keeps its last value, as GDAL and
+/// Python do (fixtures/hostile/README.md derives every answer).
+#[test]
+fn repeated_json_keys_keep_their_last_value() {
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            "fixtures/hostile/duplicate-keys-areas.geojson",
+            "--stations",
+            "fixtures/hostile/duplicate-keys-stations.geojson",
+        ])
+        .args(["--min-power-kw", "480", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let areas: Vec<(String, u64, u64)> = report["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_owned(),
+                a["stations_inside"].as_u64().unwrap(),
+                a["qualifying_inside"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        areas,
+        [
+            ("A2".to_owned(), 1, 1),
+            ("B".to_owned(), 1, 0),
+            ("C".to_owned(), 1, 1)
+        ]
+    );
+}

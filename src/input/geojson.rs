@@ -163,22 +163,85 @@ struct AreaCollection<'a> {
     crs: Option<Value>,
 }
 
-#[derive(Deserialize)]
+/// A Feature of an area layer. Written out rather than derived so that a
+/// repeated member keeps its last value, as GDAL and Python do (a derived
+/// struct refuses duplicates).
 struct AreaFeature<'a> {
-    #[serde(rename = "type")]
     kind: Option<String>,
     id: Option<Scalar>,
-    #[serde(borrow)]
     geometry: Option<AreaGeometry<'a>>,
     properties: Option<Map<String, Value>>,
 }
 
-#[derive(Deserialize)]
+impl<'de: 'a, 'a> Deserialize<'de> for AreaFeature<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = AreaFeature<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a GeoJSON Feature object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut feature = AreaFeature {
+                    kind: None,
+                    id: None,
+                    geometry: None,
+                    properties: None,
+                };
+                while let Some(key) =
+                    map.next_key_seed(KeyIn(&["type", "id", "geometry", "properties"]))?
+                {
+                    match key {
+                        Some(0) => feature.kind = map.next_value()?,
+                        Some(1) => feature.id = map.next_value()?,
+                        Some(2) => feature.geometry = map.next_value()?,
+                        Some(3) => feature.properties = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(feature)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// An area's geometry member, its coordinates left as text; a repeated
+/// member keeps its last value.
 struct AreaGeometry<'a> {
-    #[serde(rename = "type")]
     kind: Option<String>,
-    #[serde(borrow)]
     coordinates: Option<&'a RawValue>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for AreaGeometry<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = AreaGeometry<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a GeoJSON geometry object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut geometry = AreaGeometry {
+                    kind: None,
+                    coordinates: None,
+                };
+                while let Some(key) = map.next_key_seed(KeyIn(&["type", "coordinates"]))? {
+                    match key {
+                        Some(0) => geometry.kind = map.next_value()?,
+                        Some(1) => geometry.coordinates = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(geometry)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 /// Reads an area layer from GeoJSON bytes.
@@ -610,6 +673,10 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
                 Some(1) => station.feature_id = Some(map.next_value()?),
                 Some(2) => station.geometry = map.next_value_seed(PointSeed)?,
                 Some(3) => {
+                    // A repeated `properties` member replaces the first.
+                    station.id = None;
+                    station.power = None;
+                    station.present = 0;
                     map.next_value_seed(PropertiesSeed {
                         fields: self.fields,
                         station: &mut station,

@@ -130,7 +130,9 @@ pub type Ranked = Option<(u8, Scalar)>;
 
 /// Keeps the better-ranked of two candidates.
 pub fn keep_best(slot: &mut Ranked, rank: u8, value: Scalar) {
-    if slot.as_ref().is_none_or(|(r, _)| rank < *r) {
+    // `<=`: a key repeated in one object keeps its last value, as GDAL
+    // and Python's json do.
+    if slot.as_ref().is_none_or(|(r, _)| rank <= *r) {
         *slot = Some((rank, value));
     }
 }
