@@ -336,3 +336,44 @@ fn repeated_json_keys_keep_their_last_value() {
         ]
     );
 }
+
+/// `--output-crs` that would destroy the coordinates is refused before
+/// any work: a transverse Mercator with scale factor 0 writes every place
+/// as (0, 0), EPSG:4978 is geocentric X/Y/Z. A transverse Mercator far
+/// from the layer (Gauss–Krüger zone 3, central meridian 9°, for the demo
+/// city at about 105–110° E) is written but warned about; Web Mercator is
+/// not.
+#[test]
+fn output_systems_that_destroy_coordinates_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("u.geojson");
+    let run = |crs: &str, quiet: bool| {
+        let mut cmd = chargecov();
+        cmd.args(["check", "--min-power-kw", "480", "--output-crs", crs])
+            .args(["--uncovered", path_str(&out_path)]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        cmd.output().unwrap()
+    };
+    for (crs, says) in [
+        ("+proj=tmerc +k=0", "cannot be inverted"),
+        ("EPSG:4978", "geocentric"),
+    ] {
+        let out = run(crs, true);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{crs}: {err}");
+        assert!(err.contains("--output-crs") && err.contains(says), "{err}");
+        assert!(!out_path.exists(), "{crs}: nothing written");
+    }
+    let out = run("EPSG:31467", false);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: --output-crs") && err.contains("central meridian (9°)"),
+        "{err}"
+    );
+    let out = run("EPSG:3857", false);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("central meridian"));
+}

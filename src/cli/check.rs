@@ -390,6 +390,25 @@ impl CheckArgs {
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
         let report = Report::new(&run, self.uses_demo());
+        let writes_shapes =
+            self.uncovered.is_some() || self.areas_out.is_some() || self.gaps.is_some();
+        if writes_shapes && !self.quiet {
+            use geo::BoundingRect;
+            let (west, east) = run
+                .areas
+                .areas
+                .iter()
+                .filter_map(|a| a.geometry.bounding_rect())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), r| {
+                    (w.min(r.min().x), e.max(r.max().x))
+                });
+            if let Some(warning) = (west <= east)
+                .then(|| output_crs.distortion_warning(west, east))
+                .flatten()
+            {
+                super::say::stderr(&format!("chargecov: warning: --output-crs: {warning}"));
+            }
+        }
         bars.start("writing outputs", None);
 
         let mut outputs = StagedOutputs::new();

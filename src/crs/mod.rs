@@ -45,6 +45,58 @@ pub enum Crs {
     Authority(String),
 }
 
+/// How far from a transverse Mercator's central meridian output is still
+/// trusted (UTM zones are 6° wide, Gauss–Krüger 3°; beyond about 15° the
+/// scale error passes 3 %).
+const MERIDIAN_REACH_DEG: f64 = 15.0;
+
+/// Refuses a transformation that writes different places as the same
+/// coordinates or cannot bring them back: sample places around the
+/// world (those the system can project) must stay distinct and return
+/// within a metre.
+fn check_invertible(t: &Transformer) -> Result<(), String> {
+    if t.is_identity() {
+        return Ok(());
+    }
+    let mut seen: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for lat in [-60.0, -30.0, -1.0, 0.5, 30.0, 60.0] {
+        for k in 0..24 {
+            let lon = -179.0 + 15.0 * f64::from(k) + 0.37;
+            if let Ok((x, y)) = t.from_wgs84(lon, lat)
+                && x.is_finite()
+                && y.is_finite()
+            {
+                seen.push((lon, lat, x, y));
+            }
+        }
+    }
+    let distinct = seen.iter().any(|a| {
+        seen.iter()
+            .any(|b| (a.2 - b.2).abs() + (a.3 - b.3).abs() > 1e-6)
+    });
+    if seen.len() >= 2 && !distinct {
+        return Err(format!(
+            "{} writes every place as the same coordinates ({}, {}): it cannot be inverted, \
+             so the output would hold no shapes; check its parameters (a scale factor of 0?)",
+            t.crs(),
+            seen[0].2,
+            seen[0].3
+        ));
+    }
+    let returns = seen.iter().any(|&(lon, lat, x, y)| {
+        t.to_wgs84(x, y).is_ok_and(|(lon2, lat2)| {
+            crate::geodesy::distance_m(Coord { x: lon, y: lat }, Coord { x: lon2, y: lat2 }) < 1.0
+        })
+    });
+    if !seen.is_empty() && !returns {
+        return Err(format!(
+            "{} cannot be inverted: no sample place comes back from it within a metre",
+            t.crs()
+        ));
+    }
+    Ok(())
+}
+
 /// What the CLI says when a CRS is not known to the pure-Rust backend.
 pub const REBUILD_HINT: &str = "rebuild chargecov with PROJ (`cargo install chargecov --features proj`, \
      which needs cmake) or reproject the layer to WGS84 first \
@@ -133,6 +185,19 @@ impl Crs {
     pub fn epsg_wkt(&self) -> Option<&'static str> {
         let code = u16::try_from(self.epsg()?).ok()?;
         crs_definitions::from_code(code).map(|d| d.wkt)
+    }
+
+    /// The PROJ.4 definition, for EPSG systems of the built-in table and
+    /// PROJ strings.
+    pub fn proj4_text(&self) -> Option<String> {
+        match self {
+            Crs::Epsg(code) => u16::try_from(*code)
+                .ok()
+                .and_then(crs_definitions::from_code)
+                .map(|d| d.proj4.to_owned()),
+            Crs::Proj(text) => Some(text.clone()),
+            _ => None,
+        }
     }
 
     /// The name written into a GeoJSON `crs` member for this system.
@@ -279,11 +344,52 @@ impl OutputCrs {
         OutputCrs { transformer: None }
     }
 
-    /// Output in `crs`; the error says why it cannot be written.
+    /// Output in `crs`; the error says why it cannot be written. Systems
+    /// that would destroy the coordinates are refused: geocentric ones
+    /// (X, Y, Z from the Earth's centre are not a map) and ones that are
+    /// not invertible (different places written as the same coordinates,
+    /// e.g. a scale factor of 0).
     pub fn new(crs: &Crs) -> Result<OutputCrs, String> {
+        if crs
+            .proj4_text()
+            .is_some_and(|t| t.contains("+proj=geocent"))
+        {
+            return Err(format!(
+                "{crs} is geocentric (X, Y, Z from the Earth's centre), not a map; \
+                 choose a geographic or projected system"
+            ));
+        }
         let transformer = crs.transformer()?;
+        check_invertible(&transformer)?;
         Ok(OutputCrs {
             transformer: (!transformer.is_identity() || *crs != Crs::Wgs84).then_some(transformer),
+        })
+    }
+
+    /// A warning when a layer spanning longitudes `west..=east` lies far
+    /// from the central meridian of a transverse Mercator output (UTM,
+    /// Gauss–Krüger), where its coordinates are badly distorted: such a
+    /// system is meant for a strip a few degrees wide.
+    pub fn distortion_warning(&self, west: f64, east: f64) -> Option<String> {
+        let crs = self.crs();
+        let text = crs.proj4_text()?;
+        let param = |name: &str| {
+            text.split_whitespace()
+                .find_map(|p| p.strip_prefix(&format!("+{name}=")))
+                .map(str::to_owned)
+        };
+        let central = match param("proj").as_deref() {
+            Some("utm") => param("zone")?.parse::<f64>().ok()? * 6.0 - 183.0,
+            Some("tmerc" | "etmerc") => param("lon_0").map_or(Some(0.0), |v| v.parse().ok())?,
+            _ => return None,
+        };
+        let far = (west - central).abs().max((east - central).abs());
+        (far > MERIDIAN_REACH_DEG).then(|| {
+            format!(
+                "the areas reach {far:.0}° from the central meridian ({central}°) of {crs}, \
+                 a transverse Mercator meant for a strip a few degrees wide: their output \
+                 coordinates are distorted; choose a system made for the region"
+            )
         })
     }
 
