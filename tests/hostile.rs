@@ -377,3 +377,35 @@ fn output_systems_that_destroy_coordinates_are_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("central meridian"));
 }
+
+/// An emptied new snapshot is a state, not an error: `diff` reports every
+/// covered area as lost (exit 1). fixtures/diff/EXPECTED.md: at 100 kW the
+/// old snapshot covers A, B and C of the five areas, so three are lost
+/// and all five stations removed; the other way round, none is lost
+/// (exit 0) and all five are added.
+#[test]
+fn an_emptied_snapshot_loses_every_covered_area() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.geojson");
+    std::fs::write(&empty, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+    let diff = |old: &str, new: &str| {
+        let out = chargecov()
+            .args(["diff", old, new, "--areas", "fixtures/basic/areas.geojson"])
+            .args(["--min-power-kw", "100", "--format", "json", "-q"])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), report)
+    };
+    let (code, r) = diff("fixtures/diff/old.geojson", path_str(&empty));
+    assert_eq!(code, Some(1));
+    assert_eq!(r["summary"]["coverage_lost"], 3);
+    assert_eq!(r["summary"]["areas_covered_after"], 0);
+    assert_eq!(r["stations"]["removed"]["count"], 5);
+    let (code, r) = diff(path_str(&empty), "fixtures/diff/old.geojson");
+    assert_eq!(code, Some(0));
+    assert_eq!(r["summary"]["coverage_lost"], 0);
+    assert_eq!(r["summary"]["coverage_gained"], 3);
+    assert_eq!(r["stations"]["added"]["count"], 5);
+}

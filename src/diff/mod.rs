@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::check::{assess_layers, check_rule};
 use crate::crs::Crs;
-use crate::error::{Error, Result, Setting};
+use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
 use crate::input::{ReadOptions, Source};
@@ -272,23 +272,27 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         &config.areas_read,
     )?;
     progress.finish();
-    progress.start("reading the old snapshot", None);
-    let old = load_stations(
-        &config.old,
+    // A snapshot with no stations is a real state (a feed emptied, a
+    // region not yet built): every area loses (or gains) what it had.
+    let snapshot = |source: &Source| match load_stations(
+        source,
         &config.station_fields,
         false,
         config.stations_crs.as_ref(),
         &config.stations_read,
-    )?;
+    ) {
+        Err(Error::EmptyLayer {
+            format,
+            layer: Layer::Stations,
+            ..
+        }) => Ok(StationLayer::empty(source.to_string(), format)),
+        other => other,
+    };
+    progress.start("reading the old snapshot", None);
+    let old = snapshot(&config.old)?;
     progress.finish();
     progress.start("reading the new snapshot", None);
-    let new = load_stations(
-        &config.new,
-        &config.station_fields,
-        false,
-        config.stations_crs.as_ref(),
-        &config.stations_read,
-    )?;
+    let new = snapshot(&config.new)?;
     progress.finish();
 
     progress.start("matching stations", None);

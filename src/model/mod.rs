@@ -167,6 +167,26 @@ pub struct StationLayer {
     pub warnings: Vec<FeatureIssue>,
 }
 
+impl StationLayer {
+    /// A layer that holds no station (read from `path` in `format`).
+    pub fn empty(path: String, format: crate::input::InputFormat) -> StationLayer {
+        StationLayer {
+            info: LayerInfo {
+                path,
+                format: format.name(),
+                features_read: 0,
+                features_used: 0,
+                crs: crate::crs::Crs::Wgs84.to_string(),
+                wgs84_unconfirmed: false,
+                fields: FieldsUsed::default(),
+            },
+            stations: Vec::new(),
+            coincident: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
