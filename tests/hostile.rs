@@ -409,3 +409,29 @@ fn an_emptied_snapshot_loses_every_covered_area() {
     assert_eq!(r["summary"]["coverage_gained"], 3);
     assert_eq!(r["stations"]["added"]["count"], 5);
 }
+
+/// Numeric ids are compared as written: two 30-digit ids that are the
+/// same float are different ids (fixtures/hostile/README.md).
+#[test]
+fn long_numeric_ids_are_compared_as_written() {
+    let out = chargecov()
+        .args(["validate", "fixtures/hostile/big-ids.geojson"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = chargecov()
+        .args(["check", "--areas", "fixtures/basic/areas.geojson"])
+        .args(["--stations", "fixtures/hostile/big-ids.geojson"])
+        .args(["--min-power-kw", "50", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &report["areas"][0];
+    assert_eq!(a["nearest_station_id"], "123456789012345678901234567890");
+}

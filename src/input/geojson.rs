@@ -766,7 +766,14 @@ impl<'de> Visitor<'de> for PropertiesSeed<'_, '_> {
                 }
                 continue;
             }
-            let value: Scalar = map.next_value()?;
+            // An id is kept as written: a 30-digit number must not become
+            // a float that equals its neighbours.
+            let value: Scalar = if id_rank.is_some() {
+                let raw: Box<RawValue> = map.next_value()?;
+                Scalar::as_written(raw.get()).map_err(de::Error::custom)?
+            } else {
+                map.next_value()?
+            };
             if let Some(bit) = required
                 && value != Scalar::Null
             {

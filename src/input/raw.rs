@@ -66,6 +66,30 @@ impl Scalar {
         }
     }
 
+    /// A JSON value from its text, numbers as written: an integer beyond
+    /// 64 bits (a 30-digit id) stays its digits rather than becoming the
+    /// nearest float, which it would share with its neighbours.
+    pub fn as_written(text: &str) -> Result<Scalar, serde_json::Error> {
+        let t = text.trim();
+        match t.as_bytes().first() {
+            Some(b'"') if !t.contains('\\') && t.len() >= 2 => {
+                Ok(Scalar::Str(t[1..t.len() - 1].into()))
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let digits = t.strip_prefix('-').unwrap_or(t);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(t.parse::<i64>()
+                        .map(Scalar::Int)
+                        .or_else(|_| t.parse::<u64>().map(Scalar::UInt))
+                        .unwrap_or_else(|_| Scalar::Str(t.into())))
+                } else {
+                    serde_json::from_str(t)
+                }
+            }
+            _ => serde_json::from_str(t),
+        }
+    }
+
     /// Converts a generic JSON value (area properties are kept whole).
     pub fn from_json(value: &Value) -> Scalar {
         match value {
@@ -238,4 +262,36 @@ pub struct RawLayer<T> {
     pub records: Vec<T>,
     /// What the file said about itself.
     pub meta: LayerMeta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_kept_as_written() {
+        let a = Scalar::as_written("123456789012345678901234567890").unwrap();
+        let b = Scalar::as_written("123456789012345678901234567891").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(
+            a.to_text().unwrap().as_deref(),
+            Some("123456789012345678901234567890")
+        );
+        assert_eq!(Scalar::as_written("-42").unwrap(), Scalar::Int(-42));
+        assert_eq!(
+            Scalar::as_written("18446744073709551615").unwrap(),
+            Scalar::UInt(u64::MAX)
+        );
+        assert_eq!(Scalar::as_written("2.5").unwrap(), Scalar::Float(2.5));
+        assert_eq!(
+            Scalar::as_written("\"S1\"").unwrap(),
+            Scalar::Str("S1".into())
+        );
+        assert_eq!(
+            Scalar::as_written(r#""a\"b""#).unwrap(),
+            Scalar::Str("a\"b".into())
+        );
+        assert_eq!(Scalar::as_written("null").unwrap(), Scalar::Null);
+        assert_eq!(Scalar::as_written("[1]").unwrap(), Scalar::Compound);
+    }
 }
