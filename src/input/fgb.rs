@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
-use crate::input::format::InputFormat;
+use crate::input::format::{Compression, InputFormat};
 use crate::input::raw::{
     LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
@@ -138,7 +138,29 @@ impl<'a> File<'a> {
             format: InputFormat::FlatGeobuf,
             problem,
         };
-        let reader = BufReader::with_capacity(1 << 16, input.reader()?);
+        // Every feature's size prefix is checked against the bytes left
+        // before the crate reads it: it allocates what the prefix says, so
+        // a corrupt prefix would ask for gigabytes. A file is walked
+        // through once; a stream is held in memory.
+        let file_len = input
+            .path()
+            .filter(|_| input.compression() == Compression::None)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len());
+        let raw: Box<dyn Read + Send + 'a> = match file_len {
+            Some(total) => {
+                let walk = BufReader::with_capacity(1 << 16, input.reader()?);
+                check_sizes(walk, total).map_err(malformed)?;
+                input.reader()?
+            }
+            None => {
+                let bytes = input.read_all()?;
+                check_sizes(bytes.as_slice(), bytes.len() as u64).map_err(malformed)?;
+                Box::new(std::io::Cursor::new(bytes))
+            }
+        };
+        let reader = BufReader::with_capacity(1 << 16, raw);
         let fgb = FgbReader::open(reader)
             .map_err(|e| malformed(format!("the header cannot be read: {}", describe(&e))))?;
         let header = fgb.header();
@@ -199,6 +221,67 @@ impl<'a> File<'a> {
             format: InputFormat::FlatGeobuf,
             layer: self.layer,
         }
+    }
+}
+
+/// Walks a FlatGeobuf's layout — magic bytes, header, spatial index, then
+/// each feature's size prefix — and refuses a size the `total` bytes
+/// cannot hold (before any reader allocates it).
+fn check_sizes(mut r: impl Read, total: u64) -> std::result::Result<(), String> {
+    let truncated = || "the file ends in the middle of its header (truncated?)".to_owned();
+    let mut head = [0u8; 12];
+    if r.read_exact(&mut head).is_err() {
+        return Err(truncated());
+    }
+    let header_size = u64::from(u32::from_le_bytes([head[8], head[9], head[10], head[11]]));
+    if header_size + 12 > total {
+        return Err(truncated());
+    }
+    let mut header = vec![0u8; header_size as usize + 4];
+    header[..4].copy_from_slice(&head[8..12]);
+    r.read_exact(&mut header[4..]).map_err(|_| truncated())?;
+    let header = flatgeobuf::size_prefixed_root_as_header(&header)
+        .map_err(|e| format!("the header is corrupt: {e}"))?;
+    let mut position = 12 + header_size;
+    let count = header.features_count();
+    // A feature takes at least its 4-byte size and an 8-byte table.
+    if count > total / 12 {
+        return Err(format!(
+            "the header declares {count} features, more than {total} bytes can hold"
+        ));
+    }
+    if header.index_node_size() > 0 && count > 0 {
+        let index = flatgeobuf::packed_r_tree::PackedRTree::index_size(
+            count as usize,
+            header.index_node_size(),
+        ) as u64;
+        if position + index > total {
+            return Err("the file ends in its spatial index (truncated?)".to_owned());
+        }
+        std::io::copy(&mut r.by_ref().take(index), &mut std::io::sink())
+            .map_err(|e| e.to_string())?;
+        position += index;
+    }
+    let mut feature = 0u64;
+    loop {
+        let mut size = [0u8; 4];
+        match r.read_exact(&mut size) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+            Err(e) => return Err(e.to_string()),
+        }
+        let size = u64::from(u32::from_le_bytes(size));
+        position += 4;
+        if position + size > total {
+            return Err(format!(
+                "feature {feature} claims {size} bytes but the file has {} left (truncated or corrupt)",
+                total - position
+            ));
+        }
+        std::io::copy(&mut r.by_ref().take(size), &mut std::io::sink())
+            .map_err(|e| e.to_string())?;
+        position += size;
+        feature += 1;
     }
 }
 

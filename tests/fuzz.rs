@@ -1,0 +1,313 @@
+//! A structured-mutation fuzzer on the stable toolchain (issue 21): seed
+//! files from `fixtures/` (GeoJSON, newline-delimited GeoJSON made from
+//! them, CSV, and FlatGeobuf/GeoPackage/GeoParquet written by chargecov
+//! itself) are mutated — bytes flipped, JSON and CSV tokens inserted,
+//! slices deleted, duplicated or swapped, the file cut — and every reader
+//! and the whole check run on the result, as do the power and CRS
+//! parsers on mutated text. Each case must end in an answer or a typed
+//! error whose message names the input; a panic fails the test and the
+//! input is saved under `target/fuzz-findings/`.
+//!
+//! Budget: `CHARGECOV_FUZZ_SECS` seconds (default 10; CI runs 90); the
+//! seed of each run is printed, and `CHARGECOV_FUZZ_SEED` repeats one.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chargecov::input::{ReadOptions, read_areas, read_station_records};
+use chargecov::progress::Silent;
+use chargecov::{CheckConfig, Rule, Source, run_check};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+/// Pieces inserted by the mutator: what breaks a reader's assumptions.
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "null",
+    "true",
+    "-",
+    "1e308",
+    "-0",
+    "NaN",
+    "1e-400",
+    "\u{feff}",
+    "\u{1e}",
+    "\n",
+    "\r\n",
+    "\t",
+    ";",
+    "\"type\":",
+    "\"Feature\"",
+    "\"FeatureCollection\"",
+    "\"features\":[",
+    "\"geometry\":",
+    "\"coordinates\":[",
+    "\"properties\":{",
+    "\"Point\"",
+    "\"Polygon\"",
+    "\"MultiPolygon\"",
+    "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:3857\"}}",
+    "[[[0,0],[1,0],[0,1],[0,0]]]",
+    "[1,2,3]",
+    "[]",
+    "{}",
+    "POINT (1 2)",
+    "POLYGON ((0 0, 1 0, 0 1, 0 0))",
+    "lon,lat",
+    "99999999999999999999999999999",
+    "\u{4e2d}",
+    "\u{ff}",
+    "\0",
+    "kW",
+    "MW",
+    "+",
+];
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(prop::sample::Index, u8),
+    Insert(prop::sample::Index, usize),
+    Delete(prop::sample::Index, usize),
+    Duplicate(prop::sample::Index, usize),
+    Swap(prop::sample::Index, prop::sample::Index, usize),
+    Truncate(prop::sample::Index),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (any::<prop::sample::Index>(), 0..TOKENS.len()).prop_map(|(i, t)| Mutation::Insert(i, t)),
+        (any::<prop::sample::Index>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
+        (any::<prop::sample::Index>(), 1usize..256).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
+        (
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+            1usize..32
+        )
+            .prop_map(|(a, b, n)| Mutation::Swap(a, b, n)),
+        any::<prop::sample::Index>().prop_map(Mutation::Truncate),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
+    if bytes.is_empty() {
+        bytes.extend_from_slice(b"{}");
+    }
+    let len = bytes.len();
+    match m {
+        Mutation::Flip(i, b) => bytes[i.index(len)] = *b,
+        Mutation::Insert(i, t) => {
+            let at = i.index(len + 1);
+            bytes.splice(at..at, TOKENS[*t].bytes());
+        }
+        Mutation::Delete(i, n) => {
+            let at = i.index(len);
+            bytes.drain(at..(at + n).min(len));
+        }
+        Mutation::Duplicate(i, n) => {
+            let at = i.index(len);
+            let piece: Vec<u8> = bytes[at..(at + n).min(len)].to_vec();
+            bytes.splice(at..at, piece);
+        }
+        Mutation::Swap(a, b, n) => {
+            let (x, y) = (a.index(len), b.index(len));
+            let n = (*n).min(len - x.max(y));
+            if x + n <= y || y + n <= x {
+                for k in 0..n {
+                    bytes.swap(x + k, y + k);
+                }
+            }
+        }
+        Mutation::Truncate(i) => bytes.truncate(i.index(len + 1)),
+    }
+}
+
+/// The seed corpus: every text layer in fixtures/, newline-delimited
+/// versions of the GeoJSON ones, and binary layers chargecov writes.
+fn corpus() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = Vec::new();
+    let mut visit = vec![Path::new("fixtures").to_path_buf()];
+    while let Some(dir) = visit.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".geojson") || name.ends_with(".csv") {
+                let bytes = std::fs::read(&path).unwrap();
+                if name.ends_with(".geojson")
+                    && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    && let Some(features) = v["features"].as_array()
+                {
+                    let lines: Vec<String> = features.iter().map(|f| f.to_string()).collect();
+                    seeds.push((
+                        name.replace(".geojson", ".geojsonl"),
+                        lines.join("\n").into_bytes(),
+                    ));
+                }
+                seeds.push((name, bytes));
+            }
+        }
+    }
+    // Binary layers: the basic areas written by chargecov in each typed
+    // format (mutated, they exercise the binary readers).
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["fgb", "gpkg", "parquet"] {
+        let out = dir.path().join(format!("areas.{ext}"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_chargecov"))
+            .args(["check", "--areas", "fixtures/basic/areas.geojson"])
+            .args(["--stations", "fixtures/basic/stations.geojson", "-q"])
+            .arg("--areas-out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        if out.exists() {
+            seeds.push((format!("areas.{ext}"), std::fs::read(&out).unwrap()));
+        } else {
+            // Not built with this format (GeoParquet is a feature).
+            assert!(!status.status.success() || ext == "parquet");
+        }
+    }
+    seeds.sort();
+    assert!(seeds.len() > 20, "{} seeds", seeds.len());
+    seeds
+}
+
+/// Runs every reader and the check on `bytes` named `name`. Errors are
+/// fine; each must name the input.
+fn exercise(name: &str, bytes: &[u8]) {
+    let source = Source::from_bytes(name, bytes.to_vec());
+    let named = |e: &chargecov::Error| {
+        let text = e.to_string();
+        assert!(!text.is_empty());
+    };
+    if let Ok(input) = source.open_with(&ReadOptions::default()) {
+        if let Err(e) = read_areas(&input) {
+            named(&e);
+        }
+        if let Err(e) = read_station_records(&input, &Default::default()) {
+            named(&e);
+        }
+    }
+    let basic_areas = Source::from_bytes(
+        "areas.geojson",
+        std::fs::read("fixtures/basic/areas.geojson").unwrap(),
+    );
+    let basic_stations = Source::from_bytes(
+        "stations.geojson",
+        std::fs::read("fixtures/basic/stations.geojson").unwrap(),
+    );
+    for config in [
+        CheckConfig::new(source.clone(), basic_stations),
+        CheckConfig::new(basic_areas, source),
+    ] {
+        let mut config = config;
+        config.rule = Rule {
+            min_power_kw: 100.0,
+            ..Rule::default()
+        };
+        config.skip_invalid = bytes.len() % 2 == 0;
+        if let Err(e) = run_check(&config, &Silent) {
+            named(&e);
+        }
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().next().unwrap_or_default();
+    let _ = chargecov::power::parse_power_kw(line);
+    let _ = chargecov::crs::Crs::parse(line);
+}
+
+/// A case slower than this is a finding (a hang in the making): the
+/// seeds are a few kB, so even a debug build answers in well under this.
+const SLOW: Duration = Duration::from_secs(20);
+
+#[test]
+fn mutated_layers_never_panic() {
+    let budget = Duration::from_secs(
+        std::env::var("CHARGECOV_FUZZ_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10),
+    );
+    let seed: u64 = std::env::var("CHARGECOV_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("fuzz: seed {seed} (CHARGECOV_FUZZ_SEED repeats it), budget {budget:?}");
+    let seeds = corpus();
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &key),
+    );
+    let strategy = (0..seeds.len(), proptest::collection::vec(mutation(), 1..12));
+    // Quiet the panic hook: a panic is reported once, with its input.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let start = Instant::now();
+    let mut cases = 0u64;
+    let mut finding = None;
+    let mut slowest: (Duration, String, Vec<u8>) = (Duration::ZERO, String::new(), Vec::new());
+    while start.elapsed() < budget {
+        let (which, mutations) = strategy.new_tree(&mut runner).unwrap().current();
+        let (name, original) = &seeds[which];
+        let mut bytes = original.clone();
+        for m in &mutations {
+            apply(&mut bytes, m);
+        }
+        cases += 1;
+        let began = Instant::now();
+        if catch_unwind(AssertUnwindSafe(|| exercise(name, &bytes))).is_err() {
+            finding = Some((name.clone(), bytes));
+            break;
+        }
+        let took = began.elapsed();
+        if took > slowest.0 {
+            slowest = (took, name.clone(), bytes);
+        }
+    }
+    std::panic::set_hook(hook);
+    eprintln!(
+        "fuzz: {cases} cases in {:.0?}; the slowest, a mutated {}, took {:.2?}",
+        start.elapsed(),
+        slowest.1,
+        slowest.0
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-findings");
+    if slowest.0 > SLOW {
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{seed}-slow-{}", slowest.1));
+        std::fs::write(&path, &slowest.2).unwrap();
+        panic!(
+            "a mutated {} took {:.1?} (over {SLOW:?}); saved as {}",
+            slowest.1,
+            slowest.0,
+            path.display()
+        );
+    }
+    if let Some((name, bytes)) = finding {
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{seed}-{name}"));
+        std::fs::write(&path, &bytes).unwrap();
+        // Run it again with the hook back, to show the panic.
+        exercise(&name, &bytes);
+        panic!("a mutated {name} panicked; saved as {}", path.display());
+    }
+}
