@@ -217,7 +217,7 @@ fn exercise(name: &str, bytes: &[u8]) {
             min_power_kw: 100.0,
             ..Rule::default()
         };
-        config.skip_invalid = bytes.len() % 2 == 0;
+        config.skip_invalid = bytes.len().is_multiple_of(2);
         if let Err(e) = run_check(&config, &Silent) {
             named(&e);
         }
