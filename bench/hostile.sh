@@ -18,6 +18,10 @@ with open(f"{d}/pile.csv", "w") as f:   # 100,000 stations at one point
     f.write("id,lon,lat,power_kw\n")
     for i in range(100000):
         f.write(f"s{i},0.5,0.2,150\n")
+with open(f"{d}/near400.csv", "w") as f:   # 400 stations within 3 m
+    f.write("lon,lat,power_kw\n")
+    for i in range(400):
+        f.write(f"{0.5 + random.uniform(-1.3e-5, 1.3e-5)},{random.uniform(-1.3e-5, 1.3e-5)},150\n")
 with open(f"{d}/near.csv", "w") as f:   # 5,000 stations within 3 m
     f.write("lon,lat,power_kw\n")
     for i in range(5000):
@@ -32,3 +36,4 @@ run "check, 100,000 stations at one point" check --areas fixtures/basic/areas.ge
 run "validate, 100,000 stations at one point" validate "$DIR/pile.csv"
 run "validate, 5,000 stations within 3 m" validate "$DIR/near.csv"
 run "check, 5,000 stations within 3 m" check --areas fixtures/basic/areas.geojson --stations "$DIR/near.csv" -q
+run "check --radius-km 2,5,10, 400 stations within 3 m" check --areas fixtures/basic/areas.geojson --stations "$DIR/near400.csv" --radius-km 2,5,10 -q

@@ -562,7 +562,7 @@ fn surface_summary(run: &CheckRun, all: &[usize]) -> Option<SurfaceSummary> {
         worst_distance_m: rounded(DistanceStats::of(
             s.areas.iter().filter_map(|a| a.worst.map(|w| w.distance_m)),
         )),
-        share_error_bound: crate::surface::circle::inscribed_shortfall(),
+        share_error_bound: crate::surface::circle::share_error_bound(),
         worst_point_tolerance_m: crate::surface::worst::TOLERANCE_M,
         curve,
     })

@@ -18,6 +18,19 @@ pub fn inscribed_shortfall() -> f64 {
     1.0 - n * (std::f64::consts::TAU / n).sin() / std::f64::consts::TAU
 }
 
+/// Stations closer together than this fraction of the radius share one
+/// circle (`shares`): a pile of chargers listed one by one is one circle,
+/// not hundreds of nearly equal ones, whose union is pathological.
+pub const MERGE_FRACTION: f64 = 2.5e-4;
+
+/// The whole share error bound: the inscribed polygons' shortfall plus
+/// what merged stations can leave out — a circle of radius R around a
+/// station within δ of the kept one lies inside the kept circle grown by
+/// δ, a ring of area 2πRδ, i.e. 2δ/R = 0.05 % of a circle.
+pub fn share_error_bound() -> f64 {
+    inscribed_shortfall() + 2.0 * MERGE_FRACTION
+}
+
 /// The distance from the centre to an edge's midpoint, relative to the
 /// radius: cos(π/N). A point this close is certainly inside the polygon.
 pub fn inscribed_radius_factor() -> f64 {
