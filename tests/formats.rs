@@ -237,9 +237,8 @@ fn zip_with(entry: &str) -> Vec<u8> {
 #[test]
 fn formats_recognised_but_not_read_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let samples: Vec<(&str, Vec<u8>, &str)> = vec![
+    let mut samples: Vec<(&str, Vec<u8>, &str)> = vec![
         ("zones.dbf", b"\x03\x7a\x01\x01".to_vec(), "dBASE table"),
-        ("zones.parquet", b"PAR1\x15\x04\x15".to_vec(), "Parquet"),
         (
             "book.xlsx",
             zip_with("[Content_Types].xml"),
@@ -252,6 +251,12 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
             "KML",
         ),
     ];
+    // Built with the `parquet` feature, a Parquet file is read (and this
+    // one refused as malformed, in tests/check_errors.rs' sense).
+    let parquet_read = cfg!(feature = "parquet");
+    if !parquet_read {
+        samples.push(("zones.parquet", b"PAR1\x15\x04\x15".to_vec(), "Parquet"));
+    }
     for (name, bytes, what) in samples {
         let path = write(dir.path(), name, &bytes);
         for (layer_flag, other_flag, other) in [
@@ -276,6 +281,20 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "validate {name}");
         assert!(String::from_utf8_lossy(&out.stderr).contains(what));
+    }
+    if parquet_read {
+        let path = write(dir.path(), "zones.parquet", b"PAR1\x15\x04\x15");
+        let out = chargecov()
+            .args(["check", "--areas", path_str(&path)])
+            .args(["--stations", "fixtures/basic/stations.geojson"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("zones.parquet") && err.contains("Parquet"),
+            "{err}"
+        );
     }
 }
 

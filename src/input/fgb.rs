@@ -9,7 +9,8 @@
 use std::io::{BufReader, Read};
 
 use flatgeobuf::{
-    FallibleStreamingIterator, FeatureProperties, FgbFeature, FgbReader, Header, NotSeekable,
+    ColumnType, FallibleStreamingIterator, FeatureProperties, FgbFeature, FgbReader, Header,
+    NotSeekable,
 };
 use geozero::{ColumnValue, PropertyProcessor};
 use serde_json::{Map, Value};
@@ -125,6 +126,8 @@ struct File<'a> {
     layer: Layer,
     features: flatgeobuf::FeatureIter<BufReader<Box<dyn Read + Send + 'a>>, NotSeekable>,
     columns: Vec<String>,
+    /// Their types, to check each feature's property bytes.
+    types: Vec<ColumnType>,
     /// The feature count the header declares (0 or absent when unknown).
     count: Option<usize>,
     crs: Option<String>,
@@ -165,6 +168,10 @@ impl<'a> File<'a> {
             .map_err(|e| malformed(format!("the header cannot be read: {}", describe(&e))))?;
         let header = fgb.header();
         let columns = column_names(&header);
+        let types: Vec<ColumnType> = header
+            .columns()
+            .map(|c| c.iter().map(|c| c.type_()).collect())
+            .unwrap_or_default();
         let count = usize::try_from(header.features_count())
             .ok()
             .filter(|&n| n > 0);
@@ -177,6 +184,7 @@ impl<'a> File<'a> {
             layer,
             features,
             columns,
+            types,
             count,
             crs,
         })
@@ -196,11 +204,17 @@ impl<'a> File<'a> {
                 problem: format!("feature {index} cannot be read: {}", describe(&e)),
             })?;
             let Some(f) = next else { break };
-            feature(index, f).map_err(|problem| Error::Malformed {
-                source_name: self.name.clone(),
-                format: InputFormat::FlatGeobuf,
-                problem: format!("feature {index}: {problem}"),
-            })?;
+            // The crate slices property bytes and coordinate arrays as
+            // the feature says, without checking: a corrupt feature is
+            // refused here instead of panicking there.
+            let fits = properties_fit(f, &self.types)
+                .and_then(|()| f.geometry().map_or(Ok(()), |g| geometry_fits(&g, 0)));
+            fits.and_then(|()| feature(index, f))
+                .map_err(|problem| Error::Malformed {
+                    source_name: self.name.clone(),
+                    format: InputFormat::FlatGeobuf,
+                    problem: format!("feature {index}: {problem}"),
+                })?;
             index += 1;
         }
         match self.count {
@@ -222,6 +236,79 @@ impl<'a> File<'a> {
             layer: self.layer,
         }
     }
+}
+
+/// Whether a feature's property bytes hold whole values of the header's
+/// column types, as the crate's reader walks them.
+fn properties_fit(feature: &FgbFeature, types: &[ColumnType]) -> std::result::Result<(), String> {
+    let corrupt = || Err("its properties are corrupt".to_owned());
+    let Some(properties) = feature.fbs_feature().properties() else {
+        return Ok(());
+    };
+    let b = properties.bytes();
+    let mut o = 0usize;
+    while o + 1 < b.len() {
+        let column = usize::from(u16::from_le_bytes([b[o], b[o + 1]]));
+        o += 2;
+        let Some(&kind) = types.get(column) else {
+            return corrupt();
+        };
+        let size = match kind {
+            ColumnType::Byte | ColumnType::UByte | ColumnType::Bool => 1,
+            ColumnType::Short | ColumnType::UShort => 2,
+            ColumnType::Int | ColumnType::UInt | ColumnType::Float => 4,
+            ColumnType::Long | ColumnType::ULong | ColumnType::Double => 8,
+            ColumnType::String | ColumnType::Json | ColumnType::DateTime | ColumnType::Binary => {
+                if b.len() - o < 4 {
+                    return corrupt();
+                }
+                let n = u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize;
+                o += 4;
+                n
+            }
+            _ => return corrupt(),
+        };
+        if b.len() - o < size {
+            return corrupt();
+        }
+        o += size;
+    }
+    Ok(())
+}
+
+/// Whether a geometry's arrays agree: an even number of ordinates, ring
+/// ends that never decrease and stay within them, parts likewise.
+fn geometry_fits(g: &flatgeobuf::Geometry, depth: usize) -> std::result::Result<(), String> {
+    let corrupt = || Err("its geometry is corrupt".to_owned());
+    let points = g.xy().map_or(0, |xy| xy.len());
+    if points % 2 != 0 || depth > 16 {
+        return corrupt();
+    }
+    if let Some(ends) = g.ends() {
+        if ends.is_empty() {
+            return corrupt();
+        }
+        let mut previous = 0;
+        for end in ends.iter() {
+            if end < previous || end as usize > points / 2 {
+                return corrupt();
+            }
+            previous = end;
+        }
+    }
+    if let Some(parts) = g.parts() {
+        for part in parts.iter() {
+            geometry_fits(&part, depth + 1)?;
+        }
+    } else if points == 0
+        && matches!(
+            g.type_(),
+            flatgeobuf::GeometryType::Point | flatgeobuf::GeometryType::Unknown
+        )
+    {
+        return corrupt();
+    }
+    Ok(())
 }
 
 /// Walks a FlatGeobuf's layout — magic bytes, header, spatial index, then
