@@ -281,7 +281,7 @@ fn properties_fit(feature: &FgbFeature, types: &[ColumnType]) -> std::result::Re
 fn geometry_fits(g: &flatgeobuf::Geometry, depth: usize) -> std::result::Result<(), String> {
     let corrupt = || Err("its geometry is corrupt".to_owned());
     let points = g.xy().map_or(0, |xy| xy.len());
-    if points % 2 != 0 || depth > 16 {
+    if !points.is_multiple_of(2) || depth > 16 {
         return corrupt();
     }
     if let Some(ends) = g.ends() {
