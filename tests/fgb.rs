@@ -131,6 +131,28 @@ fn a_feature_larger_than_its_file_is_refused_at_once() {
     }
 }
 
+/// Property bytes that run past their end (the fuzzer's second finding;
+/// fixtures/hostile/README.md): exit 2 naming the feature, no panic.
+#[test]
+fn corrupt_feature_properties_are_refused_not_panicked_on() {
+    for flag in ["--areas", "--stations"] {
+        let other = if flag == "--areas" {
+            ["--stations", "fixtures/basic/stations.geojson"]
+        } else {
+            ["--areas", "fixtures/basic/areas.geojson"]
+        };
+        let out = chargecov()
+            .args(["check", flag, "fixtures/hostile/corrupt-properties.fgb"])
+            .args(other)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("feature 3: its properties are corrupt"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
 #[test]
 fn a_flatgeobuf_cut_short_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
