@@ -148,7 +148,10 @@ fn corrupt_feature_properties_are_refused_not_panicked_on() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{err}");
-        assert!(err.contains("feature 3: its properties are corrupt"), "{err}");
+        assert!(
+            err.contains("feature 3: its properties are corrupt"),
+            "{err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     }
 }
