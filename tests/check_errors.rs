@@ -352,6 +352,13 @@ fn broken_binary_layers() {
             vec![],
             vec!["no geometry", "columns are code, name", "--lon-field"],
         ));
+        // The fuzzer's third finding (fixtures/hostile/README.md).
+        cases.push((
+            "fixtures/hostile/corrupt-footer.parquet".to_owned(),
+            "--areas",
+            vec![],
+            vec!["row group 0: column \"id\" lies outside the file"],
+        ));
     }
     for (path, flag, extra, expected) in &cases {
         let mut args = vec![flag.to_owned(), path.as_str()];

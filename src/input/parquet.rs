@@ -257,8 +257,30 @@ impl File {
             problem,
         };
         let bytes = Bytes::from(input.read_all()?);
+        let length = bytes.len() as u64;
         let reader = SerializedFileReader::new(bytes)
             .map_err(|e| malformed(format!("the footer cannot be read: {e}")))?;
+        // The crate trusts the footer's column chunk offsets (it panics on
+        // a negative one): every chunk must lie within the file.
+        for (g, group) in reader.metadata().row_groups().iter().enumerate() {
+            for column in group.columns() {
+                let start = column
+                    .dictionary_page_offset()
+                    .unwrap_or_else(|| column.data_page_offset());
+                let size = column.compressed_size();
+                let fits = start >= 0
+                    && size >= 0
+                    && (start as u64)
+                        .checked_add(size as u64)
+                        .is_some_and(|end| end <= length);
+                if !fits {
+                    return Err(malformed(format!(
+                        "row group {g}: column {:?} lies outside the file (corrupt footer)",
+                        column.column_path().string()
+                    )));
+                }
+            }
+        }
         let metadata = reader.metadata().file_metadata();
         let fields: Vec<TypePtr> = metadata.schema_descr().root_schema().get_fields().to_vec();
         let columns: Vec<String> = fields.iter().map(|f| f.name().to_owned()).collect();
