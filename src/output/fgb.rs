@@ -104,14 +104,8 @@ mod tests {
     use super::*;
     use crate::crs::Crs;
     use crate::input::{InputFormat, ReadOptions, Source};
-    use geo::polygon;
+    use crate::output::tests::square;
     use serde_json::Map;
-
-    fn square(x: f64) -> geo::MultiPolygon<f64> {
-        geo::MultiPolygon::new(vec![polygon![
-            (x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0), (x: x, y: 0.0)
-        ]])
-    }
 
     /// Written, then read back through chargecov's own FlatGeobuf reader:
     /// the properties with their types, the geometry and the CRS.

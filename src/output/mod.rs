@@ -166,8 +166,17 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use geo::polygon;
+
+    /// The unit square with its west edge at `x`, as a MultiPolygon (for
+    /// the writers' tests).
+    pub(crate) fn square(x: f64) -> geo::MultiPolygon<f64> {
+        geo::MultiPolygon::new(vec![polygon![
+            (x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0), (x: x, y: 0.0)
+        ]])
+    }
 
     #[test]
     fn columns_are_typed_by_their_values() {

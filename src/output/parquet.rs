@@ -219,14 +219,8 @@ fn write_group<W: Write + Send, R: Borrow<ShapeRecord>>(
 mod tests {
     use super::*;
     use crate::input::{InputFormat, ReadOptions, Source};
-    use geo::polygon;
+    use crate::output::tests::square;
     use serde_json::Map;
-
-    fn square(x: f64) -> geo::MultiPolygon<f64> {
-        geo::MultiPolygon::new(vec![polygon![
-            (x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0), (x: x, y: 0.0)
-        ]])
-    }
 
     /// Written, then read back through chargecov's GeoParquet reader: the
     /// typed properties (nulls kept), the geometry, WGS84 declared by
