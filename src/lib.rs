@@ -38,6 +38,7 @@ pub mod area_index;
 pub mod assess;
 pub mod check;
 pub mod coincident;
+pub mod contained;
 pub mod crs;
 pub mod demo;
 pub mod diff;

@@ -36,6 +36,11 @@ fn main() -> ExitCode {
     // A panic is a bug: say so, ask for a report, and exit 2 like any
     // other failure to reach a verdict (never 101 with a backtrace).
     std::panic::set_hook(Box::new(|info| {
+        // A dependency's panic on corrupt input, caught and reported as
+        // bad input by the library.
+        if chargecov::contained::is_contained() {
+            return;
+        }
         cli::say::stderr(&format!(
             "chargecov: internal error: {info}\n  this is a bug in chargecov; please report it with the command that caused it"
         ));

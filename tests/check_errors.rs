@@ -20,6 +20,7 @@ fn fails_with(args: &[&str], expected: &[&str]) {
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
     assert!(out.stdout.is_empty(), "nothing on stdout after an error");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
     for needle in expected {
         assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
     }
@@ -358,6 +359,13 @@ fn broken_binary_layers() {
             "--areas",
             vec![],
             vec!["row group 0: column \"id\" lies outside the file"],
+        ));
+        // Its fourth: a dependency's panic, contained.
+        cases.push((
+            "fixtures/hostile/corrupt-page.parquet".to_owned(),
+            "--areas",
+            vec![],
+            vec!["row group 0 is corrupt"],
         ));
     }
     for (path, flag, extra, expected) in &cases {

@@ -376,16 +376,21 @@ impl File {
                     .reader
                     .get_row_group(g)
                     .map_err(|e| self.fail(format!("row group {g}: {e}")))?;
-                let rows = group
-                    .get_row_iter(projection.clone())
-                    .map_err(|e| self.fail(format!("row group {g}: {e}")))?;
-                let mut out = Vec::new();
-                for (k, r) in rows.enumerate() {
-                    let index = first[g] + k;
-                    let r = r.map_err(|e| self.fail(format!("row {index}: {e}")))?;
-                    out.push(row(index, &r));
-                }
-                Ok(out)
+                // The crate's page decoders panic on some corrupt pages:
+                // contained, and reported as a corrupt row group.
+                crate::contained::contained(|| {
+                    let rows = group
+                        .get_row_iter(projection.clone())
+                        .map_err(|e| self.fail(format!("row group {g}: {e}")))?;
+                    let mut out = Vec::new();
+                    for (k, r) in rows.enumerate() {
+                        let index = first[g] + k;
+                        let r = r.map_err(|e| self.fail(format!("row {index}: {e}")))?;
+                        out.push(row(index, &r));
+                    }
+                    Ok(out)
+                })
+                .unwrap_or_else(|why| Err(self.fail(format!("row group {g} is corrupt ({why})"))))
             })
             .collect()
     }
