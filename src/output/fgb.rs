@@ -10,9 +10,8 @@ use std::io::Write;
 
 use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
 use geozero::ColumnValue;
-use serde_json::Value;
 
-use crate::output::{ColumnKind, ShapeKind, ShapeLayer, ShapeRecord, promoted};
+use crate::output::{Cell, ColumnKind, ShapeKind, ShapeLayer, ShapeRecord, cell, promoted};
 
 /// Writes `records` as layer `name` of a FlatGeobuf to `out`.
 pub fn write<R: Borrow<ShapeRecord>>(
@@ -64,27 +63,14 @@ pub fn write<R: Borrow<ShapeRecord>>(
         fgb.add_feature_geom(promoted(geometry, kind), |feature| {
             use geozero::PropertyProcessor as _;
             for (i, (column, kind)) in columns.iter().enumerate() {
-                let text;
-                let value = match (kind, properties.get(column)) {
-                    (_, None | Some(Value::Null)) => continue,
-                    (ColumnKind::Boolean, Some(Value::Bool(b))) => ColumnValue::Bool(*b),
-                    (ColumnKind::Integer, Some(Value::Bool(b))) => ColumnValue::Long(i64::from(*b)),
-                    (ColumnKind::Integer, Some(Value::Number(n))) => match n.as_i64() {
-                        Some(v) => ColumnValue::Long(v),
-                        None => continue,
-                    },
-                    (ColumnKind::Real, Some(Value::Bool(b))) => {
-                        ColumnValue::Double(f64::from(u8::from(*b)))
-                    }
-                    (ColumnKind::Real, Some(Value::Number(n))) => match n.as_f64() {
-                        Some(v) => ColumnValue::Double(v),
-                        None => continue,
-                    },
-                    (_, Some(Value::String(s))) => ColumnValue::String(s),
-                    (_, Some(other)) => {
-                        text = other.to_string();
-                        ColumnValue::String(&text)
-                    }
+                let Some(cell) = cell(*kind, properties.get(column)) else {
+                    continue;
+                };
+                let value = match &cell {
+                    Cell::Bool(b) => ColumnValue::Bool(*b),
+                    Cell::Int(v) => ColumnValue::Long(*v),
+                    Cell::Real(v) => ColumnValue::Double(*v),
+                    Cell::Text(s) => ColumnValue::String(s),
                 };
                 if let Err(e) = feature.property(i, column, &value) {
                     failed = Some(e);
@@ -105,7 +91,7 @@ mod tests {
     use crate::crs::Crs;
     use crate::input::{InputFormat, ReadOptions, Source};
     use crate::output::tests::square;
-    use serde_json::Map;
+    use serde_json::{Map, Value};
 
     /// Written, then read back through chargecov's own FlatGeobuf reader:
     /// the properties with their types, the geometry and the CRS.

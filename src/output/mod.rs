@@ -115,6 +115,34 @@ impl ColumnKind {
     }
 }
 
+/// A property value as a typed column of `kind` holds it (see
+/// [`property_columns`]: booleans count as 0/1 in number columns, text
+/// columns hold anything as its JSON text); `None` writes a null.
+#[cfg(any(feature = "fgb", feature = "parquet"))]
+pub(crate) fn cell(kind: ColumnKind, value: Option<&serde_json::Value>) -> Option<Cell<'_>> {
+    use serde_json::Value;
+    Some(match (kind, value?) {
+        (_, Value::Null) => return None,
+        (ColumnKind::Boolean, Value::Bool(b)) => Cell::Bool(*b),
+        (ColumnKind::Integer, Value::Bool(b)) => Cell::Int(i64::from(*b)),
+        (ColumnKind::Integer, Value::Number(n)) => Cell::Int(n.as_i64()?),
+        (ColumnKind::Real, Value::Bool(b)) => Cell::Real(f64::from(u8::from(*b))),
+        (ColumnKind::Real, Value::Number(n)) => Cell::Real(n.as_f64()?),
+        (ColumnKind::Text, Value::String(s)) => Cell::Text(s.as_str().into()),
+        (ColumnKind::Text, other) => Cell::Text(other.to_string().into()),
+        _ => return None,
+    })
+}
+
+/// One typed value of a column ([`cell`]).
+#[cfg(any(feature = "fgb", feature = "parquet"))]
+pub(crate) enum Cell<'a> {
+    Bool(bool),
+    Int(i64),
+    Real(f64),
+    Text(std::borrow::Cow<'a, str>),
+}
+
 /// The columns of the records' properties, in order of first appearance,
 /// typed by their non-null values: integers that meet reals become real;
 /// a column only ever null is text.

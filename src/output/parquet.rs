@@ -21,10 +21,10 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::crs::Crs;
-use crate::output::{ColumnKind, ShapeKind, ShapeLayer, ShapeRecord, promoted};
+use crate::output::{Cell, ColumnKind, ShapeKind, ShapeLayer, ShapeRecord, cell, promoted};
 
 /// Rows per row group.
 const ROW_GROUP: usize = 1 << 16;
@@ -159,24 +159,34 @@ fn write_group<W: Write + Send, R: Borrow<ShapeRecord>>(
                 .map_err(std::io::Error::other)?;
         } else {
             let (name, kind) = &columns[index - 1];
-            let cells: Vec<Option<&Value>> = group
+            let cells: Vec<Cell> = group
                 .iter()
-                .map(|r| r.borrow().1.get(name).filter(|v| !v.is_null()))
+                .filter_map(|r| cell(*kind, r.borrow().1.get(name)))
                 .collect();
-            let levels: Vec<i16> = cells.iter().map(|c| i16::from(c.is_some())).collect();
-            let present = cells.iter().flatten();
+            let levels: Vec<i16> = group
+                .iter()
+                .map(|r| i16::from(cell(*kind, r.borrow().1.get(name)).is_some()))
+                .collect();
+            // `cell` gives each kind only its own variant.
             let result = match kind {
                 ColumnKind::Boolean => {
-                    let values: Vec<bool> = present.map(|v| v.as_bool().unwrap_or(false)).collect();
+                    let values: Vec<bool> = cells
+                        .iter()
+                        .filter_map(|c| match c {
+                            Cell::Bool(b) => Some(*b),
+                            _ => None,
+                        })
+                        .collect();
                     column
                         .typed::<BoolType>()
                         .write_batch(&values, Some(&levels), None)
                 }
                 ColumnKind::Integer => {
-                    let values: Vec<i64> = present
-                        .map(|v| {
-                            v.as_i64()
-                                .unwrap_or_else(|| i64::from(v.as_bool() == Some(true)))
+                    let values: Vec<i64> = cells
+                        .iter()
+                        .filter_map(|c| match c {
+                            Cell::Int(v) => Some(*v),
+                            _ => None,
                         })
                         .collect();
                     column
@@ -184,10 +194,11 @@ fn write_group<W: Write + Send, R: Borrow<ShapeRecord>>(
                         .write_batch(&values, Some(&levels), None)
                 }
                 ColumnKind::Real => {
-                    let values: Vec<f64> = present
-                        .map(|v| {
-                            v.as_f64()
-                                .unwrap_or_else(|| f64::from(u8::from(v.as_bool() == Some(true))))
+                    let values: Vec<f64> = cells
+                        .iter()
+                        .filter_map(|c| match c {
+                            Cell::Real(v) => Some(*v),
+                            _ => None,
                         })
                         .collect();
                     column
@@ -195,10 +206,11 @@ fn write_group<W: Write + Send, R: Borrow<ShapeRecord>>(
                         .write_batch(&values, Some(&levels), None)
                 }
                 ColumnKind::Text => {
-                    let values: Vec<ByteArray> = present
-                        .map(|v| match v {
-                            Value::String(s) => ByteArray::from(s.as_str()),
-                            other => ByteArray::from(other.to_string().as_str()),
+                    let values: Vec<ByteArray> = cells
+                        .iter()
+                        .filter_map(|c| match c {
+                            Cell::Text(s) => Some(ByteArray::from(s.as_ref())),
+                            _ => None,
                         })
                         .collect();
                     column
@@ -220,7 +232,7 @@ mod tests {
     use super::*;
     use crate::input::{InputFormat, ReadOptions, Source};
     use crate::output::tests::square;
-    use serde_json::Map;
+    use serde_json::{Map, Value};
 
     /// Written, then read back through chargecov's GeoParquet reader: the
     /// typed properties (nulls kept), the geometry, WGS84 declared by
