@@ -5,6 +5,8 @@
 //! the areas that gained or lost coverage, or whose distance to the
 //! nearest qualifying station changed much, are reported.
 
+mod pairing;
+
 use std::collections::HashMap;
 
 use geo::Coord;
@@ -382,36 +384,14 @@ fn pair_stations(old: &[Station], new: &[Station], match_m: f64) -> Vec<(usize, 
             pairs.push((k, j));
         }
     }
-    // Without ids: by place. Candidate pairs within match_m, closest first.
-    let old_free: Vec<usize> = (0..old.len()).filter(|&k| old[k].id.is_none()).collect();
-    let new_free: Vec<usize> = (0..new.len()).filter(|&k| new[k].id.is_none()).collect();
-    if !old_free.is_empty() && !new_free.is_empty() {
-        let index = crate::index::StationIndex::new(
-            new_free.iter().map(|&k| new[k].location),
-            &vec![true; new_free.len()],
-        );
-        let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
-        for &k in &old_free {
-            let p = old[k].location;
-            let around = crate::geodesy::expand_rect_m(geo::Rect::new(p, p), match_m);
-            for (j, at) in index.in_rect(around) {
-                let d = distance_m(p, at);
-                if d <= match_m {
-                    candidates.push((d, k, new_free[j as usize]));
-                }
-            }
-        }
-        candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut old_used = vec![false; old.len()];
-        let mut new_used = vec![false; new.len()];
-        for (_, k, j) in candidates {
-            if !old_used[k] && !new_used[j] {
-                old_used[k] = true;
-                new_used[j] = true;
-                pairs.push((k, j));
-            }
-        }
-    }
+    // Without ids: by place, closest first (see `pairing`).
+    let free = |layer: &[Station]| -> Vec<(usize, Coord<f64>)> {
+        (layer.iter().enumerate())
+            .filter(|(_, s)| s.id.is_none())
+            .map(|(k, s)| (k, s.location))
+            .collect()
+    };
+    pairs.extend(pairing::pair_by_place(&free(old), &free(new), match_m));
     pairs.sort_unstable();
     pairs
 }
