@@ -7,11 +7,14 @@
 //! vectors, whose chord length grows with the angle between them, and
 //! candidates are ranked by true geodesic distance before one is chosen.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use geo::{Coord, Rect};
 use rayon::prelude::*;
 
 use crate::geodesy::{distance_m, lower_bound_m, unit_vector};
-use crate::kdtree::KdTree;
+use crate::kdtree::{Children, KdTree};
 
 /// How far a unit vector rounded to `f32` can be from the exact one: half
 /// an ulp of at most 2⁻²⁴ in each of three components is under 5.2e-8;
@@ -131,9 +134,177 @@ impl StationIndex {
     }
 }
 
+/// The largest radius of curvature of WGS84 (a²/b, at the poles), rounded
+/// up: two points whose normals are θ radians apart are joined by a path
+/// no longer than this times θ, so it bounds distances from above as
+/// [`crate::geodesy::MIN_CURVATURE_RADIUS_M`] bounds them from below.
+const MAX_CURVATURE_RADIUS_M: f64 = 6_399_594.0;
+
+/// A node box's centre on the sphere, and an upper bound (metres) of the
+/// geodesic distance from it to any normal in the box; `None` when the box
+/// is too large for the bound to mean anything.
+fn node_centre(min: [f64; 3], max: [f64; 3]) -> Option<([f64; 3], f64)> {
+    let c = [0, 1, 2].map(|k| (min[k] + max[k]) / 2.0);
+    let half = [0, 1, 2].map(|k| (max[k] - min[k]) / 2.0);
+    let h = half.iter().map(|v| v * v).sum::<f64>().sqrt() + CHORD_ROUNDING;
+    let norm = c.iter().map(|v| v * v).sum::<f64>().sqrt();
+    // A unit normal v with |v − c| ≤ h < |c| is at most asin(h) from c's
+    // direction (the distance from v to the line through c is sin θ).
+    if h >= 0.5 || norm <= h {
+        return None;
+    }
+    let centre = c.map(|v| v / norm);
+    Some((
+        centre,
+        h.asin() * MAX_CURVATURE_RADIUS_M * (1.0 + 1e-9) + 1e-3,
+    ))
+}
+
+/// The lon/lat of a unit normal.
+fn lon_lat(v: [f64; 3]) -> Coord<f64> {
+    Coord {
+        x: v[1].atan2(v[0]).to_degrees(),
+        y: v[2].clamp(-1.0, 1.0).asin().to_degrees(),
+    }
+}
+
+/// An upper bound of the geodesic distance between the points with unit
+/// normals `a` and (rounded to `f32`) `b`.
+fn distance_above_m(a: [f64; 3], b: &[f32; 3]) -> f64 {
+    let chord_sq: f64 = (0..3).map(|k| (a[k] - f64::from(b[k])).powi(2)).sum();
+    let chord = chord_sq.sqrt() + CHORD_ROUNDING;
+    2.0 * (chord / 2.0).min(1.0).asin() * MAX_CURVATURE_RADIUS_M * (1.0 + 1e-9) + 1e-3
+}
+
+impl StationIndex {
+    /// The candidate station with the least `f(location)` of those with
+    /// `f ≤ upper_m`, ties broken by the lower station position; `f` must
+    /// be the geodesic distance to a set lying within `reach_m` of `p`
+    /// (an area around its representative point). Such an `f` is
+    /// 1-Lipschitz, so a node of the tree whose centre is `f(c)` away
+    /// from the set cannot hold a station nearer than `f(c)` less the
+    /// node's radius; and no station is nearer than its distance from `p`
+    /// less `reach_m`. Branch and bound on both: a dense cluster far from
+    /// the set is measured at a few node centres, not station by station.
+    pub fn nearest_to_set(
+        &self,
+        p: Coord<f64>,
+        reach_m: f64,
+        upper_m: f64,
+        mut f: impl FnMut(Coord<f64>) -> f64,
+    ) -> Option<Nearest> {
+        enum Item<'a> {
+            Node(crate::kdtree::Node<3>, Option<([f64; 3], f64)>),
+            Entry(&'a ([f32; 3], u32)),
+        }
+        let q = unit_vector(p);
+        let from_p = |chord_sq: f64| {
+            let chord = (chord_sq.sqrt() - CHORD_ROUNDING).max(0.0);
+            lower_bound_m(chord * chord) - reach_m
+        };
+        let box_from_p = |node: &crate::kdtree::Node<3>| {
+            let (min, max) = (node.min(), node.max());
+            let gap_sq: f64 = (0..3)
+                .map(|k| (min[k] - q[k]).max(q[k] - max[k]).max(0.0).powi(2))
+                .sum();
+            from_p(gap_sq)
+        };
+        let mut best: Option<Nearest> = None;
+        let limit = |best: &Option<Nearest>| best.map_or(upper_m, |b| b.distance_m.min(upper_m));
+        let mut heap: BinaryHeap<Reverse<(u64, usize)>> = BinaryHeap::new();
+        let mut items: Vec<Item> = Vec::new();
+        /// Bounds are clamped at 0 (no distance is less), so their bits
+        /// order like them.
+        fn push<'a>(
+            heap: &mut BinaryHeap<Reverse<(u64, usize)>>,
+            items: &mut Vec<Item<'a>>,
+            bound: f64,
+            item: Item<'a>,
+        ) {
+            items.push(item);
+            heap.push(Reverse((bound.max(0.0).to_bits(), items.len() - 1)));
+        }
+        if let Some(root) = self.spherical.root() {
+            push(&mut heap, &mut items, 0.0, Item::Node(root, None));
+        }
+        // A node is worth measuring at its centre only when it is small
+        // next to the set; a larger one is opened on the bound from `p`.
+        let worth = reach_m.max(1.0);
+        while let Some(Reverse((bits, at))) = heap.pop() {
+            if f64::from_bits(bits) > limit(&best) {
+                break;
+            }
+            match items[at] {
+                Item::Entry(&(_, station)) => {
+                    let d = f(self.location(station));
+                    if d <= limit(&best)
+                        && best.is_none_or(|b| (d, station) < (b.distance_m, b.station))
+                    {
+                        best = Some(Nearest {
+                            station,
+                            distance_m: d,
+                        });
+                    }
+                }
+                Item::Node(node, measured) => {
+                    let entry_bound = |e: &([f32; 3], u32)| {
+                        let chord_sq: f64 =
+                            (0..3).map(|k| (f64::from(e.0[k]) - q[k]).powi(2)).sum();
+                        let mut bound = from_p(chord_sq);
+                        if let Some((c, fc)) = measured {
+                            bound = bound.max(fc - distance_above_m(c, &e.0));
+                        }
+                        bound
+                    };
+                    match self.spherical.children(&node) {
+                        Children::Leaf(entries) => {
+                            for e in entries {
+                                let bound = entry_bound(e);
+                                if bound <= limit(&best) {
+                                    push(&mut heap, &mut items, bound, Item::Entry(e));
+                                }
+                            }
+                        }
+                        Children::Split { middle, low, high } => {
+                            let bound = entry_bound(middle);
+                            if bound <= limit(&best) {
+                                push(&mut heap, &mut items, bound, Item::Entry(middle));
+                            }
+                            for child in [low, high] {
+                                let mut bound = box_from_p(&child);
+                                if bound > limit(&best) {
+                                    continue;
+                                }
+                                let mut at_centre = None;
+                                if let Some((c, radius)) = node_centre(child.min(), child.max())
+                                    && radius < worth
+                                {
+                                    let fc = f(lon_lat(c));
+                                    bound = bound.max(fc - radius);
+                                    at_centre = Some((c, fc));
+                                }
+                                if bound <= limit(&best) {
+                                    push(
+                                        &mut heap,
+                                        &mut items,
+                                        bound,
+                                        Item::Node(child, at_centre),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::polygon;
 
     #[test]
     fn nearest_is_geodesic_not_euclidean_in_degrees() {
@@ -170,6 +341,41 @@ mod tests {
         );
         assert_eq!(index.in_rect(everywhere).count(), 0);
         assert_eq!(index.nearest(Coord { x: 0.0, y: 0.0 }), None);
+    }
+
+    proptest::proptest! {
+        /// The branch and bound finds the station a scan of every candidate
+        /// finds (least distance to the area, then lowest position), for
+        /// clusters near, around and far from the area.
+        #[test]
+        fn nearest_to_set_agrees_with_measuring_every_station(
+            offsets in proptest::collection::vec((-1.0f64..1.0, -1.0f64..1.0, proptest::bool::weighted(0.8)), 1..150),
+            spread in proptest::sample::select(vec![1e-5, 1e-3, 0.1, 3.0]),
+            (cx, cy) in (-40.0f64..40.0, -70.0f64..70.0),
+            (ax, ay) in (-40.0f64..40.0, -70.0f64..70.0),
+        ) {
+            let locations: Vec<Coord<f64>> = offsets
+                .iter()
+                .map(|&(x, y, _)| Coord { x: cx + x * spread, y: cy + y * spread })
+                .collect();
+            let ok: Vec<bool> = offsets.iter().map(|o| o.2).collect();
+            let index = StationIndex::new(locations.clone(), &ok);
+            let area = geo::MultiPolygon::new(vec![polygon![
+                (x: ax, y: ay), (x: ax + 0.5, y: ay), (x: ax + 0.5, y: ay + 0.3), (x: ax, y: ay),
+            ]]);
+            let outline = crate::geodesy::Boundary::new(&area);
+            let p = Coord { x: ax + 0.3, y: ay + 0.1 };
+            let reach = [(ax, ay), (ax + 0.5, ay), (ax + 0.5, ay + 0.3)]
+                .iter()
+                .map(|&(x, y)| distance_m(p, Coord { x, y }))
+                .fold(0.0, f64::max) * 1.01 + 1.0;
+            let found = index.nearest_to_set(p, reach, f64::INFINITY, |s| outline.distance_m(s).0);
+            let scan = (0..locations.len())
+                .filter(|&i| ok[i])
+                .map(|i| (outline.distance_m(locations[i]).0, i as u32))
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            proptest::prop_assert_eq!(found.map(|n| (n.distance_m, n.station)), scan);
+        }
     }
 
     proptest::proptest! {

@@ -223,6 +223,80 @@ impl<const K: usize, S: Ordinate> KdTree<K, S> {
     }
 }
 
+/// A node of the tree, for searches that bound whole nodes themselves:
+/// a range of entries and the box the build cut for it (which holds them,
+/// but need not be tight).
+#[derive(Debug, Clone, Copy)]
+pub struct Node<const K: usize> {
+    lo: usize,
+    hi: usize,
+    bounds: Aabb<K>,
+}
+
+impl<const K: usize> Node<K> {
+    /// The box's lower corner.
+    pub fn min(&self) -> [f64; K] {
+        self.bounds.min
+    }
+
+    /// The box's upper corner.
+    pub fn max(&self) -> [f64; K] {
+        self.bounds.max
+    }
+}
+
+/// What a node holds: a leaf's entries, or the entry it was split at and
+/// the two halves.
+pub enum Children<'a, const K: usize, S: Ordinate> {
+    /// A leaf, scanned rather than split.
+    Leaf(&'a [Entry<K, S>]),
+    /// An inner node.
+    Split {
+        /// The entry at the cut, in neither half.
+        middle: &'a Entry<K, S>,
+        /// Entries at or below the cut.
+        low: Node<K>,
+        /// Entries at or above the cut.
+        high: Node<K>,
+    },
+}
+
+impl<const K: usize, S: Ordinate> KdTree<K, S> {
+    /// The node holding every entry; `None` for an empty tree.
+    pub fn root(&self) -> Option<Node<K>> {
+        self.bounds.map(|bounds| Node {
+            lo: 0,
+            hi: self.entries.len(),
+            bounds,
+        })
+    }
+
+    /// The contents of `node` (the same division the build made).
+    pub fn children(&self, node: &Node<K>) -> Children<'_, K, S> {
+        let (lo, hi, b) = (node.lo, node.hi, node.bounds);
+        if hi - lo <= LEAF {
+            return Children::Leaf(&self.entries[lo..hi]);
+        }
+        let axis = b.widest_axis();
+        let mid = lo + (hi - lo) / 2;
+        let middle = &self.entries[mid];
+        let (low, high) = b.split(axis, middle.0[axis].get());
+        Children::Split {
+            middle,
+            low: Node {
+                lo,
+                hi: mid,
+                bounds: low,
+            },
+            high: Node {
+                lo: mid + 1,
+                hi,
+                bounds: high,
+            },
+        }
+    }
+}
+
 enum Item<const K: usize> {
     Node(usize, usize, Aabb<K>),
     Entry(usize),
@@ -330,6 +404,41 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(found, brute);
+        }
+
+        /// Walking the nodes from the root meets every entry once, each
+        /// inside the box of every node that holds it.
+        #[test]
+        fn nodes_partition_the_entries(
+            points in proptest::collection::vec((-50i32..50, -50i32..50), 0..300),
+        ) {
+            let tree = tree2(&points.iter().map(|&(x, y)| (f64::from(x), f64::from(y))).collect::<Vec<_>>());
+            let mut seen = Vec::new();
+            let inside = |e: &Entry<2>, n: &Node<2>| contains(&e.0, &n.min(), &n.max());
+            let mut stack: Vec<Node<2>> = tree.root().into_iter().collect();
+            while let Some(node) = stack.pop() {
+                match tree.children(&node) {
+                    Children::Leaf(entries) => {
+                        for e in entries {
+                            proptest::prop_assert!(inside(e, &node));
+                            seen.push(e.1);
+                        }
+                    }
+                    Children::Split { middle, low, high } => {
+                        proptest::prop_assert!(inside(middle, &node));
+                        seen.push(middle.1);
+                        for child in [low, high] {
+                            proptest::prop_assert!(
+                                child.min().iter().zip(node.min()).all(|(a, b)| *a >= b)
+                                    && child.max().iter().zip(node.max()).all(|(a, b)| *a <= b)
+                            );
+                            stack.push(child);
+                        }
+                    }
+                }
+            }
+            seen.sort_unstable();
+            proptest::prop_assert_eq!(seen, (0..points.len() as u32).collect::<Vec<u32>>());
         }
 
         /// Nearest-first visits every point once, in order of distance,

@@ -434,4 +434,21 @@ fn long_numeric_ids_are_compared_as_written() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let a = &report["areas"][0];
     assert_eq!(a["nearest_station_id"], "123456789012345678901234567890");
+
+    // Areas too: two triangles whose ids differ in the 30th digit are two
+    // areas, not a duplicate, and keep their digits in the report.
+    let out = chargecov()
+        .args(["check", "--areas", "fixtures/hostile/big-area-ids.geojson"])
+        .args(["--stations", "fixtures/basic/stations.geojson"])
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["areas"][0]["id"], "123456789012345678901234567890");
+    assert_eq!(report["areas"][1]["id"], "123456789012345678901234567891");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("duplicate-id"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

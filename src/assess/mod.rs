@@ -16,11 +16,11 @@ pub use representative::representative_point;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use geo::{BoundingRect, Coord};
+use geo::Coord;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::geodesy::{distance_m, distance_to_area_m, lower_bound_to_rect_m};
+use crate::geodesy::{Boundary, distance_m};
 use crate::index::{Nearest, StationIndex};
 use crate::model::Area;
 use crate::progress::Progress;
@@ -115,31 +115,18 @@ fn assess_area(
     let nearest = index.nearest(representative);
     if boundary.is_none_or(|b| b.distance_m > 0.0)
         && let Some(n) = nearest
-        && let Some(rect) = area.geometry.bounding_rect()
     {
-        // Candidates in order of their distance from the representative
-        // point p. The area lies within `reach` of p, so a station s is at
-        // least d(s, p) − reach from it: once that exceeds the best found
-        // (at most the nearest's distance from p, which is inside), no
-        // later one can be nearer. Those whose box alone is farther are
-        // skipped without measuring the boundary.
+        // The nearest station from the representative point p is at most
+        // its distance from p away from the area (p is inside), which
+        // bounds the search; the area lies within `reach` of p.
         let reach = vertex_reach_m(&area.geometry, representative) * 1.01 + 1.0;
-        for (station, from_point) in index.by_distance(representative) {
-            let best = boundary.map_or(n.distance_m, |b| b.distance_m.min(n.distance_m));
-            if from_point - reach > best {
-                break;
-            }
-            let location = index.location(station);
-            if lower_bound_to_rect_m(location, rect, best + 1.0) > best {
-                continue;
-            }
-            let (d, _) = distance_to_area_m(location, &area.geometry);
-            if boundary.is_none_or(|b| (d, station) < (b.distance_m, b.station)) {
-                boundary = Some(Nearest {
-                    station,
-                    distance_m: d,
-                });
-            }
+        let outline = Boundary::new(&area.geometry);
+        let upper = boundary.map_or(n.distance_m, |b| b.distance_m.min(n.distance_m));
+        let found = index.nearest_to_set(representative, reach, upper, |s| outline.distance_m(s).0);
+        if let Some(f) = found
+            && boundary.is_none_or(|b| (f.distance_m, f.station) < (b.distance_m, b.station))
+        {
+            boundary = Some(f);
         }
     }
     AreaFacts {

@@ -125,7 +125,21 @@ impl<'a> Boundary<'a> {
             }
             if level == usize::MAX {
                 let (a, b) = self.segments[i];
-                let found = nearest_on_segment(p, a, b);
+                let ends = [(distance_m(p, a), a), (distance_m(p, b), b)];
+                let nearer = if ends[0].0 <= ends[1].0 {
+                    ends[0]
+                } else {
+                    ends[1]
+                };
+                if nearer.0 < best.0 {
+                    best = nearer;
+                }
+                // Seen from afar, the distance along a segment hardly
+                // bends: the ends bound its interior (see `dip_bound_m`).
+                if nearer.0 - dip_bound_m(a, b, f64::from_bits(bits)) >= best.0 {
+                    continue;
+                }
+                let found = nearest_on_segment(p, a, b, [ends[0].0, ends[1].0]);
                 if found.0 < best.0 {
                     best = found;
                 }
@@ -172,9 +186,44 @@ fn box_bound_m(p: Coord<f64>, rect: Rect<f64>, best_m: f64) -> f64 {
     by_gap.max(by_centre).max(0.0)
 }
 
+/// How far the geodesic distance from a point at least `from_m` away can
+/// dip, inside segment `a`–`b`, below the nearer of its ends.
+///
+/// Along the segment (x(t), t in [0, 1]) the distance f(t) = r(x(t)) has
+/// f'' = Hess r(x', x') + ⟨∇r, x''⟩. On a surface of positive curvature
+/// the Hessian of the distance is at most 1/r (Hessian comparison with the
+/// plane), and where r is not smooth it only has concave kinks; x'' is the
+/// path's bending (geodesic curvature of a straight lon/lat line, at most
+/// about tan φ / N) and its change of speed (at most tan φ · |Δφ| per unit
+/// length). So f'' ≤ C with C = L²/r + L²·κ + L·|Δφ|·τ, and f can fall
+/// below the chord between its ends by at most C/8. The constants are
+/// doubled for safety; near a pole, or closer than the segment's length,
+/// no bound is claimed. The property test against searching every
+/// segment is the check.
+fn dip_bound_m(a: Coord<f64>, b: Coord<f64>, from_m: f64) -> f64 {
+    let rect = Rect::new(a, b);
+    let length = path_bound_m(rect, 1.0);
+    let max_abs_lat = rect.min().y.abs().max(rect.max().y.abs());
+    if from_m <= length || max_abs_lat > 89.0 {
+        return f64::INFINITY;
+    }
+    let tan = max_abs_lat.to_radians().tan() + 0.01;
+    let dphi = rect.height().to_radians();
+    let c = length * length / from_m
+        + length * length * tan / super::MIN_CURVATURE_RADIUS_M
+        + length * dphi * tan;
+    2.0 * c / 8.0 + 1e-6
+}
+
 /// Golden-section search for the point of lon/lat segment `a`–`b`
-/// geodesically nearest to `p`, to within [`PRECISION_M`].
-pub(super) fn nearest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> (f64, Coord<f64>) {
+/// geodesically nearest to `p`, to within [`PRECISION_M`], given the
+/// distances to its ends.
+pub(super) fn nearest_on_segment(
+    p: Coord<f64>,
+    a: Coord<f64>,
+    b: Coord<f64>,
+    ends: [f64; 2],
+) -> (f64, Coord<f64>) {
     let at = |t: f64| a + (b - a) * t;
     let f = |t: f64| distance_m(p, at(t));
     let length = path_bound_m(Rect::new(a, b), 1.0);
@@ -204,7 +253,7 @@ pub(super) fn nearest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) ->
     }
     let inner = if f1 <= f2 { (f1, x1) } else { (f2, x2) };
     // The ends are candidates too: the search only brackets interior minima.
-    [(f(0.0), 0.0), (f(1.0), 1.0), inner]
+    [(ends[0], 0.0), (ends[1], 1.0), inner]
         .into_iter()
         .min_by(|x, y| x.0.total_cmp(&y.0))
         .map(|(d, t)| (d, at(t)))
@@ -224,7 +273,7 @@ mod tests {
         Boundary::new(area)
             .segments
             .iter()
-            .map(|&(a, b)| nearest_on_segment(p, a, b).0)
+            .map(|&(a, b)| nearest_on_segment(p, a, b, [distance_m(p, a), distance_m(p, b)]).0)
             .fold(f64::INFINITY, f64::min)
     }
 

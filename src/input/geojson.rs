@@ -173,6 +173,37 @@ struct AreaFeature<'a> {
     properties: Option<Map<String, Value>>,
 }
 
+/// An area's properties, with integers beyond 64 bits kept as their digits
+/// (a text value) rather than the nearest float, which a 30-digit id would
+/// share with its neighbours.
+struct PropertiesAsWritten(Option<Map<String, Value>>);
+
+impl<'de> Deserialize<'de> for PropertiesAsWritten {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: Option<std::collections::BTreeMap<String, Box<RawValue>>> =
+            match Option::<Box<RawValue>>::deserialize(d)? {
+                None => None,
+                Some(whole) => Some(serde_json::from_str(whole.get()).map_err(de::Error::custom)?),
+            };
+        let Some(raw) = raw else {
+            return Ok(PropertiesAsWritten(None));
+        };
+        let mut map = Map::new();
+        for (key, value) in raw {
+            let value = match Scalar::as_written(value.get()).map_err(de::Error::custom)? {
+                Scalar::Str(digits)
+                    if value.get().trim_start().as_bytes().first() != Some(&b'"') =>
+                {
+                    Value::String(digits.to_string())
+                }
+                _ => serde_json::from_str(value.get()).map_err(de::Error::custom)?,
+            };
+            map.insert(key, value);
+        }
+        Ok(PropertiesAsWritten(Some(map)))
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for AreaFeature<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V<'a>(std::marker::PhantomData<&'a ()>);
@@ -193,9 +224,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for AreaFeature<'a> {
                 {
                     match key {
                         Some(0) => feature.kind = map.next_value()?,
-                        Some(1) => feature.id = map.next_value()?,
+                        Some(1) => {
+                            let raw: Box<RawValue> = map.next_value()?;
+                            feature.id =
+                                Some(Scalar::as_written(raw.get()).map_err(de::Error::custom)?);
+                        }
                         Some(2) => feature.geometry = map.next_value()?,
-                        Some(3) => feature.properties = map.next_value()?,
+                        Some(3) => {
+                            feature.properties = map.next_value::<PropertiesAsWritten>()?.0;
+                        }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
