@@ -143,6 +143,13 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
     );
     let (mut areas, stations) = (areas?, stations?);
     progress.finish();
+    require_power(
+        &config.rule,
+        &stations,
+        &config.stations,
+        &config.stations_read,
+        &config.station_fields,
+    )?;
     let population = match &config.population_field {
         Some(field) => Some(population(&mut areas, field, &config.areas.to_string())?),
         None => None,
@@ -165,6 +172,40 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         });
     }
     Ok(run)
+}
+
+/// A rule that needs power cannot be judged on a station layer in which no
+/// record has a readable power: that would be a verdict on no data. The
+/// error names the fields the records do have (a table's columns, or the
+/// properties of a GeoJSON layer's first 1,000 features).
+pub(crate) fn require_power(
+    rule: &Rule,
+    stations: &StationLayer,
+    source: &Source,
+    read: &ReadOptions,
+    specs: &StationFieldSpecs,
+) -> Result<()> {
+    if rule.min_power_kw <= 0.0
+        || stations.stations.is_empty()
+        || stations.stations.iter().any(|s| s.power_kw().is_some())
+    {
+        return Ok(());
+    }
+    let fields = if stations.info.columns.is_empty() {
+        source
+            .open_with(read)
+            .and_then(|input| crate::input::names::property_names(&input, 1000))
+            .unwrap_or_default()
+    } else {
+        stations.info.columns.clone()
+    };
+    Err(Error::NoPower {
+        source_name: stations.info.path.clone(),
+        field: stations.info.fields.power.clone(),
+        looked_for: specs.power.describe(),
+        records: stations.info.features_read,
+        fields,
+    })
 }
 
 /// Reads each area's population from `field`; an error when no area has

@@ -360,6 +360,23 @@ pub enum Error {
         available: Vec<String>,
     },
 
+    /// The rule needs each station's power and no record has a readable
+    /// one: a verdict on no data would be a wrong verdict.
+    #[error("{}", no_power_text(source_name, field.as_deref(), looked_for, *records, fields))]
+    NoPower {
+        /// The station layer.
+        source_name: String,
+        /// The field chosen for power, if one was found at all.
+        field: Option<String>,
+        /// The names looked for, described.
+        looked_for: String,
+        /// Records in the layer.
+        records: usize,
+        /// The fields the records have (a table's columns, or the
+        /// properties of a GeoJSON layer's first features).
+        fields: Vec<String>,
+    },
+
     /// The population property named is numeric in no area.
     #[error(
         "{source_name}: no area has a numeric property {field:?}\n  hint: name the population property (e.g. population, pop, POP2020)"
@@ -498,6 +515,7 @@ impl Error {
             | Error::MissingCoordinateColumns { source_name, .. }
             | Error::MissingFields { source_name, .. }
             | Error::MissingPopulation { source_name, .. }
+            | Error::NoPower { source_name, .. }
             | Error::Features { source_name, .. }
             | Error::NoUsableFeatures { source_name, .. }
             | Error::TooManyRecords { source_name, .. }
@@ -565,5 +583,32 @@ impl fmt::Display for FeatureList<'_> {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// The message of [`Error::NoPower`].
+fn no_power_text(
+    source_name: &str,
+    field: Option<&str>,
+    looked_for: &str,
+    records: usize,
+    fields: &[String],
+) -> String {
+    let seen = if fields.is_empty() {
+        "no properties".to_owned()
+    } else {
+        let mut list: Vec<&str> = fields.iter().map(String::as_str).take(40).collect();
+        if fields.len() > list.len() {
+            list.push("…");
+        }
+        list.join(", ")
+    };
+    match field {
+        Some(f) => format!(
+            "{source_name}: the rule needs each station's power, but {f:?} holds no readable power in any of the {records} records; the records have {seen}\n  hint: name the field that holds the power (kW, or text such as \"150 kW\")"
+        ),
+        None => format!(
+            "{source_name}: the rule needs each station's power, but no field holds it (looked for {looked_for}); the records have {seen}\n  hint: name the field that holds the power (kW, or text such as \"150 kW\")"
+        ),
     }
 }

@@ -19,6 +19,7 @@ use crate::model::CheckRun;
 use crate::model::{Area, LayerInfo, StationLayer};
 use crate::rules::Rule;
 use crate::stats::DistanceStats;
+use crate::units::trim_float;
 
 /// How many warnings per code the report lists before only counting.
 pub const LISTED_WARNINGS_PER_CODE: usize = 1000;
@@ -74,6 +75,62 @@ pub struct Inputs {
     /// systems (e.g. GCJ-02 stations read as WGS84), with the flag that
     /// would fix it; `null` otherwise.
     pub crs_mismatch: Option<Suggestion>,
+    /// Set when the rule needs power and more than 5 % of the stations
+    /// have none readable; `null` otherwise.
+    pub power_missing: Option<PowerMissing>,
+}
+
+/// Above this share of stations without a readable power, a rule that
+/// needs power is judged on too little data to pass without a warning.
+pub const POWER_MISSING_WARNING: f64 = 0.05;
+
+/// Many stations of unknown power under a rule that needs power.
+#[derive(Debug, Clone, Serialize)]
+pub struct PowerMissing {
+    /// Stations without a readable power.
+    pub stations_without_power: usize,
+    /// Stations in use.
+    pub stations_total: usize,
+    /// The field read for power, if one was found.
+    pub field: Option<String>,
+    /// The rule's threshold (kW).
+    pub min_power_kw: f64,
+}
+
+impl PowerMissing {
+    /// Whether `layer` under `rule` calls for the warning.
+    fn of(stations: &StationLayer, rule: &Rule) -> Option<Self> {
+        let total = stations.stations.len();
+        let without = stations
+            .stations
+            .iter()
+            .filter(|s| s.power_kw().is_none())
+            .count();
+        (rule.min_power_kw > 0.0 && without as f64 > POWER_MISSING_WARNING * total as f64).then(
+            || PowerMissing {
+                stations_without_power: without,
+                stations_total: total,
+                field: stations.info.fields.power.clone(),
+                min_power_kw: rule.min_power_kw,
+            },
+        )
+    }
+
+    /// One sentence for the text, Markdown and HTML outputs.
+    pub fn message(&self) -> String {
+        let share = 100.0 * self.stations_without_power as f64 / self.stations_total.max(1) as f64;
+        format!(
+            "{} of {} stations ({share:.1} %) have no readable power{}; none of them counts \
+             towards the {} kW rule, so coverage may be understated",
+            self.stations_without_power,
+            self.stations_total,
+            match &self.field {
+                Some(f) => format!(" in {f:?}"),
+                None => String::new(),
+            },
+            trim_float(self.min_power_kw)
+        )
+    }
 }
 
 /// The rule as reported.
@@ -506,6 +563,7 @@ impl Report {
                 stations: stations.info.clone(),
                 synthetic,
                 crs_mismatch: run.crs_mismatch.clone(),
+                power_missing: PowerMissing::of(&run.stations, &run.rule),
             },
             rule: rule_report(&run.rule),
             summary,

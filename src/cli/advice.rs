@@ -47,6 +47,15 @@ pub fn render(error: &Error) -> String {
             "{source_name}: no area has a numeric property {field:?}\n  hint: name the population \
              property with --population-field (e.g. population, pop, POP2020)"
         ),
+        Error::NoPower { .. } => {
+            // The library's text up to its hint, then the flags.
+            let text = error.to_string();
+            let head = text.split("\n  hint:").next().unwrap_or(&text).to_owned();
+            format!(
+                "{head}\n  hint: name the field with --power-field NAME (kW, or text such as \"150 kW\"), \
+                 or drop --min-power-kw to count every station"
+            )
+        }
         Error::Features { layer, issues, .. } => {
             let mut text = error.to_string();
             if issues

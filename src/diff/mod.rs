@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use geo::Coord;
 use serde::Serialize;
 
-use crate::check::{assess_layers, check_rule};
+use crate::check::{assess_layers, check_rule, require_power};
 use crate::crs::Crs;
 use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
@@ -296,6 +296,15 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
     progress.start("reading the new snapshot", None);
     let new = snapshot(&config.new)?;
     progress.finish();
+    for (layer, source) in [(&old, &config.old), (&new, &config.new)] {
+        require_power(
+            &config.rule,
+            layer,
+            source,
+            &config.stations_read,
+            &config.station_fields,
+        )?;
+    }
 
     progress.start("matching stations", None);
     let stations = match_stations(&old, &new, config.match_m, config.moved_m);

@@ -257,6 +257,7 @@ pub fn read_stations(
     };
     meta.id_field = id.map(|i| headers[i].clone());
     meta.power_field = power.map(|i| headers[i].clone());
+    meta.fields = headers.to_vec();
     Ok(RawLayer { records, meta })
 }
 

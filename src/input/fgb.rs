@@ -115,6 +115,7 @@ impl LayerReader for FlatGeobuf {
         meta.declared_crs = file.crs.clone();
         meta.id_field = id.map(|i| file.columns[i].clone());
         meta.power_field = power.map(|i| file.columns[i].clone());
+        meta.fields = file.columns.clone();
         convert_in_chunks(stations, convert, sink);
         Ok(meta)
     }

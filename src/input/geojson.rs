@@ -180,27 +180,35 @@ struct PropertiesAsWritten(Option<Map<String, Value>>);
 
 impl<'de> Deserialize<'de> for PropertiesAsWritten {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw: Option<std::collections::BTreeMap<String, Box<RawValue>>> =
-            match Option::<Box<RawValue>>::deserialize(d)? {
-                None => None,
-                Some(whole) => Some(serde_json::from_str(whole.get()).map_err(de::Error::custom)?),
-            };
-        let Some(raw) = raw else {
-            return Ok(PropertiesAsWritten(None));
-        };
-        let mut map = Map::new();
-        for (key, value) in raw {
-            let value = match Scalar::as_written(value.get()).map_err(de::Error::custom)? {
-                Scalar::Str(digits)
-                    if value.get().trim_start().as_bytes().first() != Some(&b'"') =>
-                {
-                    Value::String(digits.to_string())
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PropertiesAsWritten;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a properties object or null")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(PropertiesAsWritten(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(PropertiesAsWritten(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // In the file's order; a repeated key keeps its last value.
+                let mut out = Map::new();
+                while let Some((key, raw)) = map.next_entry::<String, Box<RawValue>>()? {
+                    let text = raw.get();
+                    let value = match Scalar::as_written(text).map_err(de::Error::custom)? {
+                        Scalar::Str(digits) if !text.trim_start().starts_with('"') => {
+                            Value::String(digits.to_string())
+                        }
+                        _ => serde_json::from_str(text).map_err(de::Error::custom)?,
+                    };
+                    out.insert(key, value);
                 }
-                _ => serde_json::from_str(value.get()).map_err(de::Error::custom)?,
-            };
-            map.insert(key, value);
+                Ok(PropertiesAsWritten(Some(out)))
+            }
         }
-        Ok(PropertiesAsWritten(Some(map)))
+        d.deserialize_any(V)
     }
 }
 

@@ -118,6 +118,7 @@ impl LayerReader for GeoPackage {
         meta.declared_crs = table.crs.clone();
         meta.id_field = id;
         meta.power_field = power;
+        meta.fields = table.columns.clone();
         Ok(meta)
     }
 }

@@ -22,6 +22,7 @@ mod geojson_split;
 pub mod geojsonseq;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;
+pub mod names;
 mod parallel;
 #[cfg(feature = "parquet")]
 pub mod parquet;

@@ -173,6 +173,7 @@ impl LayerReader for Parquet {
         meta.declared_crs = file.crs.clone();
         meta.id_field = id_name.cloned();
         meta.power_field = power_name.cloned();
+        meta.fields = names.clone();
         if let Place::LonLat(x, y) = place {
             meta.lon_lat_columns = Some((x, y));
         }

@@ -239,6 +239,9 @@ pub struct LayerMeta {
     pub id_field: Option<String>,
     /// For tables: the header chosen for the power, as written.
     pub power_field: Option<String>,
+    /// For tables: every column's name as written (the geometry's too);
+    /// empty for GeoJSON, whose features each carry their own.
+    pub fields: Vec<String>,
 }
 
 impl LayerMeta {
@@ -251,6 +254,7 @@ impl LayerMeta {
             lon_lat_columns: None,
             id_field: None,
             power_field: None,
+            fields: Vec::new(),
         }
     }
 }

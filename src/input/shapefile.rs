@@ -107,6 +107,7 @@ impl LayerReader for Shapefile {
         meta.declared_crs = files.declared_crs()?;
         meta.id_field = id.map(|i| fields[i].clone());
         meta.power_field = power.map(|i| fields[i].clone());
+        meta.fields = fields.to_vec();
         convert_in_chunks(stations, convert, sink);
         Ok(meta)
     }

@@ -138,6 +138,10 @@ pub struct LayerInfo {
     pub wgs84_unconfirmed: bool,
     /// Which properties played which role.
     pub fields: FieldsUsed,
+    /// For tables, every column's name (empty for GeoJSON): what a message
+    /// can offer when a needed field was not found.
+    #[serde(skip)]
+    pub columns: Vec<String>,
 }
 
 /// The area layer after reading and normalising.
@@ -179,6 +183,7 @@ impl StationLayer {
                 crs: crate::crs::Crs::Wgs84.to_string(),
                 wgs84_unconfirmed: false,
                 fields: FieldsUsed::default(),
+                columns: Vec::new(),
             },
             stations: Vec::new(),
             coincident: Vec::new(),

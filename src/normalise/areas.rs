@@ -127,6 +127,7 @@ pub fn areas(
                 group: group_key,
                 ..FieldsUsed::default()
             },
+            columns: Vec::new(),
         },
         areas,
         warnings,

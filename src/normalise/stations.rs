@@ -384,6 +384,7 @@ pub fn finish_stations(
                 lat,
                 ..FieldsUsed::default()
             },
+            columns: meta.fields,
         },
         stations,
         coincident,

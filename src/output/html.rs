@@ -246,6 +246,13 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
             escape(&m.message())
         );
     }
+    if let Some(m) = &i.power_missing {
+        let _ = writeln!(
+            out,
+            r#"<p class="note">Warning: {}</p>"#,
+            escape(&m.message())
+        );
+    }
     let _ = writeln!(
         out,
         "<table><tr><th>layer</th><th>file</th><th class=\"n\">features</th><th>coordinate system</th></tr>"

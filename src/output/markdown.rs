@@ -45,6 +45,9 @@ pub fn render(report: &Report) -> String {
     if let Some(m) = &i.crs_mismatch {
         let _ = writeln!(out, "> ⚠️ {}\n", m.message());
     }
+    if let Some(m) = &i.power_missing {
+        let _ = writeln!(out, "> ⚠️ {}\n", m.message());
+    }
     let pct = |a: usize, b: usize| {
         if b == 0 {
             0.0

@@ -199,7 +199,8 @@ pub(crate) mod tests {
     use geo::polygon;
 
     /// The unit square with its west edge at `x`, as a MultiPolygon (for
-    /// the writers' tests).
+    /// the writers' tests; a build without the optional writers has none).
+    #[allow(dead_code)]
     pub(crate) fn square(x: f64) -> geo::MultiPolygon<f64> {
         geo::MultiPolygon::new(vec![polygon![
             (x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0), (x: x, y: 0.0)

@@ -96,6 +96,9 @@ pub fn render(report: &Report) -> String {
     if let Some(m) = &inputs.crs_mismatch {
         let _ = writeln!(out, "WARNING    {}", m.message());
     }
+    if let Some(m) = &inputs.power_missing {
+        let _ = writeln!(out, "WARNING    {}", m.message());
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
