@@ -14,6 +14,8 @@ use serde_json::{Map, Value};
 use crate::assess::AreaFacts;
 use crate::crs::mismatch::Suggestion;
 use crate::index::Nearest;
+use crate::input::Source;
+use crate::input::digest::{FileDigest, digests};
 use crate::issues::FeatureIssue;
 use crate::model::CheckRun;
 use crate::model::{Area, LayerInfo, StationLayer};
@@ -51,6 +53,39 @@ pub struct Report {
     pub areas: Vec<AreaReport>,
     /// Problems that did not stop the run.
     pub warnings: Warnings,
+    /// The files the verdict was computed from, with their SHA-256: set
+    /// by whoever writes the JSON report (the command line always does),
+    /// `null` otherwise.
+    pub provenance: Option<Provenance>,
+}
+
+/// What a verdict was computed from, so that it can be audited later:
+/// the tool's version, the claim, and every input file's size and
+/// SHA-256 (hashed after the run; standard input and other streams, read
+/// once, are listed as no files).
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    /// chargecov's version.
+    pub chargecov: &'static str,
+    /// The claim judged, in words (set by flags: the `rule` is all of it).
+    pub claim: String,
+    /// The area layer's files.
+    pub areas: Vec<FileDigest>,
+    /// The station layer's files.
+    pub stations: Vec<FileDigest>,
+}
+
+impl Provenance {
+    /// Hashes the files behind `areas` and `stations`.
+    pub fn of(areas: &Source, stations: &Source, rule: &Rule) -> crate::error::Result<Self> {
+        let (a, s) = rayon::join(|| digests(areas), || digests(stations));
+        Ok(Provenance {
+            chargecov: env!("CARGO_PKG_VERSION"),
+            claim: rule.describe(),
+            areas: a?,
+            stations: s?,
+        })
+    }
 }
 
 /// Which tool made a report.
@@ -570,6 +605,7 @@ impl Report {
             groups,
             areas: area_reports,
             warnings: warnings(run),
+            provenance: None,
         }
     }
 }

@@ -130,3 +130,37 @@ fn much_missing_power_is_a_warning_in_every_output() {
     ]);
     assert!(r["inputs"]["power_missing"].is_null());
 }
+
+/// The JSON report names each input file with its size and SHA-256, as
+/// `sha256sum` (coreutils, an independent implementation) prints it.
+#[test]
+fn the_report_carries_the_inputs_digests() {
+    let Ok(out) = std::process::Command::new("sha256sum")
+        .args([AREAS, "fixtures/claims/some-power.csv"])
+        .current_dir(common::root())
+        .output()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "sha256sum is needed under CI"
+        );
+        eprintln!("SKIPPED: no sha256sum on this machine");
+        return;
+    };
+    let text = String::from_utf8(out.stdout).unwrap();
+    let sums: Vec<&str> = text.lines().map(|l| &l[..64]).collect();
+    let (_, r) = check_json(&[
+        "--areas",
+        AREAS,
+        "--stations",
+        "fixtures/claims/some-power.csv",
+    ]);
+    let p = &r["provenance"];
+    assert_eq!(p["chargecov"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(p["areas"][0]["path"], AREAS);
+    assert_eq!(p["areas"][0]["sha256"], sums[0]);
+    assert_eq!(p["stations"][0]["sha256"], sums[1]);
+    let size = std::fs::metadata(common::root().join(AREAS)).unwrap().len();
+    assert_eq!(p["areas"][0]["bytes"], size);
+    assert_eq!(p["claim"], r["rule"]["description"]);
+}

@@ -14,6 +14,7 @@ use chargecov::output::staged::StagedOutputs;
 use chargecov::output::text;
 use chargecov::output::{ShapeKind, ShapeLayer};
 use chargecov::progress::Progress;
+use chargecov::report::Provenance;
 use chargecov::{CheckConfig, Report, Source, demo, run_check};
 
 use super::progress::Bars;
@@ -389,7 +390,10 @@ impl CheckArgs {
         let bars = Bars::new(self.quiet);
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
-        let report = Report::new(&run, self.uses_demo());
+        let mut report = Report::new(&run, self.uses_demo());
+        if self.report.is_some() || self.format == Format::Json {
+            report.provenance = Some(Provenance::of(&config.areas, &config.stations, &run.rule)?);
+        }
         let writes_shapes =
             self.uncovered.is_some() || self.areas_out.is_some() || self.gaps.is_some();
         if writes_shapes && !self.quiet {

@@ -13,6 +13,7 @@
 //! GeoPackage, …) are refused by name, never misread.
 
 pub mod csv;
+pub mod digest;
 pub mod encoding;
 #[cfg(feature = "fgb")]
 pub mod fgb;
