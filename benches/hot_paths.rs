@@ -141,9 +141,27 @@ fn nearest_and_assess(c: &mut Criterion) {
         })
     });
     g.bench_function("assess (containment, point, nearest; parallel)", |b| {
-        b.iter(|| assess(&areas.areas, &index, &qualifies, 0.0, &Silent))
+        b.iter(|| {
+            assess(
+                &areas.areas,
+                &index,
+                &stations.stations,
+                &qualifies,
+                0.0,
+                0.0,
+                &Silent,
+            )
+        })
     });
-    let assessment = assess(&areas.areas, &index, &qualifies, 0.0, &Silent);
+    let assessment = assess(
+        &areas.areas,
+        &index,
+        &stations.stations,
+        &qualifies,
+        0.0,
+        0.0,
+        &Silent,
+    );
     let some = 100;
     g.throughput(Throughput::Elements(some as u64));
     g.sample_size(10);

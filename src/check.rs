@@ -311,11 +311,17 @@ fn assess_layers_indexed(
     );
     progress.finish();
 
+    let cover_m = rule
+        .within_km
+        .map_or(0.0, |km| km * 1000.0)
+        .max(rule.boundary_tolerance_m);
     let assessment = assess(
         &areas.areas,
         &index,
+        &stations.stations,
         &qualifies,
         rule.boundary_tolerance_m,
+        cover_m,
         progress,
     );
     let (covered, verdict) = judge(&rule, &assessment.facts);

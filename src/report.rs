@@ -225,6 +225,91 @@ pub struct Summary {
     /// Population statistics, when a population field was named.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<PopulationSummary>,
+    /// Up to which per-point power the claim holds, and how many areas
+    /// are uncovered at the common thresholds.
+    pub power_sweep: PowerSweep,
+}
+
+/// The per-point power thresholds (kW) every report sweeps: 22 (AC),
+/// 50 (UK "rapid"), 60, 120, 150 (UK top band, AFIR's per-point minimum,
+/// NEVI's per-port minimum), 180, 250 (China's 2025 "high-power" is
+/// above 250 kW per gun), 350, 480 (Shenzhen's supercharging) and 600.
+pub const SWEEP_KW: [f64; 10] = [
+    22.0, 50.0, 60.0, 120.0, 150.0, 180.0, 250.0, 350.0, 480.0, 600.0,
+];
+
+/// The claim at other per-point thresholds, same areas and distances.
+#[derive(Debug, Clone, Serialize)]
+pub struct PowerSweep {
+    /// The highest per-point power (kW) at which every area is still
+    /// covered: the least, over the areas, of each one's strongest
+    /// covering station. `null` when some area has no station of known
+    /// power (the claim holds at no positive threshold).
+    pub holds_up_to_kw: Option<f64>,
+    /// Areas uncovered at each of [`SWEEP_KW`].
+    pub uncovered_at: Vec<SweepStep>,
+}
+
+/// Areas uncovered at one threshold.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepStep {
+    /// The threshold, kW per point.
+    pub min_power_kw: f64,
+    /// Areas without a covering station of at least that power.
+    pub areas_uncovered: usize,
+}
+
+impl PowerSweep {
+    /// The sweep over each area's strongest covering station.
+    fn of(strongest: impl Iterator<Item = Option<f64>> + Clone) -> Self {
+        let holds_up_to_kw = strongest
+            .clone()
+            .try_fold(f64::INFINITY, |least, kw| kw.map(|kw| least.min(kw)))
+            .filter(|kw| kw.is_finite());
+        let uncovered_at = SWEEP_KW
+            .iter()
+            .map(|&t| SweepStep {
+                min_power_kw: t,
+                areas_uncovered: strongest
+                    .clone()
+                    .filter(|kw| kw.is_none_or(|kw| kw < t))
+                    .count(),
+            })
+            .collect();
+        PowerSweep {
+            holds_up_to_kw,
+            uncovered_at,
+        }
+    }
+
+    /// "holds up to X kW; at Y kW, N areas uncovered" (Y the first swept
+    /// threshold above X).
+    pub fn line(&self) -> String {
+        let first_failing = |above: f64| {
+            self.uncovered_at
+                .iter()
+                .find(|s| s.min_power_kw > above && s.areas_uncovered > 0)
+        };
+        let at = |s: &SweepStep| {
+            format!(
+                "at {} kW, {} area{} uncovered",
+                trim_float(s.min_power_kw),
+                s.areas_uncovered,
+                if s.areas_uncovered == 1 { "" } else { "s" }
+            )
+        };
+        match (self.holds_up_to_kw, self.uncovered_at.first()) {
+            (Some(kw), _) => match first_failing(kw) {
+                Some(step) => format!("holds up to {} kW; {}", trim_float(kw), at(step)),
+                None => format!("holds up to {} kW", trim_float(kw)),
+            },
+            (None, Some(step)) => format!(
+                "holds at no power threshold (an area has no station of known power); {}",
+                at(step)
+            ),
+            (None, None) => "holds at no power threshold".to_owned(),
+        }
+    }
 }
 
 /// One group's counts and distances.
@@ -288,6 +373,9 @@ pub struct AreaReport {
     pub boundary_station_id: Option<String>,
     /// The distance from the area to it, in metres (0 inside).
     pub boundary_distance_m: Option<f64>,
+    /// The most powerful station (known power, kW) that covers the area
+    /// at some threshold: the claim holds here up to this per-point power.
+    pub strongest_kw: Option<f64>,
     /// Geodesic size, km² (with --radius-km).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area_km2: Option<f64>,
@@ -441,6 +529,7 @@ fn area_report(
         nearest_distance_m: facts.nearest.map(|n| round_m(n.distance_m)),
         boundary_station_id: station_label(stations, facts.boundary),
         boundary_distance_m: facts.boundary.map(|n| round_m(n.distance_m)),
+        strongest_kw: facts.strongest_kw,
         area_km2: None,
         population: None,
         within: None,
@@ -570,6 +659,7 @@ impl Report {
             boundary_distance_m,
             surface: surface_summary(run, &all),
             population: population_summary(run, &all),
+            power_sweep: PowerSweep::of(run.assessment.facts.iter().map(|f| f.strongest_kw)),
         };
         let mut area_reports = area_reports;
         for (i, r) in area_reports.iter_mut().enumerate() {

@@ -113,8 +113,10 @@ fn the_demo_report_renders_in_chromium() {
     let pixels = pixmap.pixels();
     let first = pixels[0];
     let different = pixels.iter().filter(|p| **p != first).count();
+    // A blank or unstyled page differs in well under 5 % of its pixels;
+    // the demo's first 2,000 px (map, histogram, tables) in about 19 %.
     assert!(
-        different as f64 > 0.2 * pixels.len() as f64,
+        different as f64 > 0.1 * pixels.len() as f64,
         "the screenshot is nearly blank ({different} of {} pixels differ)",
         pixels.len()
     );

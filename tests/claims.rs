@@ -164,3 +164,124 @@ fn the_report_carries_the_inputs_digests() {
     assert_eq!(p["areas"][0]["bytes"], size);
     assert_eq!(p["claim"], r["rule"]["description"]);
 }
+
+/// The threshold sweep on fixtures/basic, derived by hand from
+/// fixtures/basic/EXPECTED.md: each area's strongest covering station is
+/// A 150 (s1 on its edge), B 150 (s1), C 50 (s2 on its vertex), D 200
+/// (s4 in the exclave; s8 is of unknown power), E none. So the claim
+/// holds at no threshold (E), and at 22/50 kW only E is uncovered, at
+/// 60–150 kW C and E, at 180 kW A, B, C, E, from 250 kW all five.
+#[test]
+fn the_sweep_gives_each_threshold_its_uncovered_areas() {
+    let (_, r) = check_json(&[
+        "--areas",
+        AREAS,
+        "--stations",
+        "fixtures/basic/stations.geojson",
+    ]);
+    let strongest: Vec<Option<f64>> = r["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["strongest_kw"].as_f64())
+        .collect();
+    assert_eq!(
+        strongest,
+        [Some(150.0), Some(150.0), Some(50.0), Some(200.0), None]
+    );
+    let sweep = &r["summary"]["power_sweep"];
+    assert!(sweep["holds_up_to_kw"].is_null());
+    let counts: Vec<(f64, u64)> = sweep["uncovered_at"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["min_power_kw"].as_f64().unwrap(),
+                s["areas_uncovered"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            (22.0, 1),
+            (50.0, 1),
+            (60.0, 2),
+            (120.0, 2),
+            (150.0, 2),
+            (180.0, 4),
+            (250.0, 5),
+            (350.0, 5),
+            (480.0, 5),
+            (600.0, 5)
+        ]
+    );
+
+    // Case 3's tolerance admits s3 (480 kW, 11,057 m from C's hole edge).
+    let (_, r) = check_json(&[
+        "--areas",
+        AREAS,
+        "--stations",
+        "fixtures/basic/stations.geojson",
+        "--boundary-tolerance-m",
+        "12000",
+    ]);
+    assert_eq!(r["areas"][2]["strongest_kw"], 480.0);
+}
+
+/// Under "or within 800 km" (Case 4) E is reached by s7 (22 kW, 556.6
+/// km), s2 (50 kW, 7° of equator ≈ 779 km) and s4 (200 kW, 712.4 km), not
+/// by s3 (480 kW, 834.9 km); every other area reaches s3. The claim holds
+/// up to 200 kW, and exactly there: a rule of 200 kW holds, one of 201
+/// fails.
+#[test]
+fn the_sweep_follows_the_covering_distance_and_agrees_with_the_verdict() {
+    let args = |kw: &'static str| {
+        vec![
+            "--areas",
+            AREAS,
+            "--stations",
+            "fixtures/basic/stations.geojson",
+            "--within-km",
+            "800",
+            "--min-power-kw",
+            kw,
+        ]
+    };
+    let (code, r) = check_json(&args("200"));
+    assert_eq!(code, 0);
+    assert_eq!(r["summary"]["power_sweep"]["holds_up_to_kw"], 200.0);
+    assert_eq!(r["areas"][4]["strongest_kw"], 200.0);
+    let (code, _) = check_json(&args("201"));
+    assert_eq!(code, 1);
+
+    let out = chargecov().arg("check").args(args("100")).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("power      holds up to 200 kW; at 250 kW, 1 area uncovered"),
+        "{text}"
+    );
+}
+
+/// On the demo data the sweep's count at a threshold is the verdict of a
+/// check at that threshold.
+#[test]
+fn the_sweep_matches_checks_at_its_thresholds() {
+    let (_, r) = check_json(&[]);
+    let steps = r["summary"]["power_sweep"]["uncovered_at"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for step in steps
+        .iter()
+        .filter(|s| [150.0, 350.0, 480.0, 600.0].contains(&s["min_power_kw"].as_f64().unwrap()))
+    {
+        let kw = step["min_power_kw"].to_string();
+        let (_, at) = check_json(&["--min-power-kw", &kw]);
+        assert_eq!(
+            at["summary"]["areas_uncovered"], step["areas_uncovered"],
+            "at {kw} kW"
+        );
+    }
+}

@@ -6,7 +6,7 @@
 use geo::{BoundingRect, MultiPolygon};
 
 use super::prepared::PreparedArea;
-use crate::geodesy::{distance_to_area_m, expand_rect_m};
+use crate::geodesy::{Boundary, expand_rect_m};
 use crate::index::StationIndex;
 
 /// A station found in an area, and its distance to it (0 when inside or on
@@ -32,6 +32,8 @@ pub fn stations_in_area(
         rect
     };
     let prepared = PreparedArea::new(area);
+    // Prepared once for every station the tolerance may admit.
+    let outline = (tolerance_m > 0.0).then(|| Boundary::new(area));
     let mut hits: Vec<Hit> = index
         .in_rect(search)
         .filter_map(|(station, location)| {
@@ -41,8 +43,8 @@ pub fn stations_in_area(
                     distance_m: 0.0,
                 });
             }
-            if tolerance_m > 0.0 {
-                let (d, _) = distance_to_area_m(location, area);
+            if let Some(outline) = &outline {
+                let (d, _) = outline.distance_m(location);
                 if d <= tolerance_m {
                     return Some(Hit {
                         station,

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::geodesy::{Boundary, distance_m};
 use crate::index::{Nearest, StationIndex};
-use crate::model::Area;
+use crate::model::{Area, Station};
 use crate::progress::Progress;
 
 /// What is known about one area under one rule.
@@ -38,6 +38,11 @@ pub struct AreaFacts {
     pub nearest: Option<Nearest>,
     /// Nearest qualifying station to the area itself (0 m when one is in it).
     pub boundary: Option<Nearest>,
+    /// The most powerful station (of known power) that would cover the
+    /// area at some threshold: inside, within the tolerance, or within the
+    /// rule's covering distance. The claim holds for this area at any
+    /// per-point threshold up to this.
+    pub strongest_kw: Option<f64>,
 }
 
 /// Facts for every area, plus which stations fell in no area.
@@ -49,12 +54,17 @@ pub struct Assessment {
     pub station_in_area: Vec<bool>,
 }
 
-/// Assesses every area against the indexed stations.
+/// Assesses every area against the indexed stations. `cover_m` is the
+/// distance within which a station covers an area under the rule at some
+/// threshold (the tolerance, or the covering distance when larger), for
+/// [`AreaFacts::strongest_kw`].
 pub fn assess(
     areas: &[Area],
     index: &StationIndex,
+    stations: &[Station],
     qualifies: &[bool],
     tolerance_m: f64,
+    cover_m: f64,
     progress: &dyn Progress,
 ) -> Assessment {
     progress.start("assessing areas", Some(areas.len() as u64));
@@ -64,7 +74,14 @@ pub fn assess(
     let facts = areas
         .par_iter()
         .map(|area| {
-            let facts = assess_area(area, index, qualifies, tolerance_m, &in_area);
+            let facts = assess_area(
+                area,
+                index,
+                (stations, qualifies),
+                tolerance_m,
+                cover_m,
+                &in_area,
+            );
             progress.advance(1);
             facts
         })
@@ -87,11 +104,24 @@ fn vertex_reach_m(area: &geo::MultiPolygon<f64>, p: Coord<f64>) -> f64 {
 fn assess_area(
     area: &Area,
     index: &StationIndex,
-    qualifies: &[bool],
+    (stations, qualifies): (&[Station], &[bool]),
     tolerance_m: f64,
+    cover_m: f64,
     in_area: &[AtomicBool],
 ) -> AreaFacts {
     let inside = stations_in_area(&area.geometry, index, tolerance_m);
+    let strongest = |hits: &[containment::Hit]| {
+        hits.iter()
+            .filter_map(|h| stations[h.station as usize].power_kw())
+            .fold(None, |best: Option<f64>, kw| {
+                Some(best.map_or(kw, |b| b.max(kw)))
+            })
+    };
+    let strongest_kw = if cover_m > tolerance_m {
+        strongest(&stations_in_area(&area.geometry, index, cover_m))
+    } else {
+        strongest(&inside)
+    };
     let mut qualifying_inside = 0;
     let mut boundary: Option<Nearest> = None;
     for hit in &inside {
@@ -135,5 +165,6 @@ fn assess_area(
         representative_point: representative,
         nearest,
         boundary,
+        strongest_kw,
     }
 }

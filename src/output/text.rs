@@ -259,6 +259,7 @@ pub fn render(report: &Report) -> String {
     }
 
     let _ = writeln!(out);
+    let _ = writeln!(out, "power      {}", s.power_sweep.line());
     if s.claim_holds {
         let _ = writeln!(
             out,
