@@ -388,11 +388,22 @@ impl CheckArgs {
         let config = self.config()?;
         let stdout_taken = self.check_targets()?;
         let bars = Bars::new(self.quiet);
+        // The JSON report records the inputs' SHA-256: hashed on a thread
+        // of its own while the check runs, where reading leaves a core
+        // idle part of the time (a stream is never reopened for it).
+        let hashing = (self.report.is_some() || self.format == Format::Json).then(|| {
+            let (areas, stations, rule) =
+                (config.areas.clone(), config.stations.clone(), config.rule);
+            std::thread::spawn(move || Provenance::of(&areas, &stations, &rule))
+        });
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
         let mut report = Report::new(&run, self.uses_demo());
-        if self.report.is_some() || self.format == Format::Json {
-            report.provenance = Some(Provenance::of(&config.areas, &config.stations, &run.rule)?);
+        if let Some(hashing) = hashing {
+            let provenance = hashing
+                .join()
+                .map_err(|_| anyhow::anyhow!("hashing the inputs failed"))??;
+            report.provenance = Some(provenance);
         }
         let writes_shapes =
             self.uncovered.is_some() || self.areas_out.is_some() || self.gaps.is_some();
