@@ -285,3 +285,35 @@ fn the_sweep_matches_checks_at_its_thresholds() {
         );
     }
 }
+
+/// `diff`'s JSON report names its three layers' files the same way.
+#[test]
+fn the_diff_report_carries_the_snapshots_digests() {
+    let files = ["fixtures/diff/old.geojson", "fixtures/diff/new.geojson"];
+    let Ok(out) = std::process::Command::new("sha256sum")
+        .args(files)
+        .current_dir(common::root())
+        .output()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "sha256sum is needed under CI"
+        );
+        eprintln!("SKIPPED: no sha256sum on this machine");
+        return;
+    };
+    let text = String::from_utf8(out.stdout).unwrap();
+    let sums: Vec<&str> = text.lines().map(|l| &l[..64]).collect();
+    let out = chargecov()
+        .args([
+            "diff", files[0], files[1], "--areas", AREAS, "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &r["provenance"];
+    assert_eq!(p["old"][0]["path"], files[0]);
+    assert_eq!(p["old"][0]["sha256"], sums[0]);
+    assert_eq!(p["new"][0]["sha256"], sums[1]);
+    assert_eq!(p["areas"][0]["path"], AREAS);
+}

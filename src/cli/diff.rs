@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use chargecov::Source;
-use chargecov::diff::{DiffConfig, run_diff};
+use chargecov::diff::{DiffConfig, DiffProvenance, run_diff};
 use chargecov::output::diff::{self as text, write_changes};
 use chargecov::output::staged::StagedOutputs;
 
@@ -143,7 +143,10 @@ impl DiffArgs {
             .map(|p| super::check::areas_out_format("--changes", p, false))
             .transpose()?;
         let bars = Bars::new(self.quiet);
-        let diff = run_diff(&config, &bars)?;
+        let mut diff = run_diff(&config, &bars)?;
+        if self.report.is_some() || self.format == Format::Json {
+            diff.report.provenance = Some(DiffProvenance::of(&config)?);
+        }
         let mut outputs = StagedOutputs::new();
         if let Some(path) = &self.report {
             outputs.stage(path, |w| {

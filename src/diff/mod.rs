@@ -17,6 +17,7 @@ use crate::crs::Crs;
 use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
+use crate::input::digest::{FileDigest, digests};
 use crate::input::{ReadOptions, Source};
 use crate::model::CheckRun;
 use crate::model::{LayerInfo, Station, StationLayer};
@@ -237,6 +238,37 @@ pub struct DiffReport {
     pub stations: StationChanges,
     /// Area changes.
     pub areas: AreaChanges,
+    /// The files compared, with their SHA-256: set by whoever writes the
+    /// JSON report (the command line always does), `null` otherwise.
+    pub provenance: Option<DiffProvenance>,
+}
+
+/// What a diff was computed from (see [`crate::report::Provenance`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffProvenance {
+    /// chargecov's version.
+    pub chargecov: &'static str,
+    /// The claim both snapshots were judged by, in words.
+    pub claim: String,
+    /// The area layer's files.
+    pub areas: Vec<FileDigest>,
+    /// The earlier snapshot's files.
+    pub old: Vec<FileDigest>,
+    /// The later snapshot's files.
+    pub new: Vec<FileDigest>,
+}
+
+impl DiffProvenance {
+    /// Hashes the files behind the three layers of `config`.
+    pub fn of(config: &DiffConfig) -> Result<Self> {
+        Ok(DiffProvenance {
+            chargecov: env!("CARGO_PKG_VERSION"),
+            claim: config.rule.describe(),
+            areas: digests(&config.areas)?,
+            old: digests(&config.old)?,
+            new: digests(&config.new)?,
+        })
+    }
 }
 
 /// The diff and both runs (for writing the changed areas' geometry).
@@ -343,6 +375,7 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
         summary,
         stations,
         areas,
+        provenance: None,
     };
     Ok(Diff { report, after })
 }
