@@ -226,8 +226,9 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<PopulationSummary>,
     /// Up to which per-point power the claim holds, and how many areas
-    /// are uncovered at the common thresholds.
-    pub power_sweep: PowerSweep,
+    /// are uncovered at the common thresholds; `null` under a covering
+    /// distance (`within_km`), for which it is not computed yet.
+    pub power_sweep: Option<PowerSweep>,
 }
 
 /// The per-point power thresholds (kW) every report sweeps: 22 (AC),
@@ -659,10 +660,18 @@ impl Report {
             boundary_distance_m,
             surface: surface_summary(run, &all),
             population: population_summary(run, &all),
-            power_sweep: PowerSweep::of(run.assessment.facts.iter().map(|f| f.strongest_kw)),
+            power_sweep: run
+                .rule
+                .within_km
+                .is_none()
+                .then(|| PowerSweep::of(run.assessment.facts.iter().map(|f| f.strongest_kw))),
         };
         let mut area_reports = area_reports;
         for (i, r) in area_reports.iter_mut().enumerate() {
+            if run.rule.within_km.is_some() {
+                // Inside-only under a covering distance: not the answer.
+                r.strongest_kw = None;
+            }
             r.population = run.population.as_ref().and_then(|p| p[i]);
             if let Some(s) = &run.surface {
                 let a = &s.areas[i];

@@ -326,25 +326,27 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
 
     // The same areas at the common per-point thresholds, the rule's own
     // marked: where the claim stops holding.
-    let _ = writeln!(
-        out,
-        r#"<section id="power-sweep"><h2>Power thresholds</h2><p>The claim {}.</p><table><tr><th class="n">kW per point</th><th class="n">areas uncovered</th></tr>"#,
-        escape(&s.power_sweep.line())
-    );
-    for step in &s.power_sweep.uncovered_at {
-        let mark = if step.min_power_kw == report.rule.min_power_kw {
-            " (this rule)"
-        } else {
-            ""
-        };
+    if let Some(sweep) = &s.power_sweep {
         let _ = writeln!(
             out,
-            r#"<tr><td class="n">≥ {}{mark}</td><td class="n">{}</td></tr>"#,
-            trim_float(step.min_power_kw),
-            step.areas_uncovered
+            r#"<section id="power-sweep"><h2>Power thresholds</h2><p>The claim {}.</p><table><tr><th class="n">kW per point</th><th class="n">areas uncovered</th></tr>"#,
+            escape(&sweep.line())
         );
+        for step in &sweep.uncovered_at {
+            let mark = if step.min_power_kw == report.rule.min_power_kw {
+                " (this rule)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                r#"<tr><td class="n">≥ {}{mark}</td><td class="n">{}</td></tr>"#,
+                trim_float(step.min_power_kw),
+                step.areas_uncovered
+            );
+        }
+        let _ = writeln!(out, "</table></section>");
     }
-    let _ = writeln!(out, "</table></section>");
 
     let uncovered: Vec<&AreaReport> = report.areas.iter().filter(|a| !a.covered).collect();
     let _ = writeln!(

@@ -68,7 +68,9 @@ pub fn render(report: &Report) -> String {
         "| stations qualifying | {} of {} |",
         s.stations_qualifying, s.stations_total
     );
-    let _ = writeln!(out, "| power threshold | {} |", s.power_sweep.line());
+    if let Some(sweep) = &s.power_sweep {
+        let _ = writeln!(out, "| power threshold | {} |", sweep.line());
+    }
     if let Some(d) = &s.distance_m {
         let _ = writeln!(
             out,

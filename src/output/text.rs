@@ -259,7 +259,9 @@ pub fn render(report: &Report) -> String {
     }
 
     let _ = writeln!(out);
-    let _ = writeln!(out, "power      {}", s.power_sweep.line());
+    if let Some(sweep) = &s.power_sweep {
+        let _ = writeln!(out, "power      {}", sweep.line());
+    }
     if s.claim_holds {
         let _ = writeln!(
             out,
