@@ -140,28 +140,20 @@ fn nearest_and_assess(c: &mut Criterion) {
                 .count()
         })
     });
+    let run = || {
+        assess(
+            &areas.areas,
+            &index,
+            &stations.stations,
+            &qualifies,
+            0.0,
+            &Silent,
+        )
+    };
     g.bench_function("assess (containment, point, nearest; parallel)", |b| {
-        b.iter(|| {
-            assess(
-                &areas.areas,
-                &index,
-                &stations.stations,
-                &qualifies,
-                0.0,
-                0.0,
-                &Silent,
-            )
-        })
+        b.iter(run)
     });
-    let assessment = assess(
-        &areas.areas,
-        &index,
-        &stations.stations,
-        &qualifies,
-        0.0,
-        0.0,
-        &Silent,
-    );
+    let assessment = run();
     let some = 100;
     g.throughput(Throughput::Elements(some as u64));
     g.sample_size(10);

@@ -316,14 +316,12 @@ fn assess_layers_indexed(
     // station within a covering distance of tens of km needs a
     // max-power range query the index does not have yet (a scan of the
     // grown boxes took the national job from 5 s to 75 s at 50 km).
-    let cover_m = rule.boundary_tolerance_m;
     let assessment = assess(
         &areas.areas,
         &index,
         &stations.stations,
         &qualifies,
         rule.boundary_tolerance_m,
-        cover_m,
         progress,
     );
     let (covered, verdict) = judge(&rule, &assessment.facts);

@@ -133,14 +133,10 @@ pub struct PowerMissing {
 }
 
 impl PowerMissing {
-    /// Whether `layer` under `rule` calls for the warning.
-    fn of(stations: &StationLayer, rule: &Rule) -> Option<Self> {
+    /// Whether `without` of `stations`' stations lacking power calls for
+    /// the warning under `rule`.
+    fn of(stations: &StationLayer, without: usize, rule: &Rule) -> Option<Self> {
         let total = stations.stations.len();
-        let without = stations
-            .stations
-            .iter()
-            .filter(|s| s.power_kw().is_none())
-            .count();
         (rule.min_power_kw > 0.0 && without as f64 > POWER_MISSING_WARNING * total as f64).then(
             || PowerMissing {
                 stations_without_power: without,
@@ -697,7 +693,11 @@ impl Report {
                 stations: stations.info.clone(),
                 synthetic,
                 crs_mismatch: run.crs_mismatch.clone(),
-                power_missing: PowerMissing::of(&run.stations, &run.rule),
+                power_missing: PowerMissing::of(
+                    &run.stations,
+                    summary.stations_unknown_power,
+                    &run.rule,
+                ),
             },
             rule: rule_report(&run.rule),
             summary,

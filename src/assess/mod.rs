@@ -38,10 +38,9 @@ pub struct AreaFacts {
     pub nearest: Option<Nearest>,
     /// Nearest qualifying station to the area itself (0 m when one is in it).
     pub boundary: Option<Nearest>,
-    /// The most powerful station (of known power) that would cover the
-    /// area at some threshold: inside, within the tolerance, or within the
-    /// rule's covering distance. The claim holds for this area at any
-    /// per-point threshold up to this.
+    /// The most powerful station (of known power) inside the area or within
+    /// the tolerance: the claim holds for this area at any per-point
+    /// threshold up to this.
     pub strongest_kw: Option<f64>,
 }
 
@@ -54,17 +53,14 @@ pub struct Assessment {
     pub station_in_area: Vec<bool>,
 }
 
-/// Assesses every area against the indexed stations. `cover_m` is the
-/// distance within which a station covers an area under the rule at some
-/// threshold (the tolerance, or the covering distance when larger), for
-/// [`AreaFacts::strongest_kw`].
+/// Assesses every area against the indexed stations (`stations` for their
+/// power, [`AreaFacts::strongest_kw`]).
 pub fn assess(
     areas: &[Area],
     index: &StationIndex,
     stations: &[Station],
     qualifies: &[bool],
     tolerance_m: f64,
-    cover_m: f64,
     progress: &dyn Progress,
 ) -> Assessment {
     progress.start("assessing areas", Some(areas.len() as u64));
@@ -74,14 +70,7 @@ pub fn assess(
     let facts = areas
         .par_iter()
         .map(|area| {
-            let facts = assess_area(
-                area,
-                index,
-                (stations, qualifies),
-                tolerance_m,
-                cover_m,
-                &in_area,
-            );
+            let facts = assess_area(area, index, (stations, qualifies), tolerance_m, &in_area);
             progress.advance(1);
             facts
         })
@@ -106,22 +95,13 @@ fn assess_area(
     index: &StationIndex,
     (stations, qualifies): (&[Station], &[bool]),
     tolerance_m: f64,
-    cover_m: f64,
     in_area: &[AtomicBool],
 ) -> AreaFacts {
     let inside = stations_in_area(&area.geometry, index, tolerance_m);
-    let strongest = |hits: &[containment::Hit]| {
-        hits.iter()
-            .filter_map(|h| stations[h.station as usize].power_kw())
-            .fold(None, |best: Option<f64>, kw| {
-                Some(best.map_or(kw, |b| b.max(kw)))
-            })
-    };
-    let strongest_kw = if cover_m > tolerance_m {
-        strongest(&stations_in_area(&area.geometry, index, cover_m))
-    } else {
-        strongest(&inside)
-    };
+    let strongest_kw = inside
+        .iter()
+        .filter_map(|h| stations[h.station as usize].power_kw())
+        .reduce(f64::max);
     let mut qualifying_inside = 0;
     let mut boundary: Option<Nearest> = None;
     for hit in &inside {
