@@ -411,6 +411,18 @@ pub enum Error {
         layer: Layer,
     },
 
+    /// The `--where` filters removed every record.
+    #[error(
+        "{source_name}: the filters removed every record ({})",
+        filtered(removed)
+    )]
+    AllFiltered {
+        /// The input.
+        source_name: String,
+        /// Each filter and how many records it removed.
+        removed: Vec<crate::model::FilterCount>,
+    },
+
     /// A layer longer than feature indexes can count.
     #[error(
         "{source_name}: has {records} records, more than chargecov can number\n  hint: split the layer into parts of at most 4,294,967,296 records"
@@ -518,6 +530,7 @@ impl Error {
             | Error::NoPower { source_name, .. }
             | Error::Features { source_name, .. }
             | Error::NoUsableFeatures { source_name, .. }
+            | Error::AllFiltered { source_name, .. }
             | Error::TooManyRecords { source_name, .. }
             | Error::Crs { source_name, .. } => *source_name = rename(source_name),
             Error::InvalidSetting { .. }
@@ -584,6 +597,15 @@ impl fmt::Display for FeatureList<'_> {
         }
         Ok(())
     }
+}
+
+/// Each filter with its removals, for [`Error::AllFiltered`].
+fn filtered(removed: &[crate::model::FilterCount]) -> String {
+    removed
+        .iter()
+        .map(|f| format!("`{}` removed {}", f.filter, f.removed))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The message of [`Error::NoPower`].

@@ -122,6 +122,9 @@ pub struct StationFieldSpecs {
     /// [`RawStation::present`](crate::input::raw::RawStation::present),
     /// bit i for entry i (at most 64); `validate --require` uses them.
     pub required: Vec<String>,
+    /// Power from several fields or nested arrays, filters, the pool key:
+    /// the properties they read are kept with each record.
+    pub feed: crate::feed::Feed,
 }
 
 impl Default for StationFieldSpecs {
@@ -133,6 +136,7 @@ impl Default for StationFieldSpecs {
             lon: FieldSpec::discover(defaults::LON),
             lat: FieldSpec::discover(defaults::LAT),
             required: Vec::new(),
+            feed: crate::feed::Feed::default(),
         }
     }
 }

@@ -43,6 +43,7 @@ pub mod crs;
 pub mod demo;
 pub mod diff;
 pub mod error;
+pub mod feed;
 pub mod fields;
 #[cfg(feature = "generate")]
 pub mod generate;

@@ -278,7 +278,7 @@ impl CheckArgs {
             areas,
             stations,
             area_fields: self.area_fields.specs(),
-            station_fields: self.station_fields.specs(),
+            station_fields: self.station_fields.specs(None)?,
             rule: self.rule.rule(),
             skip_invalid: self.skip_invalid,
             areas_crs: self.crs.areas_crs.clone(),

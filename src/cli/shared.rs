@@ -9,6 +9,8 @@ use chargecov::output::staged::{self, Clash};
 use clap::Args;
 
 use chargecov::crs::Crs;
+use chargecov::feed::preset::FeedFormat;
+use chargecov::feed::{Feed, FieldPath, Filter, PowerSource};
 use chargecov::fields::{FieldSpec, defaults};
 use chargecov::{AreaFieldSpecs, Rule, StationFieldSpecs};
 
@@ -53,8 +55,31 @@ pub struct StationFieldArgs {
     ///
     /// Numbers are kW; text such as "120 kW", "0.48 MW", "22+11+3,7 kW" (the
     /// largest socket counts) and "7,4" is parsed; anything else is reported.
-    #[arg(long, value_name = "NAME", help_heading = "Fields")]
-    pub power_field: Option<String>,
+    /// Repeat the flag for a feed that gives each charging point its own
+    /// field (`--power-field "P1 [kW]" --power-field "P2 [kW]"`): each value
+    /// is a point and the strongest counts. A path reaches into nested
+    /// arrays (`Connections[].PowerKW`; each element is a point), a `*`
+    /// matches tag names (`socket:*:output`), and `@W`, `@kW` or `@MW` gives
+    /// the unit of bare numbers (`evses[].connectors[].max_electric_power@W`).
+    #[arg(long, value_name = "NAME[@UNIT]", help_heading = "Fields")]
+    pub power_field: Vec<String>,
+
+    /// The station feed's own shape: `bnetza` (the German register's sheet:
+    /// `Längengrad [DG]`, `P1 [kW]` … `P4 [kW]`) or `osm` (tags as
+    /// properties, power from `socket:*:output`). Sets the position, id and
+    /// power fields the flags above do not. Detected from the column names
+    /// when they are unambiguous.
+    #[arg(long, value_name = "FEED", value_parser = FeedFormat::parse, help_heading = "Fields")]
+    pub stations_format: Option<FeedFormat>,
+
+    /// Only the station records for which EXPR holds, e.g. "status = 'operational'",
+    /// "access in ('public', 'yes') and not kind = 'AC'", "\"P1 [kW]\" >= 50", "operator is not null".
+    ///
+    /// SQL-like, as `ogr2ogr -where`: text in single quotes, names with spaces
+    /// in double quotes; a comparison with a missing value is false.
+    /// Repeatable (all must hold); the report says how many records each removed.
+    #[arg(long = "where", value_name = "EXPR", help_heading = "Fields")]
+    pub filters: Vec<String>,
 
     /// CSV column holding longitude [default: first of lon, lng, long, longitude, x].
     #[arg(long, value_name = "NAME", help_heading = "Fields")]
@@ -66,14 +91,67 @@ pub struct StationFieldArgs {
 }
 
 impl StationFieldArgs {
-    pub fn specs(&self) -> StationFieldSpecs {
-        StationFieldSpecs {
-            id: spec(&self.station_id_field, defaults::STATION_ID),
-            power: spec(&self.power_field, defaults::POWER),
-            lon: spec(&self.lon_field, defaults::LON),
-            lat: spec(&self.lat_field, defaults::LAT),
-            required: Vec::new(),
+    /// The fields to read, with the feed's power sources and filters;
+    /// `pool_key` names the site field for pools by key.
+    pub fn specs(&self, pool_key: Option<&str>) -> anyhow::Result<StationFieldSpecs> {
+        let shape = self.stations_format.map(FeedFormat::shape);
+        let preset =
+            |flag: &Option<String>, from: Option<&'static [&'static str]>, defaults| match from {
+                Some(list) if flag.is_none() && !list.is_empty() => FieldSpec::discover(list),
+                _ => spec(flag, defaults),
+            };
+        let plain_power = match self.power_field.as_slice() {
+            [one] if !one.contains('@') && !one.contains("[]") && !one.contains('*') => {
+                Some(one.clone())
+            }
+            _ => None,
+        };
+        let mut sources = Vec::new();
+        if plain_power.is_none() {
+            let given: Vec<&str> = if self.power_field.is_empty() {
+                shape.as_ref().map(|s| s.power.to_vec()).unwrap_or_default()
+            } else {
+                self.power_field.iter().map(String::as_str).collect()
+            };
+            for text in given {
+                sources.push(
+                    PowerSource::parse(text)
+                        .map_err(|why| anyhow::anyhow!("--power-field {text:?}: {why}"))?,
+                );
+            }
         }
+        let mut filters = Vec::new();
+        for text in &self.filters {
+            filters.push(Filter::parse(text).map_err(|e| anyhow::anyhow!("--where: {e}"))?);
+        }
+        let pool_key = pool_key
+            .map(|k| FieldPath::parse(k).map_err(|why| anyhow::anyhow!("--pool-field: {why}")))
+            .transpose()?;
+        Ok(StationFieldSpecs {
+            id: preset(
+                &self.station_id_field,
+                shape.as_ref().map(|s| s.id),
+                defaults::STATION_ID,
+            ),
+            power: if sources.is_empty() {
+                spec(&plain_power, defaults::POWER)
+            } else {
+                // Read through the sources only.
+                FieldSpec::discover(&[])
+            },
+            lon: preset(
+                &self.lon_field,
+                shape.as_ref().map(|s| s.lon),
+                defaults::LON,
+            ),
+            lat: preset(
+                &self.lat_field,
+                shape.as_ref().map(|s| s.lat),
+                defaults::LAT,
+            ),
+            required: Vec::new(),
+            feed: Feed::new(sources, filters, pool_key),
+        })
     }
 }
 

@@ -216,6 +216,8 @@ pub fn read_stations(
         .map(|name| headers.iter().position(|h| h.trim() == name))
         .collect();
 
+    let captures = fields.feed.captures();
+    let kept = crate::feed::CapturedColumns::new(captures, &headers);
     let mut records = Vec::new();
     for (index, row) in reader.records().enumerate() {
         let row = row.map_err(|e| csv_error(source_name, &e, ROW_HINT))?;
@@ -235,6 +237,10 @@ pub fn read_stations(
                 .enumerate()
                 .filter(|(_, col)| col.is_some_and(|c| !cell(c).is_empty()))
                 .fold(0, |bits, (i, _)| bits | 1 << i),
+            captured: kept.row(captures, |col, _| {
+                let text = cell(col);
+                (!text.is_empty()).then(|| serde_json::Value::String(text.to_owned()))
+            }),
             geometry: match place {
                 Place::LonLat(lon, lat) => {
                     point(cell(lon), cell(lat), &headers[lon], &headers[lat])

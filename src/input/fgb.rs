@@ -80,8 +80,10 @@ impl LayerReader for FlatGeobuf {
                 id: id == Some(i),
                 power: power == Some(i),
                 required: specs.required.iter().take(64).position(|r| r == name),
+                captured: crate::feed::wanted(specs.feed.captures(), name.trim()),
             })
             .collect();
+        let captures = specs.feed.captures();
         let mut stations = Vec::with_capacity(file.count.unwrap_or(0));
         file.each(|index, feature| {
             let mut picked = Picked {
@@ -89,6 +91,8 @@ impl LayerReader for FlatGeobuf {
                 id: None,
                 power: None,
                 present: 0,
+                captures,
+                captured: Vec::new(),
             };
             feature
                 .process_properties(&mut picked)
@@ -104,6 +108,7 @@ impl LayerReader for FlatGeobuf {
                 id: picked.id.map(|v| (0, v)),
                 power: picked.power.map(|v| (0, v)),
                 present: picked.present,
+                captured: picked.captured,
                 geometry,
             });
             Ok(())
@@ -472,6 +477,8 @@ struct Role {
     id: bool,
     power: bool,
     required: Option<usize>,
+    /// The feed spec keeps its value.
+    captured: bool,
 }
 
 /// Picks a station's id, power and required fields from its properties.
@@ -480,13 +487,15 @@ struct Picked<'r> {
     id: Option<Scalar>,
     power: Option<Scalar>,
     present: u64,
+    captures: &'r [crate::feed::KeyPattern],
+    captured: Vec<serde_json::Value>,
 }
 
 impl PropertyProcessor for Picked<'_> {
     fn property(
         &mut self,
         index: usize,
-        _name: &str,
+        name: &str,
         value: &ColumnValue,
     ) -> geozero::error::Result<bool> {
         let Some(role) = self.roles.get(index) else {
@@ -501,6 +510,10 @@ impl PropertyProcessor for Picked<'_> {
         }
         if role.power {
             self.power = Some(scalar(value));
+        }
+        if role.captured && !empty {
+            let v = scalar(value).to_json();
+            crate::feed::capture(self.captures, &mut self.captured, name.trim(), v);
         }
         Ok(false)
     }

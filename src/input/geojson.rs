@@ -709,6 +709,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
             id: None,
             power: None,
             present: 0,
+            captured: Vec::new(),
             geometry: RawPoint::Null,
         };
         let mut kind: Option<String> = None;
@@ -722,6 +723,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
                     station.id = None;
                     station.power = None;
                     station.present = 0;
+                    station.captured.clear();
                     map.next_value_seed(PropertiesSeed {
                         fields: self.fields,
                         station: &mut station,
@@ -773,6 +775,7 @@ impl FeatureSeed<'_> {
             id: None,
             power: None,
             present: 0,
+            captured: Vec::new(),
             geometry: RawPoint::Malformed(format!("member of `features` is {what}, not a Feature")),
         }
     }
@@ -800,7 +803,33 @@ impl<'de> Visitor<'de> for PropertiesSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let fields = self.fields;
-        while let Some((id_rank, power_rank, required)) = map.next_key_seed(RoleKey { fields })? {
+        let captures = fields.feed.captures();
+        while let Some(key) = map.next_key_seed(RoleKey { fields })? {
+            let RoleOf {
+                id: id_rank,
+                power: power_rank,
+                required,
+                captured,
+            } = key;
+            if let Some(name) = captured {
+                // Kept whole (nested arrays and all) for the feed spec.
+                let raw: Box<RawValue> = map.next_value()?;
+                let value: Value = serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
+                if let Some(bit) = required
+                    && !value.is_null()
+                {
+                    self.station.present |= 1 << bit;
+                }
+                if let Some(rank) = power_rank {
+                    keep_best(&mut self.station.power, rank, Scalar::from_json(&value));
+                }
+                if let Some(rank) = id_rank {
+                    let id = Scalar::as_written(raw.get()).map_err(de::Error::custom)?;
+                    keep_best(&mut self.station.id, rank, id);
+                }
+                crate::feed::capture(captures, &mut self.station.captured, &name, value);
+                continue;
+            }
             if id_rank.is_none() && power_rank.is_none() {
                 if let Some(bit) = required {
                     if map.next_value::<NotNull>()?.0 {
@@ -835,20 +864,29 @@ impl<'de> Visitor<'de> for PropertiesSeed<'_, '_> {
     }
 }
 
+/// What a property key is to a station.
+struct RoleOf {
+    id: Option<u8>,
+    power: Option<u8>,
+    required: Option<u32>,
+    /// The key itself, when the feed spec keeps its value.
+    captured: Option<String>,
+}
+
 /// Ranks a property key for the id and power roles, without allocating.
 struct RoleKey<'s> {
     fields: &'s StationFieldSpecs,
 }
 
 impl<'de> DeserializeSeed<'de> for RoleKey<'_> {
-    type Value = (Option<u8>, Option<u8>, Option<u32>);
+    type Value = RoleOf;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for RoleKey<'_> {
-    type Value = (Option<u8>, Option<u8>, Option<u32>);
+    type Value = RoleOf;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a property name")
     }
@@ -860,7 +898,13 @@ impl<'de> Visitor<'de> for RoleKey<'_> {
             .take(64)
             .position(|r| r == v)
             .map(|i| i as u32);
-        Ok((self.fields.id.rank(v), self.fields.power.rank(v), required))
+        let captured = crate::feed::wanted(self.fields.feed.captures(), v).then(|| v.to_owned());
+        Ok(RoleOf {
+            id: self.fields.id.rank(v),
+            power: self.fields.power.rank(v),
+            required,
+            captured,
+        })
     }
 }
 

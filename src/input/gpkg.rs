@@ -72,6 +72,18 @@ impl LayerReader for GeoPackage {
                 wanted.push(name.clone());
             }
         }
+        let captures = specs.feed.captures();
+        let kept = crate::feed::CapturedColumns::new(captures, &table.columns);
+        for name in kept.names() {
+            if !wanted.iter().any(|w| w == name) {
+                wanted.push(name.to_owned());
+            }
+        }
+        let kept_at: Vec<Option<usize>> = table
+            .columns
+            .iter()
+            .map(|c| wanted.iter().position(|w| w == c.trim()))
+            .collect();
         // Parts of the table read side by side, each on its own
         // connection; converted on all cores once every index is known.
         // Positions in `wanted`: id, power, then each required field.
@@ -101,6 +113,11 @@ impl LayerReader for GeoPackage {
                 id: value(id_at),
                 power: value(power_at),
                 present,
+                captured: kept.row(captures, |column, _| {
+                    kept_at[column]
+                        .and_then(|k| scalar(values[k]))
+                        .map(|s| s.to_json())
+                }),
                 geometry: geometry.map_or(RawPoint::Null, point),
             }
         })?;

@@ -95,6 +95,9 @@ impl LayerReader for Parquet {
         };
         wanted.extend(id.iter().chain(&power).map(|&i| names[i].as_str()));
         wanted.extend(required.iter().map(|s| s.as_str()));
+        let captures = specs.feed.captures();
+        let kept = crate::feed::CapturedColumns::new(captures, names);
+        wanted.extend(kept.names());
         let (id_name, power_name) = (id.map(|i| &names[i]), power.map(|i| &names[i]));
         let per_group = file.each_group(Some(&wanted), |index, row| {
             let mut station = RawStation {
@@ -103,6 +106,7 @@ impl LayerReader for Parquet {
                 id: None,
                 power: None,
                 present: 0,
+                captured: Vec::new(),
                 geometry: RawPoint::Null,
             };
             let (mut lon, mut lat) = (None, None);
@@ -137,6 +141,11 @@ impl LayerReader for Parquet {
                     && !matches!(field, Field::Str(s) if s.is_empty())
                 {
                     station.present |= 1 << bit;
+                }
+                if crate::feed::wanted(captures, name)
+                    && let Some(v) = scalar(field)
+                {
+                    crate::feed::capture(captures, &mut station.captured, name, v.to_json());
                 }
             }
             if let (Some(x), Some(y)) = (lon, lat) {

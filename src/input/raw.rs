@@ -90,6 +90,18 @@ impl Scalar {
         }
     }
 
+    /// The value as JSON (`Compound` becomes null: its parts are gone).
+    pub fn to_json(&self) -> Value {
+        match self {
+            Scalar::Str(s) => Value::String(s.to_string()),
+            Scalar::Int(i) => Value::from(*i),
+            Scalar::UInt(u) => Value::from(*u),
+            Scalar::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Scalar::Bool(b) => Value::Bool(*b),
+            Scalar::Null | Scalar::Compound => Value::Null,
+        }
+    }
+
     /// Converts a generic JSON value (area properties are kept whole).
     pub fn from_json(value: &Value) -> Scalar {
         match value {
@@ -189,6 +201,10 @@ pub struct RawStation {
     pub power: Ranked,
     /// Bit i: required field i is present and not null (validate only).
     pub present: u64,
+    /// The properties the feed spec asks to keep, in the order of
+    /// [`Feed::captures`](crate::feed::Feed::captures) (empty when none
+    /// was found or none was asked for).
+    pub captured: Vec<Value>,
     /// The geometry as read.
     pub geometry: RawPoint,
 }

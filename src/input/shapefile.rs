@@ -71,8 +71,13 @@ impl LayerReader for Shapefile {
         let id = specs.id.pick(&fields);
         let power = specs.power.pick(&fields);
         let required: Vec<&str> = specs.required.iter().take(64).map(String::as_str).collect();
+        let captures = specs.feed.captures();
+        let kept = crate::feed::CapturedColumns::new(captures, &fields);
         let mut stations = Vec::with_capacity(shapes.len());
         for (index, (shape, mut record)) in shapes.into_iter().zip(records).enumerate() {
+            let captured = kept.row(captures, |_, name| {
+                record.get(name).map(|v| scalar(v.clone()).to_json())
+            });
             let present = required
                 .iter()
                 .enumerate()
@@ -93,6 +98,7 @@ impl LayerReader for Shapefile {
                 id: value(id),
                 power: value(power),
                 present,
+                captured,
                 geometry: point(shape),
             });
         }

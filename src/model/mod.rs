@@ -142,6 +142,28 @@ pub struct LayerInfo {
     /// can offer when a needed field was not found.
     #[serde(skip)]
     pub columns: Vec<String>,
+    /// Each `--where` filter, in order, with the records it removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<FilterCount>,
+}
+
+/// What one filter did to a layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FilterCount {
+    /// The expression as given.
+    pub filter: String,
+    /// Records that passed every earlier filter and failed this one.
+    pub removed: usize,
+}
+
+/// What a station record says beyond its strongest point, when the feed
+/// gives more (several points, a site key): what pools are made of.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StationPoints {
+    /// Each charging point's power in kW (unknown ones left out).
+    pub kw: Box<[f64]>,
+    /// The site the record belongs to (`--pool-field`).
+    pub pool_key: Option<Box<str>>,
 }
 
 /// The area layer after reading and normalising.
@@ -162,6 +184,10 @@ pub struct StationLayer {
     pub info: LayerInfo,
     /// The usable stations, in file order.
     pub stations: Vec<Station>,
+    /// Beside each station, its points and site key — empty when the feed
+    /// gives one power per record and no site key (each record is one
+    /// point of its power).
+    pub points: Vec<StationPoints>,
     /// Groups of stations at exactly the same place (positions into
     /// `stations`, each group ascending): the nearest-station searches
     /// need only one of each (a pile of chargers at one point is one
@@ -184,8 +210,10 @@ impl StationLayer {
                 wgs84_unconfirmed: false,
                 fields: FieldsUsed::default(),
                 columns: Vec::new(),
+                filters: Vec::new(),
             },
             stations: Vec::new(),
+            points: Vec::new(),
             coincident: Vec::new(),
             warnings: Vec::new(),
         }

@@ -128,6 +128,7 @@ pub fn areas(
                 ..FieldsUsed::default()
             },
             columns: Vec::new(),
+            filters: Vec::new(),
         },
         areas,
         warnings,

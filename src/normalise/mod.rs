@@ -42,7 +42,8 @@ pub fn load_stations(
 ) -> Result<StationLayer> {
     let input = source.open_with(read)?;
     let mut layer = StationBatch::default();
-    let meta = input::read_stations(&input, specs, &convert_stations, &mut layer)?;
+    let convert = |records| convert_stations(records, &specs.feed);
+    let meta = input::read_stations(&input, specs, &convert, &mut layer)?;
     finish_stations(layer, meta, &input.name(), specs, skip_invalid, crs)
 }
 

@@ -7,11 +7,12 @@ use rayon::prelude::*;
 use crate::coincident;
 use crate::crs::Crs;
 use crate::error::{Error, Layer, Result};
+use crate::feed::{Captured, Feed};
 use crate::fields::{FieldSpec, StationFieldSpecs};
 use crate::input::Collect;
 use crate::input::raw::{LayerMeta, RawPoint, RawStation, Scalar};
 use crate::issues::{FeatureIssue, IssueCode};
-use crate::model::{FieldsUsed, LayerInfo, Station, StationLayer};
+use crate::model::{FieldsUsed, FilterCount, LayerInfo, Station, StationLayer, StationPoints};
 use crate::normalise::{layer_crs, settle, wgs84_unconfirmed};
 use crate::power::PLAUSIBLE_MAX_KW;
 
@@ -27,6 +28,8 @@ use crate::power::PLAUSIBLE_MAX_KW;
 const FEATURE_ID_TAG: u8 = 254;
 /// No id or power value.
 const NO_TAG: u8 = 255;
+/// The power came from the feed's power sources (all records alike).
+const FEED_POWER_RANK: u8 = 0;
 
 /// When an issue is to be reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +57,12 @@ pub struct StationBatch {
     id_tags: Vec<u8>,
     power_tags: Vec<u8>,
     issues: Vec<TaggedIssue>,
+    /// Beside each station, when the feed gives points or a site key.
+    points: Vec<StationPoints>,
+    /// Records each filter removed.
+    removed: Vec<usize>,
+    /// Bit i: the feed's power source i gave some record a value.
+    sources_found: u64,
     records: usize,
     /// Over every record, usable or not: the best id and power ranks and
     /// whether any has a Feature id.
@@ -77,6 +86,14 @@ impl StationBatch {
         self.id_tags.append(&mut next.id_tags);
         self.power_tags.append(&mut next.power_tags);
         self.issues.append(&mut next.issues);
+        self.points.append(&mut next.points);
+        self.sources_found |= next.sources_found;
+        if self.removed.len() < next.removed.len() {
+            self.removed.resize(next.removed.len(), 0);
+        }
+        for (total, n) in self.removed.iter_mut().zip(&next.removed) {
+            *total += n;
+        }
         self.records += next.records;
         self.best_id_rank = better_rank(self.best_id_rank, next.best_id_rank);
         self.best_power_rank = better_rank(self.best_power_rank, next.best_power_rank);
@@ -118,14 +135,25 @@ fn better_rank(best: Option<u8>, rank: Option<u8>) -> Option<u8> {
 }
 
 /// Converts records (of a GeoJSON or CSV layer) as far as can be done
-/// before the whole layer is known.
-pub fn convert_stations(records: Vec<RawStation>) -> StationBatch {
+/// before the whole layer is known: records the feed's filters remove are
+/// counted and dropped first; power comes from the feed's sources when it
+/// names them.
+pub fn convert_stations(records: Vec<RawStation>, feed: &Feed) -> StationBatch {
     let records = records.into_iter();
     let mut out = StationBatch::default();
     // Sized once: most records become stations.
     out.reserve(records.size_hint().0);
-    for record in records {
+    out.removed = vec![0; feed.filters().len()];
+    let captures = feed.captures();
+    let keep_points = !feed.power().is_empty() || feed.pool_key().is_some();
+    for mut record in records {
         out.records += 1;
+        let captured = std::mem::take(&mut record.captured);
+        let get = |k: &crate::feed::KeyPattern| Captured::new(captures, &captured).get(k);
+        if let Some(failed) = feed.filters().iter().position(|f| !f.keeps(get)) {
+            out.removed[failed] += 1;
+            continue;
+        }
         let index = record.index;
         out.best_id_rank = better_rank(out.best_id_rank, record.id.as_ref().map(|v| v.0));
         out.best_power_rank = better_rank(out.best_power_rank, record.power.as_ref().map(|v| v.0));
@@ -186,6 +214,33 @@ pub fn convert_stations(records: Vec<RawStation>) -> StationBatch {
                 None
             }
         };
+        let mut extra = StationPoints::default();
+        if !feed.power().is_empty() {
+            let points = crate::feed::power::points(feed.power(), get);
+            for why in points.unreadable.iter() {
+                out.issues.push(TaggedIssue {
+                    issue: FeatureIssue::warning(
+                        IssueCode::PowerUnparsed,
+                        index,
+                        id.as_deref(),
+                        why.clone(),
+                    ),
+                    id_tag,
+                    depends: Depends::Always,
+                });
+            }
+            out.sources_found |= points.sources_found;
+            record.power = points
+                .strongest()
+                .map(|kw| (FEED_POWER_RANK, Scalar::Float(kw)));
+            extra.kw = points.kw.into();
+        }
+        if let Some(key) = feed.pool_key() {
+            extra.pool_key = key
+                .values(get)
+                .first()
+                .and_then(|v| Scalar::from_json(v).into_text().ok().flatten());
+        }
         let (power_tag, power_kw) = match record.power {
             None => (NO_TAG, None),
             Some((rank, value)) => match value.to_power_kw() {
@@ -233,7 +288,14 @@ pub fn convert_stations(records: Vec<RawStation>) -> StationBatch {
                 .push(Station::new(index as u32, id, location, power_kw));
             out.id_tags.push(id_tag);
             out.power_tags.push(power_tag);
+            if keep_points {
+                out.points.push(extra);
+            }
         }
+    }
+    if !feed.power().is_empty() {
+        // Every record is read through the same sources: one "key".
+        out.best_power_rank = Some(FEED_POWER_RANK);
     }
     out
 }
@@ -261,6 +323,9 @@ pub fn finish_stations(
         id_tags,
         power_tags,
         issues: tagged_issues,
+        mut points,
+        removed,
+        sources_found,
         records: features_read,
         best_id_rank: id_rank,
         best_power_rank: power_rank,
@@ -334,6 +399,10 @@ pub fn finish_stations(
         })
         .collect();
     if !failed.is_empty() {
+        if !points.is_empty() {
+            let mut kept = stations.iter().map(|s| !s.location.x.is_nan());
+            points.retain(|_| kept.next().unwrap_or(false));
+        }
         stations.retain(|s| !s.location.x.is_nan());
         issues.extend(failed);
     }
@@ -352,7 +421,23 @@ pub fn finish_stations(
         }
     }
 
+    let filters: Vec<FilterCount> = specs
+        .feed
+        .filters()
+        .iter()
+        .zip(removed.iter().copied().chain(std::iter::repeat(0)))
+        .map(|(f, removed)| FilterCount {
+            filter: f.to_string(),
+            removed,
+        })
+        .collect();
     let warnings = settle(source_name, Layer::Stations, issues, skip_invalid)?;
+    if stations.is_empty() && filters.iter().any(|f| f.removed > 0) && features_read > 0 {
+        return Err(Error::AllFiltered {
+            source_name: source_name.to_owned(),
+            removed: filters,
+        });
+    }
     if stations.is_empty() {
         return Err(Error::NoUsableFeatures {
             source_name: source_name.to_owned(),
@@ -379,14 +464,29 @@ pub fn finish_stations(
             wgs84_unconfirmed: wgs84_unconfirmed(&crs),
             fields: FieldsUsed {
                 id: id_field,
-                power: field_name(power_rank, power_spec, &meta.power_field),
+                power: if specs.feed.power().is_empty() {
+                    field_name(power_rank, power_spec, &meta.power_field)
+                } else {
+                    // The sources that gave any record a value.
+                    let names: Vec<String> = specs
+                        .feed
+                        .power()
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i >= 64 || sources_found & (1 << i) != 0)
+                        .map(|(_, s)| s.to_string())
+                        .collect();
+                    (!names.is_empty()).then(|| names.join(", "))
+                },
                 lon,
                 lat,
                 ..FieldsUsed::default()
             },
             columns: meta.fields,
+            filters,
         },
         stations,
+        points,
         coincident,
         warnings,
     })
