@@ -13,6 +13,7 @@ use crate::issues::{FeatureIssue, IssueCode};
 use crate::model::{AreaLayer, StationLayer};
 use crate::model::{CheckRun, SurfaceRequest, SurfaceRun};
 use crate::normalise::{load_areas, load_stations};
+use crate::pools::{self, PoolBy};
 use crate::progress::Progress;
 use crate::rules::{Rule, judge};
 use crate::surface;
@@ -44,6 +45,9 @@ pub struct CheckConfig {
     pub areas_read: ReadOptions,
     /// How to read the stations.
     pub stations_read: ReadOptions,
+    /// Group records into pools (sites) before judging; `None` judges
+    /// records (each a pool of its own points when the rule has pool terms).
+    pub pool_by: Option<PoolBy>,
 }
 
 impl CheckConfig {
@@ -63,6 +67,7 @@ impl CheckConfig {
             population_field: None,
             areas_read: ReadOptions::default(),
             stations_read: ReadOptions::default(),
+            pool_by: None,
         }
     }
 }
@@ -80,6 +85,13 @@ pub fn check_rule(rule: &Rule) -> Result<()> {
         return Err(Error::InvalidSetting {
             setting: Setting::BoundaryToleranceM,
             value: rule.boundary_tolerance_m.to_string(),
+            expected: "a number ≥ 0",
+        });
+    }
+    if !(rule.min_pool_kw.is_finite() && rule.min_pool_kw >= 0.0) {
+        return Err(Error::InvalidSetting {
+            setting: Setting::MinPoolKw,
+            value: rule.min_pool_kw.to_string(),
             expected: "a number ≥ 0",
         });
     }
@@ -150,6 +162,26 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         &config.stations_read,
         &config.station_fields,
     )?;
+    let stations = match (&config.pool_by, config.rule.has_pool_terms()) {
+        (None, false) => stations,
+        (by, _) => {
+            if let Some(PoolBy::Distance(m)) = by
+                && !(m.is_finite() && *m >= 0.0 && *m <= 100_000.0)
+            {
+                return Err(Error::InvalidSetting {
+                    setting: Setting::PoolM,
+                    value: m.to_string(),
+                    expected: "metres ≥ 0 and at most 100 km",
+                });
+            }
+            let key = config.station_fields.feed.pool_key().map(|k| k.to_string());
+            let by = by.clone().unwrap_or(PoolBy::Record);
+            let (mut layer, summary) =
+                pools::pool_layer(stations, &by, &config.rule, key.as_deref());
+            layer.info.pools = Some(summary);
+            layer
+        }
+    };
     let population = match &config.population_field {
         Some(field) => Some(population(&mut areas, field, &config.areas.to_string())?),
         None => None,

@@ -82,6 +82,10 @@ pub enum Setting {
     BoundaryToleranceM,
     /// `Rule::within_km`.
     WithinKm,
+    /// `Rule::min_pool_kw`.
+    MinPoolKw,
+    /// `CheckConfig::pool_by`, by distance.
+    PoolM,
     /// `SurfaceRequest::radii_km`.
     RadiusKm,
     /// `ValidateConfig::max_power_kw`.
@@ -111,6 +115,8 @@ impl Setting {
             Setting::MinPowerKw => "min_power_kw",
             Setting::BoundaryToleranceM => "boundary_tolerance_m",
             Setting::WithinKm => "within_km",
+            Setting::MinPoolKw => "min_pool_kw",
+            Setting::PoolM => "pool_m",
             Setting::RadiusKm => "radii_km",
             Setting::MaxPowerKw => "max_power_kw",
             Setting::DuplicateM => "duplicate_m",

@@ -56,6 +56,7 @@ mod keyed;
 pub mod model;
 pub mod normalise;
 pub mod output;
+pub mod pools;
 pub mod power;
 pub mod progress;
 pub mod report;

@@ -175,6 +175,10 @@ pub struct RuleReport {
     pub boundary_tolerance_m: f64,
     /// An area is covered by a qualifying station this close (km), if set.
     pub within_km: Option<f64>,
+    /// A site qualifies only with this many points of `min_power_kw` or more.
+    pub min_points: u32,
+    /// ... and this much power over all its points (kW).
+    pub min_pool_kw: f64,
 }
 
 /// An area named by id, name and group.
@@ -796,6 +800,8 @@ fn rule_report(rule: &Rule) -> RuleReport {
         min_power_kw: rule.min_power_kw,
         boundary_tolerance_m: rule.boundary_tolerance_m,
         within_km: rule.within_km,
+        min_points: rule.min_points,
+        min_pool_kw: rule.min_pool_kw,
     }
 }
 

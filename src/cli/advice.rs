@@ -209,6 +209,8 @@ fn field_flag(layer: Layer, role: FieldRole) -> &'static str {
 fn setting_flag(setting: Setting) -> &'static str {
     match setting {
         Setting::MinPowerKw => "--min-power-kw",
+        Setting::MinPoolKw => "--min-pool-kw",
+        Setting::PoolM => "--pool-m",
         Setting::BoundaryToleranceM => "--boundary-tolerance-m",
         Setting::WithinKm => "--within-km",
         Setting::RadiusKm => "--radius-km",

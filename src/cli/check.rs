@@ -13,9 +13,10 @@ use chargecov::output::areas;
 use chargecov::output::staged::StagedOutputs;
 use chargecov::output::text;
 use chargecov::output::{ShapeKind, ShapeLayer};
+use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
 use chargecov::report::Provenance;
-use chargecov::{CheckConfig, Report, Source, demo, run_check};
+use chargecov::{CheckConfig, Report, Rule, Source, demo, run_check};
 
 use super::progress::Bars;
 use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs, check_output_targets};
@@ -65,6 +66,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub rule: RuleArgs,
+
+    #[command(flatten)]
+    pub pools: PoolArgs,
 
     /// Format of the result on standard output.
     #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
@@ -263,6 +267,51 @@ pub(super) fn stage_shapes(
     Ok(())
 }
 
+/// Pools (sites) and what a rule asks of one.
+#[derive(Debug, Clone, Args)]
+pub struct PoolArgs {
+    /// Group station records into pools (sites) by this field: records with the same value are one site.
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Pools",
+        conflicts_with = "pool_m"
+    )]
+    pub pool_field: Option<String>,
+
+    /// Group station records into pools: records within this many metres of each other (transitively) are one site.
+    #[arg(long, value_name = "M", help_heading = "Pools")]
+    pub pool_m: Option<f64>,
+
+    /// A site qualifies only with at least this many points of --min-power-kw or more
+    /// (NEVI: 4 ports of 150 kW; UK motorway service areas: 6 chargepoints of 150 kW).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Pools")]
+    pub min_points: u32,
+
+    /// A site qualifies only with at least this much power over all its points (kW; AFIR: 400).
+    #[arg(long, value_name = "KW", default_value_t = 0.0, help_heading = "Pools")]
+    pub min_pool_kw: f64,
+}
+
+impl PoolArgs {
+    /// The rule with the pool terms added.
+    fn rule(&self, rule: Rule) -> Rule {
+        Rule {
+            min_points: self.min_points,
+            min_pool_kw: self.min_pool_kw,
+            ..rule
+        }
+    }
+
+    fn pool_by(&self) -> Option<PoolBy> {
+        match (&self.pool_field, self.pool_m) {
+            (Some(_), _) => Some(PoolBy::Key),
+            (None, Some(m)) => Some(PoolBy::Distance(m)),
+            (None, None) => None,
+        }
+    }
+}
+
 impl CheckArgs {
     fn config(&self) -> anyhow::Result<CheckConfig> {
         let (areas, stations) = match (&self.areas, &self.stations) {
@@ -278,8 +327,10 @@ impl CheckArgs {
             areas,
             stations,
             area_fields: self.area_fields.specs(),
-            station_fields: self.station_fields.specs(None)?,
-            rule: self.rule.rule(),
+            station_fields: self
+                .station_fields
+                .specs(self.pools.pool_field.as_deref())?,
+            rule: self.pools.rule(self.rule.rule()),
             skip_invalid: self.skip_invalid,
             areas_crs: self.crs.areas_crs.clone(),
             stations_crs: self.crs.stations_crs.clone(),
@@ -287,6 +338,7 @@ impl CheckArgs {
             population_field: self.population_field.clone(),
             areas_read: self.crs.areas_read(),
             stations_read: self.crs.stations_read(),
+            pool_by: self.pools.pool_by(),
         })
     }
 

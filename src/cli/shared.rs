@@ -228,6 +228,7 @@ impl RuleArgs {
             min_power_kw: self.min_power_kw,
             boundary_tolerance_m: self.boundary_tolerance_m,
             within_km: self.within_km,
+            ..Rule::default()
         }
     }
 }

@@ -145,6 +145,9 @@ pub struct LayerInfo {
     /// Each `--where` filter, in order, with the records it removed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<FilterCount>,
+    /// How records were grouped into pools (sites), when they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pools: Option<crate::pools::PoolSummary>,
 }
 
 /// What one filter did to a layer.
@@ -211,6 +214,7 @@ impl StationLayer {
                 fields: FieldsUsed::default(),
                 columns: Vec::new(),
                 filters: Vec::new(),
+                pools: None,
             },
             stations: Vec::new(),
             points: Vec::new(),

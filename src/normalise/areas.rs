@@ -129,6 +129,7 @@ pub fn areas(
             },
             columns: Vec::new(),
             filters: Vec::new(),
+            pools: None,
         },
         areas,
         warnings,

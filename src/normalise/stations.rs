@@ -484,6 +484,7 @@ pub fn finish_stations(
             },
             columns: meta.fields,
             filters,
+            pools: None,
         },
         stations,
         points,

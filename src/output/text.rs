@@ -93,6 +93,27 @@ pub fn render(report: &Report) -> String {
         ]),
         st.crs
     );
+    for f in &st.filters {
+        let _ = writeln!(
+            out,
+            "filter     {}: removed {} record{}",
+            f.filter,
+            f.removed,
+            if f.removed == 1 { "" } else { "s" }
+        );
+    }
+    if let Some(p) = &st.pools {
+        let _ = writeln!(
+            out,
+            "pools      {} record{} in {} site{} ({}; the largest has {})",
+            p.records,
+            if p.records == 1 { "" } else { "s" },
+            p.pools,
+            if p.pools == 1 { "" } else { "s" },
+            p.by,
+            p.largest
+        );
+    }
     if let Some(m) = &inputs.crs_mismatch {
         let _ = writeln!(out, "WARNING    {}", m.message());
     }
@@ -105,14 +126,32 @@ pub fn render(report: &Report) -> String {
         "areas      {} total, {} covered, {} uncovered",
         s.areas_total, s.areas_covered, s.areas_uncovered
     );
-    let threshold = if report.rule.min_power_kw > 0.0 {
+    let r = &report.rule;
+    let threshold = if st.pools.is_some() {
+        let mut terms = format!(" (sites with ≥ {} point", r.min_points);
+        if r.min_points != 1 {
+            terms.push('s');
+        }
+        if r.min_power_kw > 0.0 {
+            terms.push_str(&format!(" of ≥ {} kW", trim_float(r.min_power_kw)));
+        }
+        if r.min_pool_kw > 0.0 {
+            terms.push_str(&format!(", ≥ {} kW in all", trim_float(r.min_pool_kw)));
+        }
+        terms + ")"
+    } else if report.rule.min_power_kw > 0.0 {
         format!(" (≥ {} kW)", trim_float(report.rule.min_power_kw))
     } else {
         " (every station)".to_owned()
     };
     let _ = writeln!(
         out,
-        "stations   {} in use, {} qualifying{}, {} of unknown power, {} outside every area",
+        "{} {} in use, {} qualifying{}, {} of unknown power, {} outside every area",
+        if st.pools.is_some() {
+            "sites     "
+        } else {
+            "stations  "
+        },
         s.stations_total,
         s.stations_qualifying,
         threshold,

@@ -18,6 +18,11 @@ pub struct Rule {
     pub boundary_tolerance_m: f64,
     /// An area is also covered when a qualifying station is this close.
     pub within_km: Option<f64>,
+    /// A site (a pool, or a record of several points) qualifies only with
+    /// at least this many points of `min_power_kw` or more (1: one will do).
+    pub min_points: u32,
+    /// ... and at least this much power over all its points (kW; 0: any).
+    pub min_pool_kw: f64,
 }
 
 impl Default for Rule {
@@ -26,6 +31,8 @@ impl Default for Rule {
             min_power_kw: 0.0,
             boundary_tolerance_m: 0.0,
             within_km: None,
+            min_points: 1,
+            min_pool_kw: 0.0,
         }
     }
 }
@@ -33,10 +40,22 @@ impl Default for Rule {
 impl Rule {
     /// Does this station count towards coverage?
     pub fn qualifies(&self, station: &Station) -> bool {
+        if self.has_pool_terms() {
+            // A site's power is the per-point power at which it meets the
+            // pool terms, 0 when it meets them at none (see `pools`).
+            return station
+                .power_kw()
+                .is_some_and(|kw| kw > 0.0 && kw >= self.min_power_kw);
+        }
         if self.min_power_kw <= 0.0 {
             return true;
         }
         station.power_kw().is_some_and(|kw| kw >= self.min_power_kw)
+    }
+
+    /// Does the rule ask more of a site than one point's power?
+    pub fn has_pool_terms(&self) -> bool {
+        self.min_points > 1 || self.min_pool_kw > 0.0
     }
 
     /// Is an area with these facts covered?
@@ -53,7 +72,27 @@ impl Rule {
     /// One line saying what the claim is, for reports.
     pub fn describe(&self) -> String {
         let mut text = String::from("every area has ");
-        if self.min_power_kw > 0.0 {
+        if self.has_pool_terms() {
+            text.push_str("a site with ");
+            let points = if self.min_points == 1 {
+                "a point".to_owned()
+            } else {
+                format!("{} points", self.min_points)
+            };
+            text.push_str(&points);
+            if self.min_power_kw > 0.0 {
+                text.push_str(&format!(
+                    " of at least {} kW",
+                    trim_float(self.min_power_kw)
+                ));
+            }
+            if self.min_pool_kw > 0.0 {
+                text.push_str(&format!(
+                    " and at least {} kW in all",
+                    trim_float(self.min_pool_kw)
+                ));
+            }
+        } else if self.min_power_kw > 0.0 {
             text.push_str(&format!(
                 "a station of at least {} kW",
                 trim_float(self.min_power_kw)
