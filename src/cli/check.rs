@@ -323,13 +323,16 @@ impl CheckArgs {
         if areas == Source::Stdin && stations == Source::Stdin {
             bail!("--areas and --stations cannot both read standard input");
         }
+        let station_fields = self.station_fields.specs(
+            self.pools.pool_field.as_deref(),
+            &stations,
+            &self.crs.stations_read(),
+        )?;
         Ok(CheckConfig {
             areas,
             stations,
             area_fields: self.area_fields.specs(),
-            station_fields: self
-                .station_fields
-                .specs(self.pools.pool_field.as_deref())?,
+            station_fields,
             rule: self.pools.rule(self.rule.rule()),
             skip_invalid: self.skip_invalid,
             areas_crs: self.crs.areas_crs.clone(),

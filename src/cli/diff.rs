@@ -110,7 +110,11 @@ impl DiffArgs {
             new: Source::from_arg(&self.new),
             areas: Source::from_arg(&self.areas),
             area_fields: self.area_fields.specs(),
-            station_fields: self.station_fields.specs(None)?,
+            station_fields: self.station_fields.specs(
+                None,
+                &Source::from_arg(&self.new),
+                &self.crs.stations_read(),
+            )?,
             rule: self.rule.rule(),
             areas_crs: self.crs.areas_crs.clone(),
             stations_crs: self.crs.stations_crs.clone(),

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::bail;
-use chargecov::input::{ReadOptions, TextEncoding};
+use chargecov::input::{ReadOptions, Source, TextEncoding};
 use chargecov::output::staged::{self, Clash};
 use clap::Args;
 
@@ -92,9 +92,26 @@ pub struct StationFieldArgs {
 
 impl StationFieldArgs {
     /// The fields to read, with the feed's power sources and filters;
-    /// `pool_key` names the site field for pools by key.
-    pub fn specs(&self, pool_key: Option<&str>) -> anyhow::Result<StationFieldSpecs> {
-        let shape = self.stations_format.map(FeedFormat::shape);
+    /// `pool_key` names the site field for pools by key. Without
+    /// --stations-format or --power-field, the feed's shape is detected
+    /// from `source`'s column or property names when they show it.
+    pub fn specs(
+        &self,
+        pool_key: Option<&str>,
+        source: &Source,
+        read: &ReadOptions,
+    ) -> anyhow::Result<StationFieldSpecs> {
+        let format = self.stations_format.or_else(|| {
+            if !self.power_field.is_empty() || *source == Source::Stdin {
+                return None;
+            }
+            let names = source
+                .open_with(read)
+                .and_then(|input| chargecov::input::names::property_names(&input, 1000))
+                .ok()?;
+            FeedFormat::detect(&names)
+        });
+        let shape = format.map(FeedFormat::shape);
         let preset =
             |flag: &Option<String>, from: Option<&'static [&'static str]>, defaults| match from {
                 Some(list) if flag.is_none() && !list.is_empty() => FieldSpec::discover(list),

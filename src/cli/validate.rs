@@ -89,7 +89,9 @@ impl ValidateArgs {
     pub fn run(&self) -> anyhow::Result<ExitCode> {
         let mut config = ValidateConfig::new(Source::from_arg(&self.stations));
         config.areas = self.areas.as_deref().map(Source::from_arg);
-        config.station_fields = self.station_fields.specs(None)?;
+        config.station_fields =
+            self.station_fields
+                .specs(None, &config.stations, &self.crs.stations_read())?;
         config.area_fields = AreaFieldSpecs::default();
         config.required = self
             .require

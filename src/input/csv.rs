@@ -66,6 +66,23 @@ const ROW_HINT: &str =
     "every row must have as many fields as the header; quote fields that contain the delimiter";
 
 /// A reader over the text and its header names.
+/// The header row's names, from the start of the text (the first line is
+/// enough).
+pub(crate) fn header_names(input: &crate::input::Input) -> Result<Vec<String>> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    input
+        .reader()?
+        .take(1 << 20)
+        .read_to_end(&mut head)
+        .map_err(|e| input.read_error(e))?;
+    if let Some(end) = head.iter().position(|b| *b == b'\n') {
+        head.truncate(end + 1);
+    }
+    let (bytes, _) = to_utf8(head, input.encoding(), &input.name())?;
+    Ok(open(&bytes, &input.name())?.1)
+}
+
 fn open<'b>(bytes: &'b [u8], source_name: &str) -> Result<(csv::Reader<&'b [u8]>, Vec<String>)> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sniff_delimiter(bytes))

@@ -17,7 +17,8 @@ const ENOUGH: &str = "chargecov: enough features sampled";
 
 /// The distinct property names of the first `features` features of a
 /// GeoJSON or newline-delimited GeoJSON layer, in order of first
-/// appearance; empty for other formats or when the text cannot be read.
+/// appearance, or a CSV table's header; empty for other formats or when
+/// the text cannot be read.
 pub fn property_names(input: &Input, features: usize) -> Result<Vec<String>> {
     let mut names = Names::default();
     match input.format() {
@@ -44,6 +45,7 @@ pub fn property_names(input: &Input, features: usize) -> Result<Vec<String>> {
                 let _ = (Feature { names: &mut names }).deserialize(&mut de);
             }
         }
+        InputFormat::Csv => return crate::input::csv::header_names(input),
         _ => {}
     }
     Ok(names.order)

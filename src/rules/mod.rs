@@ -167,10 +167,34 @@ mod tests {
             min_power_kw: 480.0,
             boundary_tolerance_m: 5.0,
             within_km: Some(2.5),
+            ..Rule::default()
         };
         assert_eq!(
             rule.describe(),
             "every area has a station of at least 480 kW inside it or on its boundary (tolerance 5 m), or within 2.5 km of it"
         );
+        let afir = Rule {
+            min_power_kw: 150.0,
+            min_pool_kw: 400.0,
+            ..Rule::default()
+        };
+        assert_eq!(
+            afir.describe(),
+            "every area has a site with a point of at least 150 kW and at least 400 kW in all inside it or on its boundary"
+        );
+    }
+
+    #[test]
+    fn a_site_that_misses_the_pool_terms_never_qualifies() {
+        // Under pool terms a site's power is 0 when it meets them at no
+        // threshold, and unknown when no point's power is known: neither
+        // counts, even with no per-point threshold.
+        let rule = Rule {
+            min_points: 2,
+            ..Rule::default()
+        };
+        assert!(!rule.qualifies(&station(Some(0.0))));
+        assert!(!rule.qualifies(&station(None)));
+        assert!(rule.qualifies(&station(Some(3.7))));
     }
 }
