@@ -15,13 +15,12 @@ use std::collections::BinaryHeap;
 
 use geo::{Coord, Intersects, MultiPolygon, Rect};
 
+// The largest radius of curvature of WGS84, a²/b (meridional and prime
+// vertical at the poles), rounded up: a path whose latitude changes by
+// Δφ and longitude by Δλ (radians), straight in lon/lat, is no longer
+// than this times √(Δφ² + (cos φ_min · Δλ)²).
+use super::MAX_CURVATURE_RADIUS_M;
 use super::{distance_m, lower_bound_to_rect_m};
-
-/// The largest radius of curvature of WGS84, a²/b (meridional and prime
-/// vertical at the poles), rounded up: a path whose latitude changes by
-/// Δφ and longitude by Δλ (radians), straight in lon/lat, is no longer
-/// than this times √(Δφ² + (cos φ_min · Δλ)²).
-const MAX_CURVATURE_RADIUS_M: f64 = 6_399_594.0;
 
 /// Segments per leaf box.
 const CHUNK: usize = 8;

@@ -22,10 +22,33 @@ pub const MIN_CURVATURE_RADIUS_M: f64 = 6_335_000.0;
 
 /// Metres per degree of latitude, rounded down (the true value is at least
 /// 110,574 m everywhere).
-const MIN_M_PER_DEG_LAT: f64 = 110_500.0;
+pub(crate) const MIN_M_PER_DEG_LAT: f64 = 110_500.0;
 
 /// Metres per degree of longitude on the equator, rounded down.
-const MIN_M_PER_DEG_LON_EQUATOR: f64 = 111_300.0;
+pub(crate) const MIN_M_PER_DEG_LON_EQUATOR: f64 = 111_300.0;
+
+/// The largest radius of curvature of the WGS84 ellipsoid, a²/b (at the
+/// poles), rounded up: a geodesic is at most the angle between its end
+/// normals times this.
+pub const MAX_CURVATURE_RADIUS_M: f64 = 6_399_594.0;
+
+/// Is the geodesic between `a` and `b` at most `d_m` metres? Decided by
+/// the angle between their normals where that settles it (the geodesic
+/// lies between that angle times the least and the largest radius of
+/// curvature), by the geodesic itself otherwise.
+pub fn within_m(a: Coord<f64>, b: Coord<f64>, d_m: f64) -> bool {
+    let (u, v) = (unit_vector(a), unit_vector(b));
+    let chord_sq = (u[0] - v[0]).powi(2) + (u[1] - v[1]).powi(2) + (u[2] - v[2]).powi(2);
+    let angle = angle_from_chord_sq(chord_sq);
+    // Margins far above the rounding of the unit vectors (~1e-9 m).
+    if angle * MIN_CURVATURE_RADIUS_M > d_m + 1e-6 {
+        return false;
+    }
+    if angle * MAX_CURVATURE_RADIUS_M < d_m - 1e-6 {
+        return true;
+    }
+    distance_m(a, b) <= d_m
+}
 
 /// Geodesic distance in metres between two lon/lat points (Karney 2013).
 pub fn distance_m(a: Coord<f64>, b: Coord<f64>) -> f64 {
