@@ -37,6 +37,7 @@
 pub mod area_index;
 pub mod assess;
 pub mod check;
+pub mod claims;
 pub mod coincident;
 pub mod contained;
 pub mod crs;

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => args.run(),
         Command::Validate(args) => args.run(),
         Command::Diff(args) => args.run(),
+        Command::Claims(args) => args.run(),
     });
     match result {
         Ok(Ok(code)) => code,

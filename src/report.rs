@@ -67,8 +67,11 @@ pub struct Report {
 pub struct Provenance {
     /// chargecov's version.
     pub chargecov: &'static str,
-    /// The claim judged, in words (set by flags: the `rule` is all of it).
+    /// The claim judged, in words.
     pub claim: String,
+    /// The named claim (`--claim`): its name, version, origin (`preset` or
+    /// the file) and the SHA-256 of its text; `null` when flags set the rule.
+    pub claim_source: Option<crate::claims::ClaimRef>,
     /// The area layer's files.
     pub areas: Vec<FileDigest>,
     /// The station layer's files.
@@ -77,11 +80,17 @@ pub struct Provenance {
 
 impl Provenance {
     /// Hashes the files behind `areas` and `stations`.
-    pub fn of(areas: &Source, stations: &Source, rule: &Rule) -> crate::error::Result<Self> {
+    pub fn of(
+        areas: &Source,
+        stations: &Source,
+        rule: &Rule,
+        claim_source: Option<crate::claims::ClaimRef>,
+    ) -> crate::error::Result<Self> {
         let (a, s) = rayon::join(|| digests(areas), || digests(stations));
         Ok(Provenance {
             chargecov: env!("CARGO_PKG_VERSION"),
             claim: rule.describe(),
+            claim_source,
             areas: a?,
             stations: s?,
         })
@@ -167,6 +176,9 @@ impl PowerMissing {
 /// The rule as reported.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleReport {
+    /// The named claim judged (`--claim`), as `name (version N)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
     /// The rule in words.
     pub description: String,
     /// A station qualifies at this power (kW) or more.
@@ -175,6 +187,8 @@ pub struct RuleReport {
     pub boundary_tolerance_m: f64,
     /// An area is covered by a qualifying station this close (km), if set.
     pub within_km: Option<f64>,
+    /// More than `min_power_kw`, not at least.
+    pub min_power_exclusive: bool,
     /// A site qualifies only with this many points of `min_power_kw` or more.
     pub min_points: u32,
     /// ... and this much power over all its points (kW).
@@ -796,10 +810,12 @@ fn population_summary(run: &CheckRun, members: &[usize]) -> Option<PopulationSum
 
 fn rule_report(rule: &Rule) -> RuleReport {
     RuleReport {
+        claim: None,
         description: rule.describe(),
         min_power_kw: rule.min_power_kw,
         boundary_tolerance_m: rule.boundary_tolerance_m,
         within_km: rule.within_km,
+        min_power_exclusive: rule.min_power_exclusive,
         min_points: rule.min_points,
         min_pool_kw: rule.min_pool_kw,
     }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+use chargecov::claims::ClaimKind;
 use chargecov::crs::{Crs, OutputCrs};
 use chargecov::model::SurfaceRequest;
 use chargecov::output;
@@ -16,6 +17,7 @@ use chargecov::output::{ShapeKind, ShapeLayer};
 use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
 use chargecov::report::Provenance;
+use chargecov::units::trim_float;
 use chargecov::{CheckConfig, Report, Rule, Source, demo, run_check};
 
 use super::progress::Bars;
@@ -66,6 +68,11 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub rule: RuleArgs,
+
+    /// Judge a named policy claim (`chargecov claims` lists them, e.g. uk-rapid,
+    /// cn-township-any) or a claim file (TOML): it sets the rule, so no rule flag goes with it.
+    #[arg(long, value_name = "NAME|FILE", help_heading = "Rule")]
+    pub claim: Option<String>,
 
     #[command(flatten)]
     pub pools: PoolArgs,
@@ -323,6 +330,7 @@ impl CheckArgs {
         if areas == Source::Stdin && stations == Source::Stdin {
             bail!("--areas and --stations cannot both read standard input");
         }
+        let (rule, pool_by) = self.rule_and_pools()?;
         let station_fields = self.station_fields.specs(
             self.pools.pool_field.as_deref(),
             &stations,
@@ -333,7 +341,7 @@ impl CheckArgs {
             stations,
             area_fields: self.area_fields.specs(),
             station_fields,
-            rule: self.pools.rule(self.rule.rule()),
+            rule,
             skip_invalid: self.skip_invalid,
             areas_crs: self.crs.areas_crs.clone(),
             stations_crs: self.crs.stations_crs.clone(),
@@ -341,8 +349,35 @@ impl CheckArgs {
             population_field: self.population_field.clone(),
             areas_read: self.crs.areas_read(),
             stations_read: self.crs.stations_read(),
-            pool_by: self.pools.pool_by(),
+            pool_by,
         })
+    }
+
+    /// The rule and pooling: from --claim, else from the rule flags.
+    fn rule_and_pools(&self) -> anyhow::Result<(Rule, Option<PoolBy>)> {
+        let Some(arg) = &self.claim else {
+            return Ok((self.pools.rule(self.rule.rule()), self.pools.pool_by()));
+        };
+        let (claim, _) = super::claims::resolve(arg)?;
+        if claim.kind == ClaimKind::Corridor {
+            bail!(
+                "--claim {}: a corridor claim (sites at most {} km apart along roads) cannot be judged per area; it needs a road network (corridor checks)",
+                claim.name,
+                claim.rule.spacing_km.map(trim_float).unwrap_or_default()
+            );
+        }
+        let flags = self.pools.rule(self.rule.rule());
+        if flags != Rule::default() {
+            bail!(
+                "--claim {} sets the rule; drop --min-power-kw, --boundary-tolerance-m, --within-km, --min-points and --min-pool-kw, or write a claim file with your numbers",
+                claim.name
+            );
+        }
+        let pool_by = self
+            .pools
+            .pool_by()
+            .or(claim.rule.pool_m.map(PoolBy::Distance));
+        Ok((claim.rule(), pool_by))
     }
 
     fn surface_request(&self) -> anyhow::Result<Option<SurfaceRequest>> {
@@ -446,14 +481,22 @@ impl CheckArgs {
         // The JSON report records the inputs' SHA-256: hashed on a thread
         // of its own while the check runs, where reading leaves a core
         // idle part of the time (a stream is never reopened for it).
+        let claim_ref = match &self.claim {
+            Some(arg) => Some(super::claims::resolve(arg)?.1),
+            None => None,
+        };
         let hashing = (self.report.is_some() || self.format == Format::Json).then(|| {
             let (areas, stations, rule) =
                 (config.areas.clone(), config.stations.clone(), config.rule);
-            std::thread::spawn(move || Provenance::of(&areas, &stations, &rule))
+            std::thread::spawn(move || Provenance::of(&areas, &stations, &rule, claim_ref))
         });
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
         let mut report = Report::new(&run, self.uses_demo());
+        if let Some(arg) = &self.claim {
+            let (claim, _) = super::claims::resolve(arg)?;
+            report.rule.claim = Some(format!("{} (version {})", claim.name, claim.version));
+        }
         if let Some(hashing) = hashing {
             let provenance = hashing
                 .join()

@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod check;
+pub mod claims;
 pub mod diff;
 pub mod generate;
 pub mod progress;
@@ -28,4 +29,5 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     Validate(Box<validate::ValidateArgs>),
     Diff(Box<diff::DiffArgs>),
+    Claims(claims::ClaimsArgs),
 }

@@ -370,8 +370,13 @@ fn legend(out: &mut String, x: f64, report: &Report) {
     y += 18.0;
     let _ = writeln!(
         out,
-        r##"<text x="0" y="{:.0}" fill="#202020">≥ {} kW qualifies</text>"##,
+        r##"<text x="0" y="{:.0}" fill="#202020">{} {} kW qualifies</text>"##,
         y + 10.0,
+        if report.rule.min_power_exclusive {
+            "&gt;"
+        } else {
+            "≥"
+        },
         crate::units::trim_float(report.rule.min_power_kw)
     );
     if report.inputs.synthetic {

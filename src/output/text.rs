@@ -53,9 +53,13 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let s = &report.summary;
     let inputs = &report.inputs;
+    let named = match &report.rule.claim {
+        Some(name) => format!("{name}: "),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "{} {} — claim: {}",
+        "{} {} — claim: {named}{}",
         report.tool.name, report.tool.version, report.rule.description
     );
     if inputs.synthetic {
@@ -127,20 +131,21 @@ pub fn render(report: &Report) -> String {
         s.areas_total, s.areas_covered, s.areas_uncovered
     );
     let r = &report.rule;
+    let cmp = if r.min_power_exclusive { ">" } else { "≥" };
     let threshold = if st.pools.is_some() {
         let mut terms = format!(" (sites with ≥ {} point", r.min_points);
         if r.min_points != 1 {
             terms.push('s');
         }
         if r.min_power_kw > 0.0 {
-            terms.push_str(&format!(" of ≥ {} kW", trim_float(r.min_power_kw)));
+            terms.push_str(&format!(" of {cmp} {} kW", trim_float(r.min_power_kw)));
         }
         if r.min_pool_kw > 0.0 {
             terms.push_str(&format!(", ≥ {} kW in all", trim_float(r.min_pool_kw)));
         }
         terms + ")"
-    } else if report.rule.min_power_kw > 0.0 {
-        format!(" (≥ {} kW)", trim_float(report.rule.min_power_kw))
+    } else if report.rule.min_power_kw > 0.0 || r.min_power_exclusive {
+        format!(" ({cmp} {} kW)", trim_float(report.rule.min_power_kw))
     } else {
         " (every station)".to_owned()
     };

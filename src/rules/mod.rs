@@ -14,6 +14,9 @@ pub struct Rule {
     /// A station qualifies when its power is at least this (0: all do,
     /// including stations whose power is unknown).
     pub min_power_kw: f64,
+    /// More than `min_power_kw` rather than at least (China's "more than
+    /// 250 kW per gun").
+    pub min_power_exclusive: bool,
     /// A station this close to an area's boundary counts as inside it.
     pub boundary_tolerance_m: f64,
     /// An area is also covered when a qualifying station is this close.
@@ -29,6 +32,7 @@ impl Default for Rule {
     fn default() -> Self {
         Rule {
             min_power_kw: 0.0,
+            min_power_exclusive: false,
             boundary_tolerance_m: 0.0,
             within_km: None,
             min_points: 1,
@@ -45,12 +49,34 @@ impl Rule {
             // pool terms, 0 when it meets them at none (see `pools`).
             return station
                 .power_kw()
-                .is_some_and(|kw| kw > 0.0 && kw >= self.min_power_kw);
+                .is_some_and(|kw| kw > 0.0 && self.enough(kw));
         }
-        if self.min_power_kw <= 0.0 {
+        if self.min_power_kw <= 0.0 && !self.min_power_exclusive {
             return true;
         }
-        station.power_kw().is_some_and(|kw| kw >= self.min_power_kw)
+        station.power_kw().is_some_and(|kw| self.enough(kw))
+    }
+
+    /// Does one point's power meet the threshold?
+    pub fn enough(&self, kw: f64) -> bool {
+        if self.min_power_exclusive {
+            kw > self.min_power_kw
+        } else {
+            kw >= self.min_power_kw
+        }
+    }
+
+    /// "at least 150 kW" or "more than 250 kW".
+    fn threshold_words(&self) -> String {
+        format!(
+            "{} {} kW",
+            if self.min_power_exclusive {
+                "more than"
+            } else {
+                "at least"
+            },
+            trim_float(self.min_power_kw)
+        )
     }
 
     /// Does the rule ask more of a site than one point's power?
@@ -92,11 +118,8 @@ impl Rule {
                     trim_float(self.min_pool_kw)
                 ));
             }
-        } else if self.min_power_kw > 0.0 {
-            text.push_str(&format!(
-                "a station of at least {} kW",
-                trim_float(self.min_power_kw)
-            ));
+        } else if self.min_power_kw > 0.0 || self.min_power_exclusive {
+            text.push_str(&format!("a station of {}", self.threshold_words()));
         } else {
             text.push_str("a station");
         }
