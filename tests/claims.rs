@@ -354,3 +354,176 @@ fn the_diff_report_carries_the_snapshots_digests() {
     assert_eq!(p["new"][0]["sha256"], sums[1]);
     assert_eq!(p["areas"][0]["path"], AREAS);
 }
+
+// ------------------------------------------------------ built-in claims --
+
+/// Runs `check --claim NAME` on `fixtures/claims/square.geojson` with the
+/// stations of one case of `presets.csv`; (exit code, stdout JSON, stderr).
+fn judge_preset(name: &str, case: &str) -> (i32, serde_json::Value, String) {
+    let filter = format!("preset = '{name}' and case = '{case}'");
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            "fixtures/claims/square.geojson",
+            "--stations",
+            "fixtures/claims/presets.csv",
+            "--claim",
+            name,
+            "--where",
+            &filter,
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code().unwrap(),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_area_preset_passes_its_passing_case_and_fails_its_failing_one() {
+    let presets = chargecov::claims::presets();
+    let mut judged = 0;
+    for claim in &presets {
+        if claim.kind == chargecov::claims::ClaimKind::Corridor {
+            continue;
+        }
+        let (code, report, stderr) = judge_preset(&claim.name, "pass");
+        assert_eq!(
+            code, 0,
+            "{} should hold on its passing case: {stderr}",
+            claim.name
+        );
+        assert_eq!(
+            report["rule"]["claim"],
+            format!("{} (version {})", claim.name, claim.version)
+        );
+        let source = &report["provenance"]["claim_source"];
+        assert_eq!(source["name"], claim.name.as_str());
+        assert_eq!(source["origin"], "preset");
+        assert_eq!(source["sha256"].as_str().map(str::len), Some(64));
+        let (code, _, stderr) = judge_preset(&claim.name, "fail");
+        assert_eq!(
+            code, 1,
+            "{} should fail on its failing case: {stderr}",
+            claim.name
+        );
+        judged += 1;
+    }
+    assert_eq!(judged, 8, "the eight area presets");
+}
+
+#[test]
+fn corridor_presets_stop_an_area_run_and_say_why() {
+    for name in ["afir-2025-core", "afir-2027-core", "us-nevi"] {
+        for case in ["pass", "fail"] {
+            let (code, _, stderr) = judge_preset(name, case);
+            assert_eq!(code, 2, "{name}");
+            assert!(stderr.contains("corridor claim"), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn corridor_presets_pool_terms_judge_sites() {
+    use chargecov::claims::preset;
+    use chargecov::pools::pool_power;
+    let qualifies = |name: &str, points: &[f64]| {
+        let rule = preset(name).unwrap().rule();
+        let mut points = points.to_vec();
+        pool_power(&mut points, &rule).is_some_and(|kw| kw > 0.0 && rule.enough(kw))
+    };
+    // AFIR 2025: 400 kW in all with one point of 150 kW.
+    assert!(qualifies("afir-2025-core", &[150.0, 150.0, 50.0, 50.0]));
+    assert!(!qualifies("afir-2025-core", &[150.0, 100.0, 100.0, 49.0]));
+    assert!(!qualifies("afir-2025-core", &[149.0, 149.0, 149.0]));
+    // AFIR 2027: 600 kW in all with two points of 150 kW.
+    assert!(qualifies("afir-2027-core", &[150.0, 150.0, 150.0, 150.0]));
+    assert!(!qualifies("afir-2027-core", &[350.0, 149.0, 149.0]));
+    // NEVI: four ports of 150 kW, 600 kW in all.
+    assert!(qualifies("us-nevi", &[150.0, 150.0, 150.0, 150.0]));
+    assert!(!qualifies("us-nevi", &[350.0, 350.0, 350.0, 149.0]));
+}
+
+#[test]
+fn a_claim_file_is_judged_and_hashed_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.toml");
+    let text = "name = \"my-50\"\ntitle = \"t\"\nversion = \"3\"\nkind = \"area\"\neffective = \"2026-01-01\"\nverifiable = [\"v\"]\n[[sources]]\ndocument = \"d\"\narticle = \"a\"\n[rule]\nmin_power_kw = 50\n";
+    std::fs::write(&file, text).unwrap();
+    let (code, report) = check_json(&[
+        "--areas",
+        AREAS,
+        "--stations",
+        "fixtures/basic/stations.geojson",
+        "--claim",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(report["rule"]["min_power_kw"], 50.0);
+    assert_eq!(report["rule"]["claim"], "my-50 (version 3)");
+    let source = &report["provenance"]["claim_source"];
+    assert_eq!(source["origin"], file.to_str().unwrap());
+    // The digest is the file's own: compare with sha256 of the same bytes.
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(source["sha256"], want);
+
+    std::fs::write(
+        &file,
+        text.replace("min_power_kw = 50", "min_power_kw = \"fast\""),
+    )
+    .unwrap();
+    let out = chargecov()
+        .args(["check", "--claim", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mine.toml") && err.contains("min_power_kw"),
+        "{err}"
+    );
+
+    let out = chargecov()
+        .args(["check", "--claim", "no-such-claim"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("uk-rapid"));
+}
+
+#[test]
+fn claims_lists_every_preset_with_its_source() {
+    let out = chargecov().args(["claims"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for claim in chargecov::claims::presets() {
+        assert!(text.contains(&claim.name), "{}", claim.name);
+        assert!(text.contains(&claim.sources[0].document), "{}", claim.name);
+    }
+    let out = chargecov().args(["claims", "us-nevi"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("UNVERIFIABLE") && text.contains("simultaneously"),
+        "{text}"
+    );
+    let out = chargecov()
+        .args(["claims", "--format", "json"])
+        .output()
+        .unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        chargecov::claims::presets().len()
+    );
+}
