@@ -385,3 +385,32 @@ fn pools_within_50_m_agree_with_an_independent_reference() {
     assert!(pools["pools"].as_u64().unwrap() < 9690);
     assert!(pools["largest"].as_u64().unwrap() > 4);
 }
+
+#[test]
+fn validate_checks_every_point_and_skips_what_the_filters_remove() {
+    let feed = fixture("feeds/ocpi-evses.geojson");
+    let validate = |extra: &[&str]| -> Value {
+        let out = chargecov()
+            .args(["validate", path_str(&feed), "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let count = |v: &Value, id: &str| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["count"]
+            .clone()
+    };
+    // Watts read as kW: each of the six EVSEs (points) is above 1,500 kW.
+    let v = validate(&["--power-field", "evses[].connectors[].max_electric_power"]);
+    assert_eq!(count(&v, "power-plausible"), 6);
+    let v = validate(&["--power-field", OCPI_POWER, "--where", "site = 'S1'"]);
+    assert_eq!(count(&v, "power-plausible"), 0);
+    assert_eq!(v["stations"]["records"], 2);
+    assert_eq!(v["stations"]["filters"][0]["removed"], 1);
+}

@@ -53,6 +53,15 @@ pub fn text(v: &Validation) -> String {
         "{} {} validate — {}: {} records ({}; {})",
         v.tool, v.version, v.stations.path, v.stations.records, v.stations.format, v.stations.crs
     );
+    for f in &v.stations.filters {
+        let _ = writeln!(
+            out,
+            "filter: {}: removed {} record{} (not checked)",
+            f.filter,
+            f.removed,
+            if f.removed == 1 { "" } else { "s" }
+        );
+    }
     if let Some(a) = &v.areas {
         let _ = writeln!(out, "areas: {}: {} features ({})", a.path, a.records, a.crs);
     }

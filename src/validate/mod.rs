@@ -125,6 +125,9 @@ pub struct LayerSummary {
     pub records: usize,
     /// Its coordinate system.
     pub crs: String,
+    /// Each `--where` filter and the records it removed (stations only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<crate::model::FilterCount>,
 }
 
 /// The outcome in numbers.
@@ -168,6 +171,8 @@ struct Accumulator<'c> {
     power_parsed: CheckResult,
     power_plausible: CheckResult,
     records: usize,
+    /// Records each filter removed (not checked).
+    removed: Vec<usize>,
 }
 
 const NO_ID: (u32, u32) = (0, u32::MAX);
@@ -193,6 +198,7 @@ impl<'c> Accumulator<'c> {
                 config.severity(CheckId::PowerPlausible),
             ),
             records: 0,
+            removed: vec![0; config.station_fields.feed.filters().len()],
         }
     }
 
@@ -200,7 +206,20 @@ impl<'c> Accumulator<'c> {
         (span.1 != u32::MAX).then(|| &self.ids[span.0 as usize..(span.0 + span.1) as usize])
     }
 
-    fn record(&mut self, raw: RawStation) {
+    fn record(&mut self, mut raw: RawStation) {
+        // Records the filters remove are not checked: only counted.
+        let feed = &self.config.station_fields.feed;
+        let captured = std::mem::take(&mut raw.captured);
+        let get = |k: &crate::feed::KeyPattern| {
+            crate::feed::Captured::new(feed.captures(), &captured).get(k)
+        };
+        if let Some(failed) = feed.filters().iter().position(|f| !f.keeps(get)) {
+            self.removed[failed] += 1;
+            return;
+        }
+        // Power from the feed's sources: every point is checked.
+        let points =
+            (!feed.power().is_empty()).then(|| crate::feed::power::points(feed.power(), get));
         self.records += 1;
         let index = raw.index;
         let id_value = raw.id.as_ref().map(|(_, v)| v).or(raw.feature_id.as_ref());
@@ -254,21 +273,29 @@ impl<'c> Accumulator<'c> {
                     .add(offender(format!("missing {}", missing.join(", "))));
             }
         }
-        let power = match raw.power.as_ref().map(|(_, v)| v.to_power_kw()) {
-            None => None,
-            Some(Ok(kw)) => kw,
-            Some(Err(why)) => {
-                self.power_parsed.add(offender(why));
-                None
+        let powers: Vec<f64> = match points {
+            Some(points) => {
+                for why in points.unreadable {
+                    self.power_parsed.add(offender(why));
+                }
+                points.kw
             }
+            None => match raw.power.as_ref().map(|(_, v)| v.to_power_kw()) {
+                None => Vec::new(),
+                Some(Ok(kw)) => kw.into_iter().collect(),
+                Some(Err(why)) => {
+                    self.power_parsed.add(offender(why));
+                    Vec::new()
+                }
+            },
         };
-        if let Some(kw) = power
-            && !(kw > 0.0 && kw <= self.config.max_power_kw)
-        {
-            self.power_plausible.add(offender(format!(
-                "power {kw} kW is not in (0, {}] kW",
-                self.config.max_power_kw
-            )));
+        for kw in powers {
+            if !(kw > 0.0 && kw <= self.config.max_power_kw) {
+                self.power_plausible.add(offender(format!(
+                    "power {kw} kW is not in (0, {}] kW",
+                    self.config.max_power_kw
+                )));
+            }
         }
     }
 }
@@ -473,6 +500,7 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
             format: layer.info.format,
             records: layer.info.features_read,
             crs: layer.info.crs.clone(),
+            filters: Vec::new(),
         });
         progress.finish();
     }
@@ -504,6 +532,17 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
             format,
             records: acc.records,
             crs: crs.label(),
+            filters: config
+                .station_fields
+                .feed
+                .filters()
+                .iter()
+                .zip(&acc.removed)
+                .map(|(f, &removed)| crate::model::FilterCount {
+                    filter: f.to_string(),
+                    removed,
+                })
+                .collect(),
         },
         areas: areas_summary,
         summary: Summary {
