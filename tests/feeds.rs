@@ -414,3 +414,38 @@ fn validate_checks_every_point_and_skips_what_the_filters_remove() {
     assert_eq!(v["stations"]["records"], 2);
     assert_eq!(v["stations"]["filters"][0]["removed"], 1);
 }
+
+#[test]
+fn markdown_and_html_say_what_filters_and_pools_did() {
+    let areas = fixture(AREAS);
+    let feed = fixture("feeds/ocpi-evses.geojson");
+    let dir = tempfile::tempdir().unwrap();
+    let (md, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&areas),
+            "--stations",
+            path_str(&feed),
+        ])
+        .args(["--power-field", OCPI_POWER, "--pool-field", "site", "-q"])
+        .args(["--where", "site != 'S9'"])
+        .args(["--markdown", path_str(&md), "--html", path_str(&html)])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(md.contains("`site != 'S9'` removed 0 records"), "{md}");
+    assert!(
+        md.contains("3 records grouped into 2 sites (same site)"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("removed 0 records") && html.contains("grouped into 2 sites"));
+}

@@ -253,6 +253,24 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
             escape(&m.message())
         );
     }
+    for f in &i.stations.filters {
+        let _ = writeln!(
+            out,
+            r#"<p class="filter">Filter <code>{}</code> removed {} records.</p>"#,
+            escape(&f.filter),
+            f.removed
+        );
+    }
+    if let Some(p) = &i.stations.pools {
+        let _ = writeln!(
+            out,
+            r#"<p class="pools">{} records grouped into {} sites ({}; the largest has {}).</p>"#,
+            p.records,
+            p.pools,
+            escape(&p.by),
+            p.largest
+        );
+    }
     let _ = writeln!(
         out,
         "<table><tr><th>layer</th><th>file</th><th class=\"n\">features</th><th>coordinate system</th></tr>"

@@ -48,6 +48,20 @@ pub fn render(report: &Report) -> String {
     if let Some(m) = &i.power_missing {
         let _ = writeln!(out, "> ⚠️ {}\n", m.message());
     }
+    for f in &i.stations.filters {
+        let _ = writeln!(
+            out,
+            "**Filter:** `{}` removed {} records  ",
+            f.filter, f.removed
+        );
+    }
+    if let Some(p) = &i.stations.pools {
+        let _ = writeln!(
+            out,
+            "**Sites:** {} records grouped into {} sites ({})\n",
+            p.records, p.pools, p.by
+        );
+    }
     let pct = |a: usize, b: usize| {
         if b == 0 {
             0.0
