@@ -71,6 +71,14 @@ impl FieldSpec {
         }
     }
 
+    /// The spellings discovered among, best first (empty when explicit).
+    pub fn candidates(&self) -> &'static [&'static str] {
+        match &self.explicit {
+            Some(_) => &[],
+            None => self.defaults,
+        }
+    }
+
     /// The user's name, if one was given.
     pub fn explicit_name(&self) -> Option<&str> {
         self.explicit.as_deref()

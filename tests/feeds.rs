@@ -449,3 +449,49 @@ fn markdown_and_html_say_what_filters_and_pools_did() {
     let html = std::fs::read_to_string(html).unwrap();
     assert!(html.contains("removed 0 records") && html.contains("grouped into 2 sites"));
 }
+
+#[test]
+fn open_charge_map_and_ocpi_json_are_read_in_their_own_shapes() {
+    let (code, report) = run("feeds/ocm.json", &["--min-power-kw", "50"]);
+    assert_eq!(code, 1);
+    assert_eq!(covered(&report), ["A"]);
+    let st = &report["inputs"]["stations"];
+    assert_eq!(st["format"], "json-records");
+    assert_eq!(st["fields"]["power"], "Connections[].PowerKW");
+    assert_eq!(st["fields"]["lon"], "AddressInfo.Longitude");
+    assert_eq!(
+        report["inputs"]["power_missing"]["stations_without_power"],
+        1
+    );
+    let (_, report) = run("feeds/ocm.json", &["--min-power-kw", "10"]);
+    assert_eq!(covered(&report), ["A", "B"]);
+
+    let (code, report) = run(
+        "feeds/ocpi-locations.json",
+        &["--min-power-kw", "150", "--min-points", "2"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(covered(&report), ["A"]);
+    assert_eq!(
+        area(&report, "A")["strongest_kw"],
+        150.0,
+        "the second-strongest EVSE"
+    );
+    let (_, report) = run("feeds/ocpi-locations.json", &["--min-power-kw", "20"]);
+    assert_eq!(covered(&report), ["A", "B"]);
+    assert_eq!(area(&report, "A")["strongest_kw"], 350.0);
+
+    // JSON records hold points, not polygons.
+    let feed = fixture("feeds/ocm.json");
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&feed),
+            "--stations",
+            path_str(&feed),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -65,10 +65,11 @@ pub struct StationFieldArgs {
     pub power_field: Vec<String>,
 
     /// The station feed's own shape: `bnetza` (the German register's sheet:
-    /// `Längengrad [DG]`, `P1 [kW]` … `P4 [kW]`) or `osm` (tags as
-    /// properties, power from `socket:*:output`). Sets the position, id and
-    /// power fields the flags above do not. Detected from the column names
-    /// when they are unambiguous.
+    /// `Längengrad [DG]`, `P1 [kW]` … `P4 [kW]`), `osm` (tags as properties,
+    /// power from `socket:*:output`), `ocm` (Open Charge Map JSON:
+    /// `Connections[].PowerKW`) or `ocpi` (OCPI 2.2.1 Locations: one point per
+    /// EVSE, `max_electric_power` in W). Sets the position, id and power
+    /// fields the flags above do not. Detected from the names when unambiguous.
     #[arg(long, value_name = "FEED", value_parser = FeedFormat::parse, help_heading = "Fields")]
     pub stations_format: Option<FeedFormat>,
 

@@ -20,6 +20,18 @@ pub enum FeedFormat {
     /// (wiki.openstreetmap.org/wiki/Key:socket), its value text with a
     /// unit (`"150 kW"`); bare numbers are taken as kW.
     Osm,
+    /// Open Charge Map POIs (its API's JSON, an array of objects): position
+    /// in `AddressInfo.Latitude` / `AddressInfo.Longitude`, id `ID`, one
+    /// point per element of `Connections` with its `PowerKW`
+    /// (openchargemap.org/site/develop/api; a connection's `Quantity` is
+    /// not multiplied out: each connection counts once).
+    Ocm,
+    /// OCPI 2.2.1 Locations (an array, or a response's `data`): position
+    /// in `coordinates.latitude` / `.longitude` (decimal text), id `id`,
+    /// one point per EVSE, its power the strongest connector's
+    /// `max_electric_power` in W (OCPI 2.2.1, Locations module, 8.3.1,
+    /// 8.3.2, 8.3.3). A Location is a site already.
+    Ocpi,
 }
 
 /// What a feed format sets, where the user has not.
@@ -37,7 +49,12 @@ pub struct FeedShape {
 
 impl FeedFormat {
     /// Every format, for help and errors.
-    pub const ALL: &'static [FeedFormat] = &[FeedFormat::Bnetza, FeedFormat::Osm];
+    pub const ALL: &'static [FeedFormat] = &[
+        FeedFormat::Bnetza,
+        FeedFormat::Osm,
+        FeedFormat::Ocm,
+        FeedFormat::Ocpi,
+    ];
 
     /// By its name on the command line.
     pub fn parse(name: &str) -> Result<Self, String> {
@@ -56,6 +73,8 @@ impl FeedFormat {
         match self {
             FeedFormat::Bnetza => "bnetza",
             FeedFormat::Osm => "osm",
+            FeedFormat::Ocm => "ocm",
+            FeedFormat::Ocpi => "ocpi",
         }
     }
 
@@ -83,6 +102,18 @@ impl FeedFormat {
                 id: &["@id", "id", "osm_id"],
                 power: &["socket:*:output"],
             },
+            FeedFormat::Ocm => FeedShape {
+                lon: &["AddressInfo.Longitude"],
+                lat: &["AddressInfo.Latitude"],
+                id: &["ID", "UUID"],
+                power: &["Connections[].PowerKW"],
+            },
+            FeedFormat::Ocpi => FeedShape {
+                lon: &["coordinates.longitude"],
+                lat: &["coordinates.latitude"],
+                id: &["id"],
+                power: &["evses[].connectors[].max_electric_power@W"],
+            },
         }
     }
 
@@ -101,6 +132,12 @@ impl FeedFormat {
         });
         if socket && (has("amenity") || has("@id")) {
             return Some(FeedFormat::Osm);
+        }
+        if has("AddressInfo") && has("Connections") {
+            return Some(FeedFormat::Ocm);
+        }
+        if has("evses") && has("coordinates") {
+            return Some(FeedFormat::Ocpi);
         }
         None
     }

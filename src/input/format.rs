@@ -15,6 +15,9 @@ pub enum InputFormat {
     /// Newline-delimited GeoJSON: one Feature per line (GeoJSONSeq,
     /// RFC 8142, with or without the record separator; NDJSON).
     GeoJsonSeq,
+    /// Plain JSON records: an array of objects (Open Charge Map), or an
+    /// OCPI response whose `data` holds them.
+    JsonRecords,
     /// Comma-, semicolon- or tab-separated text with a header line.
     Csv,
     /// An ESRI Shapefile (`.shp`, with `.shx`, `.dbf` and `.prj`).
@@ -45,6 +48,7 @@ impl InputFormat {
         match self {
             InputFormat::GeoJson => "geojson",
             InputFormat::GeoJsonSeq => "geojsonseq",
+            InputFormat::JsonRecords => "json-records",
             InputFormat::Csv => "csv",
             InputFormat::Shapefile => "shapefile",
             InputFormat::Dbf => "dbf",
@@ -64,6 +68,7 @@ impl InputFormat {
         match self {
             InputFormat::GeoJson => "a GeoJSON FeatureCollection",
             InputFormat::GeoJsonSeq => "newline-delimited GeoJSON (GeoJSONSeq)",
+            InputFormat::JsonRecords => "JSON records (an array of objects, or an OCPI response)",
             InputFormat::Csv => "a CSV table",
             InputFormat::Shapefile => "an ESRI Shapefile",
             InputFormat::Dbf => "a dBASE table (a Shapefile's .dbf)",
@@ -143,6 +148,8 @@ pub fn detect(head: &[u8], file_name: Option<&str>) -> InputFormat {
         Some("geojson" | "json") => {
             return if looks_like_seq(head, 2) {
                 InputFormat::GeoJsonSeq
+            } else if looks_like_records(head) {
+                InputFormat::JsonRecords
             } else {
                 InputFormat::GeoJson
             };
@@ -162,9 +169,24 @@ pub fn detect(head: &[u8], file_name: Option<&str>) -> InputFormat {
     }
     match first_significant(head) {
         Some(b'{') if looks_like_seq(head, 2) => InputFormat::GeoJsonSeq,
+        _ if looks_like_records(head) => InputFormat::JsonRecords,
         Some(b'{' | b'[') => InputFormat::GeoJson,
         Some(b'<') => xml_kind(head),
         _ => InputFormat::Csv,
+    }
+}
+
+/// JSON records rather than GeoJSON: a top-level array (GeoJSON never is
+/// one), or an object with OCPI's response members (`data` and
+/// `status_code`) and no FeatureCollection in sight.
+fn looks_like_records(head: &[u8]) -> bool {
+    match first_significant(head) {
+        Some(b'[') => true,
+        Some(b'{') => {
+            let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+            has(b"\"status_code\"") && has(b"\"data\"") && !has(b"FeatureCollection")
+        }
+        _ => false,
     }
 }
 

@@ -28,6 +28,7 @@ mod parallel;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod raw;
+pub mod records;
 pub mod shapefile;
 pub mod source;
 #[cfg(any(feature = "gpkg", feature = "fgb", feature = "parquet"))]
@@ -111,6 +112,7 @@ pub fn dispatch<W: WithReader>(format: InputFormat, job: W) -> Result<W::Output,
     Ok(match format {
         InputFormat::GeoJson => job.run(&geojson::GeoJson),
         InputFormat::GeoJsonSeq => job.run(&geojsonseq::GeoJsonSeq),
+        InputFormat::JsonRecords => job.run(&records::JsonRecords),
         InputFormat::Csv => job.run(&csv::Csv),
         InputFormat::Zip => job.run(&zip::Zip),
         InputFormat::Shapefile => job.run(&shapefile::Shapefile),

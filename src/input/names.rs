@@ -46,6 +46,19 @@ pub fn property_names(input: &Input, features: usize) -> Result<Vec<String>> {
             }
         }
         InputFormat::Csv => return crate::input::csv::header_names(input),
+        InputFormat::JsonRecords => {
+            let value: serde_json::Value =
+                serde_json::from_reader(std::io::BufReader::new(input.reader()?))
+                    .unwrap_or_default();
+            let items = crate::input::records::records(value, "").unwrap_or_default();
+            for item in items.iter().take(features) {
+                if let Some(map) = item.as_object() {
+                    for k in map.keys() {
+                        names.add(k.clone());
+                    }
+                }
+            }
+        }
         _ => {}
     }
     Ok(names.order)
