@@ -103,7 +103,10 @@ impl StationFieldArgs {
         read: &ReadOptions,
     ) -> anyhow::Result<StationFieldSpecs> {
         let format = self.stations_format.or_else(|| {
-            if !self.power_field.is_empty() || *source == Source::Stdin {
+            // Only a regular file can be looked into and read again: a
+            // pipe or standard input is read once, by the check itself.
+            let regular = source.path().is_none_or(|p| p.is_file());
+            if !self.power_field.is_empty() || *source == Source::Stdin || !regular {
                 return None;
             }
             let names = source
