@@ -495,3 +495,44 @@ fn open_charge_map_and_ocpi_json_are_read_in_their_own_shapes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn afdc_tables_cover_by_any_charger_and_refuse_a_power_rule() {
+    let (code, report) = run("feeds/afdc.csv", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(covered(&report), ["A", "B", "C"]);
+    assert_eq!(report["summary"]["stations_unknown_power"], 3);
+    let (_, report) = run(
+        "feeds/afdc.csv",
+        &[
+            "--stations-format",
+            "afdc",
+            "--where",
+            "\"Status Code\" = 'E' and \"Access Code\" = 'public'",
+        ],
+    );
+    assert_eq!(covered(&report), ["A"]);
+    assert_eq!(report["inputs"]["stations"]["filters"][0]["removed"], 2);
+
+    let areas = fixture(AREAS);
+    let feed = fixture("feeds/afdc.csv");
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&areas),
+            "--stations",
+            path_str(&feed),
+        ])
+        .args(["--min-power-kw", "50"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("EV DC Fast Count"));
+
+    let (_, report) = run("feeds/afdc-api.json", &[]);
+    assert_eq!(report["inputs"]["stations"]["format"], "json-records");
+    assert_eq!(covered(&report), ["A", "B"]);
+    let (_, report) = run("feeds/afdc-api.json", &["--where", "status_code = 'E'"]);
+    assert_eq!(covered(&report), ["A"]);
+}

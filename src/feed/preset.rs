@@ -32,6 +32,14 @@ pub enum FeedFormat {
     /// `max_electric_power` in W (OCPI 2.2.1, Locations module, 8.3.1,
     /// 8.3.2, 8.3.3). A Location is a site already.
     Ocpi,
+    /// The US Alternative Fuels Data Center's station table (its CSV
+    /// download, `Latitude`, `Longitude`, `ID`, or its API's JSON,
+    /// `fuel_stations[]` with `latitude`, `longitude`, `id`). It counts ports
+    /// (`EV DC Fast Count`, `EV Level2 EVSE Num`) but gives no power in kW:
+    /// a rule on power is refused for want of data (exit 2), not guessed;
+    /// coverage by any charger, and filters on `Status Code` (E = open) and
+    /// `Access Code` (public), work.
+    Afdc,
 }
 
 /// What a feed format sets, where the user has not.
@@ -54,6 +62,7 @@ impl FeedFormat {
         FeedFormat::Osm,
         FeedFormat::Ocm,
         FeedFormat::Ocpi,
+        FeedFormat::Afdc,
     ];
 
     /// By its name on the command line.
@@ -75,6 +84,7 @@ impl FeedFormat {
             FeedFormat::Osm => "osm",
             FeedFormat::Ocm => "ocm",
             FeedFormat::Ocpi => "ocpi",
+            FeedFormat::Afdc => "afdc",
         }
     }
 
@@ -114,6 +124,12 @@ impl FeedFormat {
                 id: &["id"],
                 power: &["evses[].connectors[].max_electric_power@W"],
             },
+            FeedFormat::Afdc => FeedShape {
+                lon: &["Longitude", "longitude"],
+                lat: &["Latitude", "latitude"],
+                id: &["ID", "id"],
+                power: &[],
+            },
         }
     }
 
@@ -138,6 +154,9 @@ impl FeedFormat {
         }
         if has("evses") && has("coordinates") {
             return Some(FeedFormat::Ocpi);
+        }
+        if has("EV DC Fast Count") || has("ev_dc_fast_num") {
+            return Some(FeedFormat::Afdc);
         }
         None
     }

@@ -178,13 +178,15 @@ pub fn detect(head: &[u8], file_name: Option<&str>) -> InputFormat {
 
 /// JSON records rather than GeoJSON: a top-level array (GeoJSON never is
 /// one), or an object with OCPI's response members (`data` and
-/// `status_code`) and no FeatureCollection in sight.
+/// `status_code`) or AFDC's `fuel_stations`, and no FeatureCollection in
+/// sight.
 fn looks_like_records(head: &[u8]) -> bool {
     match first_significant(head) {
         Some(b'[') => true,
         Some(b'{') => {
             let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-            has(b"\"status_code\"") && has(b"\"data\"") && !has(b"FeatureCollection")
+            let ocpi = has(b"\"status_code\"") && has(b"\"data\"");
+            (ocpi || has(b"\"fuel_stations\"")) && !has(b"FeatureCollection")
         }
         _ => false,
     }

@@ -43,8 +43,9 @@ impl LayerReader for JsonRecords {
     }
 }
 
-/// The records of a JSON feed: a top-level array, or the `data` member
-/// (an array, or one object) of an OCPI response.
+/// The records of a JSON feed: a top-level array, the `data` member (an
+/// array, or one object) of an OCPI response, or the `fuel_stations` array
+/// of an AFDC API response.
 pub fn records(value: Value, source_name: &str) -> Result<Vec<Value>> {
     let malformed = |problem: &str| Error::Malformed {
         source_name: source_name.to_owned(),
@@ -53,13 +54,15 @@ pub fn records(value: Value, source_name: &str) -> Result<Vec<Value>> {
     };
     match value {
         Value::Array(items) => Ok(items),
-        Value::Object(mut map) => match map.remove("data") {
-            Some(Value::Array(items)) => Ok(items),
-            Some(one @ Value::Object(_)) => Ok(vec![one]),
-            _ => Err(malformed(
-                "an object without a `data` array of records (an OCPI response has one)",
-            )),
-        },
+        Value::Object(mut map) => {
+            match map.remove("data").or_else(|| map.remove("fuel_stations")) {
+                Some(Value::Array(items)) => Ok(items),
+                Some(one @ Value::Object(_)) => Ok(vec![one]),
+                _ => Err(malformed(
+                    "an object without a `data` (OCPI) or `fuel_stations` (AFDC) array of records",
+                )),
+            }
+        }
         _ => Err(malformed(
             "neither an array of records nor an object with `data`",
         )),
