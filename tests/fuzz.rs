@@ -3,8 +3,10 @@
 //! them, CSV, and FlatGeobuf/GeoPackage/GeoParquet written by chargecov
 //! itself) are mutated — bytes flipped, JSON and CSV tokens inserted,
 //! slices deleted, duplicated or swapped, the file cut — and every reader
-//! and the whole check run on the result, as do the power and CRS
-//! parsers on mutated text. Each case must end in an answer or a typed
+//! and the whole check run on the result (plainly, and with a feed spec:
+//! power paths, a filter, pools), as do the power, CRS, filter and path
+//! parsers on mutated text, and the claim-file parser on the built-in
+//! claims (`src/claims/presets/*.toml`) mutated. Each case must end in an answer or a typed
 //! error whose message names the input; a panic fails the test and the
 //! input is saved under `target/fuzz-findings/`.
 //!
@@ -138,7 +140,10 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
 /// versions of the GeoJSON ones, and binary layers chargecov writes.
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut seeds = Vec::new();
-    let mut visit = vec![Path::new("fixtures").to_path_buf()];
+    let mut visit = vec![
+        Path::new("fixtures").to_path_buf(),
+        Path::new("src/claims/presets").to_path_buf(),
+    ];
     while let Some(dir) = visit.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -147,6 +152,10 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
                 continue;
             }
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".toml") || name.ends_with(".json") {
+                seeds.push((name, std::fs::read(&path).unwrap()));
+                continue;
+            }
             if name.ends_with(".geojson") || name.ends_with(".csv") {
                 let bytes = std::fs::read(&path).unwrap();
                 if name.ends_with(".geojson")
@@ -225,10 +234,53 @@ fn exercise(name: &str, bytes: &[u8]) {
             named(&e);
         }
     }
+    // The same layer read through a feed spec: power paths and patterns,
+    // a filter, a site key; judged with pools and pool terms.
+    let feed = chargecov::feed::Feed::new(
+        [
+            "evses[].connectors[].max_electric_power@W",
+            "socket:*:output",
+            "P1 [kW]",
+            "Connections[].PowerKW",
+        ]
+        .iter()
+        .map(|p| chargecov::feed::PowerSource::parse(p).unwrap())
+        .collect(),
+        vec![chargecov::feed::Filter::parse("access = 'yes' or x > 1 or not exists(y)").unwrap()],
+        Some(chargecov::feed::FieldPath::parse("site").unwrap()),
+    );
+    let mut config = CheckConfig::new(
+        Source::from_bytes(
+            "areas.geojson",
+            std::fs::read("fixtures/basic/areas.geojson").unwrap(),
+        ),
+        Source::from_bytes(name, bytes.to_vec()),
+    );
+    config.station_fields.feed = feed;
+    config.rule = Rule {
+        min_power_kw: 50.0,
+        min_points: 2,
+        min_pool_kw: 100.0,
+        ..Rule::default()
+    };
+    config.pool_by = Some(if bytes.len().is_multiple_of(2) {
+        chargecov::pools::PoolBy::Distance(50.0)
+    } else {
+        chargecov::pools::PoolBy::Key
+    });
+    config.skip_invalid = true;
+    if let Err(e) = run_check(&config, &Silent) {
+        named(&e);
+    }
     let text = String::from_utf8_lossy(bytes);
+    if name.ends_with(".toml") {
+        let _ = chargecov::claims::Claim::parse(&text);
+    }
     let line = text.lines().next().unwrap_or_default();
     let _ = chargecov::power::parse_power_kw(line);
     let _ = chargecov::crs::Crs::parse(line);
+    let _ = chargecov::feed::Filter::parse(line);
+    let _ = chargecov::feed::PowerSource::parse(line);
 }
 
 /// A case slower than this is a finding (a hang in the making): the
