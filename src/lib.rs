@@ -21,6 +21,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Station feeds may give power in several fields or nested arrays, be
+//! filtered, and be grouped into sites ([`feed`], [`pools`]); policy
+//! claims are data ([`claims`]).
+//!
 //! Layers enter through one reader seam ([`input`]) in any format it
 //! reads, from files, standard input or bytes ([`Source::from_bytes`]);
 //! results leave through one writer module ([`output`]). Without default
