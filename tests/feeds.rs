@@ -536,3 +536,32 @@ fn afdc_tables_cover_by_any_charger_and_refuse_a_power_rule() {
     let (_, report) = run("feeds/afdc-api.json", &["--where", "status_code = 'E'"]);
     assert_eq!(covered(&report), ["A"]);
 }
+
+#[test]
+fn the_registers_sheet_in_small_pools_into_sites() {
+    let feed = "feeds/bnetza.csv";
+    let (_, report) = run(feed, &["--min-power-kw", "150"]);
+    assert_eq!(covered(&report), ["A"]);
+    assert_eq!(
+        report["inputs"]["stations"]["fields"]["power"],
+        "P1 [kW], P2 [kW]"
+    );
+    let afir = ["--min-power-kw", "150", "--min-pool-kw", "400"];
+    let (_, report) = run(feed, &afir);
+    assert!(covered(&report).is_empty(), "no device alone has 400 kW");
+    let (_, report) = run(feed, &[&afir[..], &["--pool-m", "50"]].concat());
+    assert_eq!(covered(&report), ["A"]);
+    let pools = &report["inputs"]["stations"]["pools"];
+    assert_eq!(
+        (pools["records"].clone(), pools["pools"].clone()),
+        (4.into(), 2.into())
+    );
+    assert_eq!(pools["largest"], 3);
+    let fast = "\"Art der Ladeeinrichtung\" = 'Schnellladeeinrichtung'";
+    let (_, report) = run(
+        feed,
+        &[&afir[..], &["--pool-m", "50", "--where", fast]].concat(),
+    );
+    assert_eq!(covered(&report), ["A"]);
+    assert_eq!(report["inputs"]["stations"]["filters"][0]["removed"], 1);
+}
