@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::geodesy::{MIN_M_PER_DEG_LAT, MIN_M_PER_DEG_LON_EQUATOR};
-use crate::model::{Station, StationLayer};
+use crate::model::{Station, StationLayer, StationPoints};
 use crate::rules::Rule;
 
 /// How records are grouped into pools.
@@ -340,7 +340,7 @@ pub fn pool_layer(
             _ => layer.stations[i].power_kw().into_iter().collect(),
         }
     };
-    let pools: Vec<Station> = (0..groups.len())
+    let sites: Vec<(Station, StationPoints)> = (0..groups.len())
         .into_par_iter()
         .map(|g| {
             let members = groups.get(g);
@@ -352,17 +352,23 @@ pub fn pool_layer(
             let power = pool_power(&mut kw, rule);
             let location =
                 mean_location(members.iter().map(|&m| layer.stations[m as usize].location));
+            let key = layer
+                .points
+                .get(members[0] as usize)
+                .and_then(|p| p.pool_key.clone());
             let id = match by {
-                PoolBy::Key => layer
-                    .points
-                    .get(members[0] as usize)
-                    .and_then(|p| p.pool_key.clone())
-                    .or_else(|| first.id.clone()),
+                PoolBy::Key => key.clone().or_else(|| first.id.clone()),
                 _ => first.id.clone(),
             };
-            Station::new(first.index, id, location, power)
+            let points = StationPoints {
+                kw: kw.into(),
+                pool_key: key,
+                records: members.len() as u32,
+            };
+            (Station::new(first.index, id, location, power), points)
         })
         .collect();
+    let (pools, points): (Vec<Station>, Vec<StationPoints>) = sites.into_iter().unzip();
     let summary = PoolSummary {
         by: by.describe(key_name),
         records,
@@ -371,7 +377,7 @@ pub fn pool_layer(
     };
     layer.coincident = crate::coincident::groups(pools.len(), |i| pools[i].location);
     layer.stations = pools;
-    layer.points = Vec::new();
+    layer.points = points;
     (layer, summary)
 }
 

@@ -565,3 +565,55 @@ fn the_registers_sheet_in_small_pools_into_sites() {
     assert_eq!(covered(&report), ["A"]);
     assert_eq!(report["inputs"]["stations"]["filters"][0]["removed"], 1);
 }
+
+#[test]
+fn sites_are_written_with_their_points_and_totals() {
+    // fixtures/feeds/EXPECTED.md, bnetza.csv: rows 0–2 are one site of six
+    // points, 544 kW in all, at the mean of their positions (0.5002, 0.1).
+    let areas = fixture(AREAS);
+    let feed = fixture("feeds/bnetza.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let sites = dir.path().join("sites.geojson");
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            path_str(&areas),
+            "--stations",
+            path_str(&feed),
+        ])
+        .args([
+            "--min-power-kw",
+            "150",
+            "--min-pool-kw",
+            "400",
+            "--pool-m",
+            "50",
+            "-q",
+        ])
+        .args(["--sites", path_str(&sites)])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&sites).unwrap()).unwrap();
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2);
+    let p = &features[0]["properties"];
+    assert_eq!(p["records"], 3);
+    assert_eq!(p["points"], 6);
+    assert_eq!(p["total_kw"], 544.0);
+    assert_eq!(p["strongest_kw"], 150.0);
+    assert_eq!(p["qualifies"], true);
+    let xy = &features[0]["geometry"]["coordinates"];
+    assert!((xy[0].as_f64().unwrap() - 0.5002).abs() < 1e-9 && xy[1] == 0.1);
+    let q = &features[1]["properties"];
+    assert_eq!(
+        (q["records"].clone(), q["qualifies"].clone()),
+        (1.into(), false.into())
+    );
+}

@@ -94,6 +94,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub areas_out: Option<PathBuf>,
 
+    /// Write every station — or site, with pools — as GeoJSON points: records, points,
+    /// strongest and total kW, the power the rule saw and whether it qualifies.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub sites: Option<PathBuf>,
+
     /// Start CSV outputs with a UTF-8 byte-order mark, so that Excel opens
     /// them with Chinese (or any non-Latin) names intact.
     #[arg(long, help_heading = "Output")]
@@ -420,6 +425,7 @@ impl CheckArgs {
             ("--report", &self.report),
             ("--uncovered", &self.uncovered),
             ("--areas-out", &self.areas_out),
+            ("--sites", &self.sites),
             ("--gaps", &self.gaps),
             ("--curve", &self.curve),
             ("--html", &self.html),
@@ -562,6 +568,18 @@ impl CheckArgs {
                     areas::write_csv(w, &report, &output_crs, uncovered)
                 })?,
             }
+        }
+        if let Some(path) = &self.sites {
+            outputs.stage(path, |w| {
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *w);
+                chargecov::output::sites::write_geojson(
+                    &mut buffered,
+                    &run.stations,
+                    &run.qualifies,
+                    &output_crs,
+                )?;
+                std::io::Write::flush(&mut buffered)
+            })?;
         }
         if let (Some(path), Some(format)) = (&self.areas_out, areas_out_as) {
             match format {

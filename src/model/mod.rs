@@ -167,6 +167,9 @@ pub struct StationPoints {
     pub kw: Box<[f64]>,
     /// The site the record belongs to (`--pool-field`).
     pub pool_key: Option<Box<str>>,
+    /// Records behind it: 1 for a record, more for a site of several
+    /// (0 is read as 1).
+    pub records: u32,
 }
 
 /// The area layer after reading and normalising.

@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod parquet;
 #[cfg(feature = "render")]
 pub mod png;
+pub mod sites;
 pub mod staged;
 pub mod text;
 pub mod validate;
