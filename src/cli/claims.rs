@@ -131,6 +131,9 @@ fn listing(all: &[Claim]) -> String {
         for s in &c.sources {
             let _ = writeln!(out, "{:width$}  source: {}, {}", "", s.document, s.article);
         }
+        for v in &c.verifiable {
+            let _ = writeln!(out, "{:width$}  can verify: {v}", "");
+        }
         for u in &c.unverifiable {
             let _ = writeln!(out, "{:width$}  unverifiable: {u}", "");
         }
