@@ -27,6 +27,20 @@ fn run(stations: &str, extra: &[&str]) -> (i32, Value) {
     check_json(&args)
 }
 
+/// `chargecov check --areas <basic areas> --stations STATIONS`, to add to.
+fn check_cmd(stations: &std::path::Path) -> assert_cmd::Command {
+    let areas = fixture(AREAS);
+    let mut cmd = chargecov();
+    cmd.args([
+        "check",
+        "--areas",
+        path_str(&areas),
+        "--stations",
+        path_str(stations),
+    ]);
+    cmd
+}
+
 fn covered(report: &Value) -> Vec<String> {
     report["areas"]
         .as_array()
@@ -87,57 +101,20 @@ fn a_filter_removes_records_and_says_how_many() {
 
 #[test]
 fn filters_that_cannot_be_read_or_remove_everything_stop_with_exit_2() {
-    let areas = fixture(AREAS);
     let stations = fixture("feeds/osm.geojson");
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(&areas),
-            "--stations",
-            path_str(&stations),
-        ])
-        .args(["--where", "access = yes"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("--where") && err.contains("single quotes"),
-        "{err}"
-    );
-
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(&areas),
-            "--stations",
-            path_str(&stations),
-        ])
-        .args(["--where", "access = 'no'"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("osm.geojson") && err.contains("removed 4"),
-        "{err}"
-    );
-
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(&areas),
-            "--stations",
-            path_str(&stations),
-        ])
-        .args(["--power-field", "socket:*:output@kWh"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown unit"));
+    for (flags, says) in [
+        (["--where", "access = yes"], &["--where", "single quotes"]),
+        (["--where", "access = 'no'"], &["osm.geojson", "removed 4"]),
+        (
+            ["--power-field", "socket:*:output@kWh"],
+            &["--power-field", "unknown unit"],
+        ),
+    ] {
+        let out = check_cmd(&stations).args(flags).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(says.iter().all(|s| err.contains(s)), "{flags:?}: {err}");
+    }
 }
 
 const OCPI_POWER: &str = "evses[].connectors[].max_electric_power@W";
@@ -417,18 +394,10 @@ fn validate_checks_every_point_and_skips_what_the_filters_remove() {
 
 #[test]
 fn markdown_and_html_say_what_filters_and_pools_did() {
-    let areas = fixture(AREAS);
     let feed = fixture("feeds/ocpi-evses.geojson");
     let dir = tempfile::tempdir().unwrap();
     let (md, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(&areas),
-            "--stations",
-            path_str(&feed),
-        ])
+    let out = check_cmd(&feed)
         .args(["--power-field", OCPI_POWER, "--pool-field", "site", "-q"])
         .args(["--where", "site != 'S9'"])
         .args(["--markdown", path_str(&md), "--html", path_str(&html)])
@@ -514,16 +483,8 @@ fn afdc_tables_cover_by_any_charger_and_refuse_a_power_rule() {
     assert_eq!(covered(&report), ["A"]);
     assert_eq!(report["inputs"]["stations"]["filters"][0]["removed"], 2);
 
-    let areas = fixture(AREAS);
     let feed = fixture("feeds/afdc.csv");
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(&areas),
-            "--stations",
-            path_str(&feed),
-        ])
+    let out = check_cmd(&feed)
         .args(["--min-power-kw", "50"])
         .output()
         .unwrap();
@@ -570,18 +531,10 @@ fn the_registers_sheet_in_small_pools_into_sites() {
 fn sites_are_written_with_their_points_and_totals() {
     // fixtures/feeds/EXPECTED.md, bnetza.csv: rows 0–2 are one site of six
     // points, 544 kW in all, at the mean of their positions (0.5002, 0.1).
-    let areas = fixture(AREAS);
     let feed = fixture("feeds/bnetza.csv");
     let dir = tempfile::tempdir().unwrap();
     let sites = dir.path().join("sites.geojson");
-    let out = chargecov()
-        .args([
-            "check",
-            "--areas",
-            path_str(&areas),
-            "--stations",
-            path_str(&feed),
-        ])
+    let out = check_cmd(&feed)
         .args([
             "--min-power-kw",
             "150",

@@ -192,7 +192,7 @@ pub fn area_records(
 }
 
 /// Opens a FeatureCollection, up to its `features` array.
-fn collection_start(out: &mut dyn Write, crs: &OutputCrs) -> io::Result<()> {
+pub(crate) fn collection_start(out: &mut dyn Write, crs: &OutputCrs) -> io::Result<()> {
     out.write_all(b"{\"type\":\"FeatureCollection\",")?;
     if let Some(name) = crs.geojson_name() {
         // Not WGS84: say so the old (GeoJSON 2008) way, which GDAL and QGIS read.

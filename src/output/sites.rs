@@ -19,12 +19,7 @@ pub fn write_geojson(
     qualifies: &[bool],
     crs: &OutputCrs,
 ) -> io::Result<()> {
-    out.write_all(b"{\"type\":\"FeatureCollection\",")?;
-    if let Some(name) = crs.geojson_name() {
-        let member = json!({"type": "name", "properties": {"name": name}});
-        write!(out, "\"crs\":{member},")?;
-    }
-    out.write_all(b"\"features\":[")?;
+    crate::output::areas::collection_start(out, crs)?;
     for (i, station) in layer.stations.iter().enumerate() {
         let (kw, records): (Vec<f64>, u32) = match layer.points.get(i) {
             Some(p) if !p.kw.is_empty() || p.records > 1 => (p.kw.to_vec(), p.records.max(1)),
