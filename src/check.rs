@@ -176,6 +176,25 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
             }
             let key = config.station_fields.feed.pool_key().map(|k| k.to_string());
             let by = by.clone().unwrap_or(PoolBy::Record);
+            // A site key no record has is a misspelt name, not a layer of
+            // one-record sites.
+            if by == PoolBy::Key && stations.points.iter().all(|p| p.pool_key.is_none()) {
+                let available = if stations.info.columns.is_empty() {
+                    config
+                        .stations
+                        .open_with(&config.stations_read)
+                        .and_then(|input| crate::input::names::property_names(&input, 1000))
+                        .unwrap_or_default()
+                } else {
+                    stations.info.columns.clone()
+                };
+                return Err(Error::MissingFields {
+                    source_name: stations.info.path.clone(),
+                    layer: crate::error::Layer::Stations,
+                    missing: vec![(crate::error::FieldRole::PoolKey, key.unwrap_or_default())],
+                    available,
+                });
+            }
             let (mut layer, summary) =
                 pools::pool_layer(stations, &by, &config.rule, key.as_deref());
             layer.info.pools = Some(summary);

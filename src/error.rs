@@ -56,6 +56,8 @@ pub enum FieldRole {
     Lat,
     /// An area's population.
     Population,
+    /// A station's site (pool) key.
+    PoolKey,
 }
 
 impl FieldRole {
@@ -69,6 +71,7 @@ impl FieldRole {
             FieldRole::Lon => "longitude",
             FieldRole::Lat => "latitude",
             FieldRole::Population => "population",
+            FieldRole::PoolKey => "site key",
         }
     }
 }

@@ -203,6 +203,7 @@ fn field_flag(layer: Layer, role: FieldRole) -> &'static str {
         (_, FieldRole::Lon) => "--lon-field",
         (_, FieldRole::Lat) => "--lat-field",
         (_, FieldRole::Population) => "--population-field",
+        (_, FieldRole::PoolKey) => "--pool-field",
     }
 }
 
