@@ -83,6 +83,21 @@ fn a_filter_removes_records_and_says_how_many() {
     assert_eq!(report["inputs"]["stations"]["features_used"], 3);
     assert_eq!(report["inputs"]["stations"]["features_read"], 4);
 
+    // A misspelt name is not silently false (or, under `not`, true).
+    let (_, report) = run(
+        "feeds/osm.geojson",
+        &["--where", "not acess = 'no' and access = 'yes'"],
+    );
+    let filters = &report["inputs"]["stations"]["filters"];
+    assert_eq!(filters[0]["unseen"], serde_json::json!(["acess"]));
+    assert_eq!(filters[0]["removed"], 1);
+    let (_, report) = run("feeds/osm.geojson", &["--where", "access = 'yes'"]);
+    assert!(
+        report["inputs"]["stations"]["filters"][0]
+            .get("unseen")
+            .is_none()
+    );
+
     // Two filters: each counts what it removed of what the earlier left.
     let (_, report) = run(
         "feeds/osm.geojson",

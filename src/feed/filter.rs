@@ -122,6 +122,17 @@ impl Filter {
         out
     }
 
+    /// The fields the filter reads, in order of appearance, once each.
+    pub fn paths(&self) -> Vec<FieldPath> {
+        let mut out: Vec<FieldPath> = Vec::new();
+        self.expr.paths(&mut |p| {
+            if !out.contains(p) {
+                out.push(p.clone());
+            }
+        });
+        out
+    }
+
     /// Does a record pass? `get` looks up a captured top-level property.
     pub fn keeps<'v>(&self, get: impl Fn(&KeyPattern) -> Option<&'v Value> + Copy) -> bool {
         self.expr.eval(get)

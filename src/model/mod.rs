@@ -157,6 +157,9 @@ pub struct FilterCount {
     pub filter: String,
     /// Records that passed every earlier filter and failed this one.
     pub removed: usize,
+    /// Fields it reads that no record has (a misspelt name?).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<String>,
 }
 
 /// What a station record says beyond its strongest point, when the feed

@@ -63,6 +63,8 @@ pub struct StationBatch {
     removed: Vec<usize>,
     /// Bit i: the feed's power source i gave some record a value.
     sources_found: u64,
+    /// Bit i: some record had a value for the feed's capture i.
+    captures_seen: u64,
     records: usize,
     /// Over every record, usable or not: the best id and power ranks and
     /// whether any has a Feature id.
@@ -88,6 +90,7 @@ impl StationBatch {
         self.issues.append(&mut next.issues);
         self.points.append(&mut next.points);
         self.sources_found |= next.sources_found;
+        self.captures_seen |= next.captures_seen;
         if self.removed.len() < next.removed.len() {
             self.removed.resize(next.removed.len(), 0);
         }
@@ -149,6 +152,11 @@ pub fn convert_stations(records: Vec<RawStation>, feed: &Feed) -> StationBatch {
     for mut record in records {
         out.records += 1;
         let captured = std::mem::take(&mut record.captured);
+        for (i, v) in captured.iter().enumerate().take(64) {
+            if !v.is_null() {
+                out.captures_seen |= 1 << i;
+            }
+        }
         let get = |k: &crate::feed::KeyPattern| Captured::new(captures, &captured).get(k);
         if let Some(failed) = feed.filters().iter().position(|f| !f.keeps(get)) {
             out.removed[failed] += 1;
@@ -300,6 +308,30 @@ pub fn convert_stations(records: Vec<RawStation>, feed: &Feed) -> StationBatch {
     out
 }
 
+/// The properties a filter reads that no record of the layer has (a
+/// misspelt name makes every comparison false, or every `not` true).
+pub(crate) fn unseen_keys(
+    filter: &crate::feed::Filter,
+    captures: &[crate::feed::KeyPattern],
+    seen: u64,
+) -> Vec<String> {
+    // A path is read through its whole text or its first name: unseen
+    // only when neither was.
+    let was_seen = |k: &crate::feed::KeyPattern| {
+        captures
+            .iter()
+            .position(|c| c == k)
+            .is_some_and(|i| i >= 64 || seen & (1 << i) != 0)
+    };
+    let mut out: Vec<String> = Vec::new();
+    for path in filter.paths() {
+        if !path.keys().iter().any(was_seen) && !out.contains(&path.to_string()) {
+            out.push(path.to_string());
+        }
+    }
+    out
+}
+
 /// Settles the converted records (batches appended in layer order) into
 /// the layer: the id and power keys chosen over the whole layer, positions
 /// checked and converted to WGS84, duplicates found, issues settled.
@@ -326,6 +358,7 @@ pub fn finish_stations(
         mut points,
         removed,
         sources_found,
+        captures_seen,
         records: features_read,
         best_id_rank: id_rank,
         best_power_rank: power_rank,
@@ -429,6 +462,7 @@ pub fn finish_stations(
         .map(|(f, removed)| FilterCount {
             filter: f.to_string(),
             removed,
+            unseen: unseen_keys(f, specs.feed.captures(), captures_seen),
         })
         .collect();
     let warnings = settle(source_name, Layer::Stations, issues, skip_invalid)?;

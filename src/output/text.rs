@@ -105,6 +105,13 @@ pub fn render(report: &Report) -> String {
             f.removed,
             if f.removed == 1 { "" } else { "s" }
         );
+        if !f.unseen.is_empty() {
+            let _ = writeln!(
+                out,
+                "WARNING    the filter reads {}, which no record has: a misspelt name?",
+                f.unseen.join(", ")
+            );
+        }
     }
     if let Some(p) = &st.pools {
         let _ = writeln!(

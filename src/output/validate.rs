@@ -61,6 +61,13 @@ pub fn text(v: &Validation) -> String {
             f.removed,
             if f.removed == 1 { "" } else { "s" }
         );
+        if !f.unseen.is_empty() {
+            let _ = writeln!(
+                out,
+                "warning: the filter reads {}, which no record has: a misspelt name?",
+                f.unseen.join(", ")
+            );
+        }
     }
     if let Some(a) = &v.areas {
         let _ = writeln!(out, "areas: {}: {} features ({})", a.path, a.records, a.crs);

@@ -173,6 +173,8 @@ struct Accumulator<'c> {
     records: usize,
     /// Records each filter removed (not checked).
     removed: Vec<usize>,
+    /// Bit i: some record had a value for the feed's capture i.
+    captures_seen: u64,
 }
 
 const NO_ID: (u32, u32) = (0, u32::MAX);
@@ -199,6 +201,7 @@ impl<'c> Accumulator<'c> {
             ),
             records: 0,
             removed: vec![0; config.station_fields.feed.filters().len()],
+            captures_seen: 0,
         }
     }
 
@@ -210,6 +213,11 @@ impl<'c> Accumulator<'c> {
         // Records the filters remove are not checked: only counted.
         let feed = &self.config.station_fields.feed;
         let captured = std::mem::take(&mut raw.captured);
+        for (i, v) in captured.iter().enumerate().take(64) {
+            if !v.is_null() {
+                self.captures_seen |= 1 << i;
+            }
+        }
         let get = |k: &crate::feed::KeyPattern| {
             crate::feed::Captured::new(feed.captures(), &captured).get(k)
         };
@@ -541,6 +549,11 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
                 .map(|(f, &removed)| crate::model::FilterCount {
                     filter: f.to_string(),
                     removed,
+                    unseen: crate::normalise::stations::unseen_keys(
+                        f,
+                        config.station_fields.feed.captures(),
+                        acc.captures_seen,
+                    ),
                 })
                 .collect(),
         },
