@@ -210,3 +210,21 @@ fn csv_outputs_carry_a_byte_order_mark_when_asked() {
     assert_eq!(&with[3..], &without[..]);
     assert!(String::from_utf8(without).unwrap().contains("街道"));
 }
+
+/// An area collapsed to a sliver a few subnormals wide (the fuzzer's
+/// out-of-memory finding; fixtures/hostile/README.md): judged at once.
+#[test]
+fn a_sliver_area_is_judged_without_running_out_of_memory() {
+    let out = chargecov()
+        .args(["check", "--areas", "fixtures/hostile/sliver-area.fgb"])
+        .args(["--stations", "fixtures/basic/stations.geojson", "-q"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

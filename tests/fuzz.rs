@@ -15,6 +15,9 @@
 //! seed is fixed unless `CHARGECOV_FUZZ_SEED` names one or says `random`
 //! (long runs: `CHARGECOV_FUZZ_SEED=random CHARGECOV_FUZZ_SECS=1800
 //! cargo test --release --test fuzz`); it is printed to repeat a finding.
+//! With `CHARGECOV_FUZZ_LAST=FILE` each case is written to FILE (its seed
+//! name on the first line) before it runs, so that a case that kills the
+//! process — out of memory — leaves its input behind.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -323,6 +326,7 @@ fn mutated_layers_never_panic() {
     let mut cases = 0u64;
     let mut finding = None;
     let mut slowest: (Duration, String, Vec<u8>) = (Duration::ZERO, String::new(), Vec::new());
+    let last = std::env::var_os("CHARGECOV_FUZZ_LAST");
     // A count instead of a time (CI: the same cases on any machine).
     let count: Option<u64> = std::env::var("CHARGECOV_FUZZ_CASES")
         .ok()
@@ -335,6 +339,10 @@ fn mutated_layers_never_panic() {
             apply(&mut bytes, m);
         }
         cases += 1;
+        if let Some(path) = &last {
+            // A crash that kills the process (out of memory) leaves its input.
+            std::fs::write(path, [name.as_bytes(), b"\n", &bytes].concat()).unwrap();
+        }
         let began = Instant::now();
         if catch_unwind(AssertUnwindSafe(|| exercise(name, &bytes))).is_err() {
             finding = Some((name.clone(), bytes));

@@ -17,6 +17,9 @@ use crate::keyed::Keyed;
 /// Cells examined at most, so that a pathological ring cannot stall a run.
 const MAX_CELLS: usize = 100_000;
 
+/// The most squares the first grid has along the box's long side.
+const INITIAL_CELLS_PER_SIDE: f64 = 4096.0;
+
 /// The polygon's boundary as segments, for signed distances, with what
 /// each distance needs worked out once: its start, its direction and the
 /// inverse of its squared length (the search measures every segment from
@@ -124,29 +127,36 @@ impl Cell {
 /// extent.
 pub fn pole_of_inaccessibility(polygon: &Polygon<f64>, tolerance: f64) -> Option<Coord<f64>> {
     let rect = polygon.bounding_rect()?;
-    let side = rect.width().min(rect.height());
-    if !(side > 0.0 && tolerance > 0.0) {
+    let (short, long) = (
+        rect.width().min(rect.height()),
+        rect.width().max(rect.height()),
+    );
+    if !(short > 0.0 && tolerance > 0.0) {
         return None;
     }
+    // Squares as wide as the box's short side — but no more of them along
+    // its long side than the search may examine in all: a sliver 1e-9°
+    // tall and 360° wide would otherwise ask for 3.6e11 of them.
+    let side = short.max(long / INITIAL_CELLS_PER_SIDE);
     let outline = Outline::new(polygon);
     let half = side / 2.0;
     let mut queue = BinaryHeap::new();
-    let mut y = rect.min().y;
-    while y < rect.max().y {
-        let mut x = rect.min().x;
-        while x < rect.max().x {
+    // Counted, not stepped: a side below the coordinates' precision would
+    // never move a running sum.
+    let count =
+        |extent: f64| ((extent / side).ceil() as usize).clamp(1, INITIAL_CELLS_PER_SIDE as usize);
+    for row in 0..count(rect.height()) {
+        for column in 0..count(rect.width()) {
             let cell = Cell::new(
                 Coord {
-                    x: x + half,
-                    y: y + half,
+                    x: rect.min().x + (column as f64 + 0.5) * side,
+                    y: rect.min().y + (row as f64 + 0.5) * side,
                 },
                 half,
                 &outline,
             );
             queue.push(Keyed(cell.potential, cell));
-            x += side;
         }
-        y += side;
     }
     // Start from the better of the centroid and the box's centre.
     let mut best = Cell::new(rect.center(), 0.0, &outline);
@@ -182,6 +192,28 @@ pub fn pole_of_inaccessibility(polygon: &Polygon<f64>, tolerance: f64) -> Option
 mod tests {
     use super::*;
     use geo::{Contains, LineString, polygon};
+
+    #[test]
+    fn a_sliver_starts_from_a_bounded_grid() {
+        // 360° by 1e-9°: squares of the short side would number 3.6e11
+        // (the fuzzer's out-of-memory finding); the grid is capped at 4,096
+        // along the long side and the answer still lies inside, on the
+        // sliver's midline to within its height.
+        let r = polygon![(x: -180.0, y: 0.0), (x: 180.0, y: 0.0), (x: 180.0, y: 1e-9), (x: -180.0, y: 1e-9), (x: -180.0, y: 0.0)];
+        let p = pole_of_inaccessibility(&r, 1e-12).unwrap();
+        assert!((0.0..=1e-9).contains(&p.y), "{p:?}");
+        assert!((-180.0..=180.0).contains(&p.x), "{p:?}");
+    }
+
+    #[test]
+    fn a_box_narrower_than_its_coordinates_precision_ends() {
+        // 3e-14° wide at 180°: one ulp of 180 is 2.8e-14, so a grid
+        // stepped by adding its side could stand still forever.
+        let (a, b) = (180.0 - 3e-14, 180.0);
+        let r = polygon![(x: a, y: 0.0), (x: b, y: 0.0), (x: b, y: 1.0), (x: a, y: 1.0), (x: a, y: 0.0)];
+        let p = pole_of_inaccessibility(&r, 1e-15).unwrap();
+        assert!((0.0..=1.0).contains(&p.y), "{p:?}");
+    }
 
     #[test]
     fn centre_of_a_rectangle() {
