@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
-use chargecov::claims::ClaimKind;
+use chargecov::claims::{Claim, ClaimKind};
 use chargecov::crs::{Crs, OutputCrs};
 use chargecov::model::SurfaceRequest;
 use chargecov::output;
@@ -325,7 +325,7 @@ impl PoolArgs {
 }
 
 impl CheckArgs {
-    fn config(&self) -> anyhow::Result<CheckConfig> {
+    fn config(&self, claim: Option<&Claim>) -> anyhow::Result<CheckConfig> {
         let (areas, stations) = match (&self.areas, &self.stations) {
             (Some(a), Some(s)) => (Source::from_arg(a), Source::from_arg(s)),
             (None, None) => (demo::areas(), demo::stations()),
@@ -335,7 +335,7 @@ impl CheckArgs {
         if areas == Source::Stdin && stations == Source::Stdin {
             bail!("--areas and --stations cannot both read standard input");
         }
-        let (rule, pool_by) = self.rule_and_pools()?;
+        let (rule, pool_by) = self.rule_and_pools(claim)?;
         let station_fields = self.station_fields.specs(
             self.pools.pool_field.as_deref(),
             &stations,
@@ -359,11 +359,10 @@ impl CheckArgs {
     }
 
     /// The rule and pooling: from --claim, else from the rule flags.
-    fn rule_and_pools(&self) -> anyhow::Result<(Rule, Option<PoolBy>)> {
-        let Some(arg) = &self.claim else {
+    fn rule_and_pools(&self, claim: Option<&Claim>) -> anyhow::Result<(Rule, Option<PoolBy>)> {
+        let Some(claim) = claim else {
             return Ok((self.pools.rule(self.rule.rule()), self.pools.pool_by()));
         };
-        let (claim, _) = super::claims::resolve(arg)?;
         if claim.kind == ClaimKind::Corridor {
             bail!(
                 "--claim {}: a corridor claim (sites at most {} km apart along roads) cannot be judged per area; it needs a road network (corridor checks)",
@@ -481,16 +480,23 @@ impl CheckArgs {
                 );
             }
         }
-        let config = self.config()?;
+        // The claim file is read once: its rule, its name and its digest.
+        let (claim, claim_ref) = match &self.claim {
+            Some(arg) => {
+                let (claim, reference) = super::claims::resolve(arg)?;
+                (Some(claim), Some(reference))
+            }
+            None => (None, None),
+        };
+        let config = self.config(claim.as_ref())?;
         let stdout_taken = self.check_targets()?;
         let bars = Bars::new(self.quiet);
         // The JSON report records the inputs' SHA-256: hashed on a thread
         // of its own while the check runs, where reading leaves a core
         // idle part of the time (a stream is never reopened for it).
-        let claim_ref = match &self.claim {
-            Some(arg) => Some(super::claims::resolve(arg)?.1),
-            None => None,
-        };
+        let claim_label = claim_ref
+            .as_ref()
+            .map(|c| format!("{} (version {})", c.name, c.version));
         let hashing = (self.report.is_some() || self.format == Format::Json).then(|| {
             let (areas, stations, rule) =
                 (config.areas.clone(), config.stations.clone(), config.rule);
@@ -499,10 +505,7 @@ impl CheckArgs {
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
         let mut report = Report::new(&run, self.uses_demo());
-        if let Some(arg) = &self.claim {
-            let (claim, _) = super::claims::resolve(arg)?;
-            report.rule.claim = Some(format!("{} (version {})", claim.name, claim.version));
-        }
+        report.rule.claim = claim_label;
         if let Some(hashing) = hashing {
             let provenance = hashing
                 .join()

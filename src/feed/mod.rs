@@ -73,11 +73,6 @@ impl Feed {
         self.pool_key.as_ref()
     }
 
-    /// Nothing beyond the plain roles: readers keep no extra properties.
-    pub fn is_plain(&self) -> bool {
-        self.captures.is_empty()
-    }
-
     /// The top-level properties (names or patterns) a reader keeps for each
     /// record, in a fixed order: [`Captured`] values follow it.
     pub fn captures(&self) -> &[KeyPattern] {

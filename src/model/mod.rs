@@ -162,6 +162,28 @@ pub struct FilterCount {
     pub unseen: Vec<String>,
 }
 
+impl FilterCount {
+    /// `EXPR: removed N records`, for people.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: removed {} record{}",
+            self.filter,
+            self.removed,
+            if self.removed == 1 { "" } else { "s" }
+        )
+    }
+
+    /// The warning when the filter reads fields no record has.
+    pub fn unseen_warning(&self) -> Option<String> {
+        (!self.unseen.is_empty()).then(|| {
+            format!(
+                "the filter reads {}, which no record has: a misspelt name?",
+                self.unseen.join(", ")
+            )
+        })
+    }
+}
+
 /// What a station record says beyond its strongest point, when the feed
 /// gives more (several points, a site key): what pools are made of.
 #[derive(Debug, Clone, Default, PartialEq)]

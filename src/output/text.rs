@@ -98,19 +98,9 @@ pub fn render(report: &Report) -> String {
         st.crs
     );
     for f in &st.filters {
-        let _ = writeln!(
-            out,
-            "filter     {}: removed {} record{}",
-            f.filter,
-            f.removed,
-            if f.removed == 1 { "" } else { "s" }
-        );
-        if !f.unseen.is_empty() {
-            let _ = writeln!(
-                out,
-                "WARNING    the filter reads {}, which no record has: a misspelt name?",
-                f.unseen.join(", ")
-            );
+        let _ = writeln!(out, "filter     {}", f.summary());
+        if let Some(warning) = f.unseen_warning() {
+            let _ = writeln!(out, "WARNING    {warning}");
         }
     }
     if let Some(p) = &st.pools {

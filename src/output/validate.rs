@@ -54,19 +54,9 @@ pub fn text(v: &Validation) -> String {
         v.tool, v.version, v.stations.path, v.stations.records, v.stations.format, v.stations.crs
     );
     for f in &v.stations.filters {
-        let _ = writeln!(
-            out,
-            "filter: {}: removed {} record{} (not checked)",
-            f.filter,
-            f.removed,
-            if f.removed == 1 { "" } else { "s" }
-        );
-        if !f.unseen.is_empty() {
-            let _ = writeln!(
-                out,
-                "warning: the filter reads {}, which no record has: a misspelt name?",
-                f.unseen.join(", ")
-            );
+        let _ = writeln!(out, "filter: {} (not checked)", f.summary());
+        if let Some(warning) = f.unseen_warning() {
+            let _ = writeln!(out, "warning: {warning}");
         }
     }
     if let Some(a) = &v.areas {
