@@ -49,11 +49,11 @@ fn parsing(c: &mut Criterion) {
     });
     g.throughput(Throughput::Bytes(demo::AREAS.len() as u64));
     g.bench_function("areas geojson (read only)", |b| {
-        b.iter(|| geojson::read_areas(black_box(demo::AREAS), "demo"))
+        b.iter(|| geojson::read_features(black_box(demo::AREAS), "demo"))
     });
     g.bench_function("areas geojson + normalise", |b| {
         b.iter(|| {
-            let raw = geojson::read_areas(black_box(demo::AREAS), "demo").unwrap();
+            let raw = geojson::read_features(black_box(demo::AREAS), "demo").unwrap();
             normalise::areas(raw, "demo", &Default::default(), false, None)
         })
     });

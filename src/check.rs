@@ -162,45 +162,14 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         &config.stations_read,
         &config.station_fields,
     )?;
-    let stations = match (&config.pool_by, config.rule.has_pool_terms()) {
-        (None, false) => stations,
-        (by, _) => {
-            if let Some(PoolBy::Distance(m)) = by
-                && !(m.is_finite() && *m >= 0.0 && *m <= 100_000.0)
-            {
-                return Err(Error::InvalidSetting {
-                    setting: Setting::PoolM,
-                    value: m.to_string(),
-                    expected: "metres ≥ 0 and at most 100 km",
-                });
-            }
-            let key = config.station_fields.feed.pool_key().map(|k| k.to_string());
-            let by = by.clone().unwrap_or(PoolBy::Record);
-            // A site key no record has is a misspelt name, not a layer of
-            // one-record sites.
-            if by == PoolBy::Key && stations.points.iter().all(|p| p.pool_key.is_none()) {
-                let available = if stations.info.columns.is_empty() {
-                    config
-                        .stations
-                        .open_with(&config.stations_read)
-                        .and_then(|input| crate::input::names::property_names(&input, 1000))
-                        .unwrap_or_default()
-                } else {
-                    stations.info.columns.clone()
-                };
-                return Err(Error::MissingFields {
-                    source_name: stations.info.path.clone(),
-                    layer: crate::error::Layer::Stations,
-                    missing: vec![(crate::error::FieldRole::PoolKey, key.unwrap_or_default())],
-                    available,
-                });
-            }
-            let (mut layer, summary) =
-                pools::pool_layer(stations, &by, &config.rule, key.as_deref());
-            layer.info.pools = Some(summary);
-            layer
-        }
-    };
+    let stations = pool_stations(
+        stations,
+        config.pool_by.as_ref(),
+        &config.rule,
+        &config.station_fields,
+        &config.stations,
+        &config.stations_read,
+    )?;
     let population = match &config.population_field {
         Some(field) => Some(population(&mut areas, field, &config.areas.to_string())?),
         None => None,
@@ -223,6 +192,56 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         });
     }
     Ok(run)
+}
+
+/// Groups the station records into pools (sites) when asked to, or when
+/// the rule has pool terms (each record its own site then); the layer as
+/// it is otherwise.
+pub(crate) fn pool_stations(
+    stations: StationLayer,
+    pool_by: Option<&PoolBy>,
+    rule: &Rule,
+    specs: &StationFieldSpecs,
+    source: &Source,
+    read: &ReadOptions,
+) -> Result<StationLayer> {
+    Ok(match (pool_by, rule.has_pool_terms()) {
+        (None, false) => stations,
+        (by, _) => {
+            if let Some(PoolBy::Distance(m)) = by
+                && !(m.is_finite() && *m >= 0.0 && *m <= 100_000.0)
+            {
+                return Err(Error::InvalidSetting {
+                    setting: Setting::PoolM,
+                    value: m.to_string(),
+                    expected: "metres ≥ 0 and at most 100 km",
+                });
+            }
+            let key = specs.feed.pool_key().map(|k| k.to_string());
+            let by = by.cloned().unwrap_or(PoolBy::Record);
+            // A site key no record has is a misspelt name, not a layer of
+            // one-record sites.
+            if by == PoolBy::Key && stations.points.iter().all(|p| p.pool_key.is_none()) {
+                let available = if stations.info.columns.is_empty() {
+                    source
+                        .open_with(read)
+                        .and_then(|input| crate::input::names::property_names(&input, 1000))
+                        .unwrap_or_default()
+                } else {
+                    stations.info.columns.clone()
+                };
+                return Err(Error::MissingFields {
+                    source_name: stations.info.path.clone(),
+                    layer: crate::error::Layer::Stations,
+                    missing: vec![(crate::error::FieldRole::PoolKey, key.unwrap_or_default())],
+                    available,
+                });
+            }
+            let (mut layer, summary) = pools::pool_layer(stations, &by, rule, key.as_deref());
+            layer.info.pools = Some(summary);
+            layer
+        }
+    })
 }
 
 /// A rule that needs power cannot be judged on a station layer in which no

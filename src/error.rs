@@ -21,6 +21,8 @@ pub enum Layer {
     Areas,
     /// The charging stations (also either snapshot of a diff).
     Stations,
+    /// The road network of a corridor check.
+    Network,
 }
 
 impl Layer {
@@ -29,6 +31,7 @@ impl Layer {
         match self {
             Layer::Areas => "areas",
             Layer::Stations => "stations",
+            Layer::Network => "network",
         }
     }
 }
@@ -58,6 +61,8 @@ pub enum FieldRole {
     Population,
     /// A station's site (pool) key.
     PoolKey,
+    /// A road's route name (`ref`).
+    Route,
 }
 
 impl FieldRole {
@@ -72,6 +77,7 @@ impl FieldRole {
             FieldRole::Lat => "latitude",
             FieldRole::Population => "population",
             FieldRole::PoolKey => "site key",
+            FieldRole::Route => "route",
         }
     }
 }
@@ -109,6 +115,10 @@ pub enum Setting {
     GenerateStations,
     /// `GenerateConfig::seed`.
     Seed,
+    /// `CorridorConfig::spacing_km`.
+    SpacingKm,
+    /// `CorridorConfig::max_offset_km`.
+    MaxOffsetKm,
 }
 
 impl Setting {
@@ -130,6 +140,8 @@ impl Setting {
             Setting::GenerateAreas => "areas",
             Setting::GenerateStations => "stations",
             Setting::Seed => "seed",
+            Setting::SpacingKm => "spacing_km",
+            Setting::MaxOffsetKm => "max_offset_km",
         }
     }
 }
@@ -420,6 +432,36 @@ pub enum Error {
         layer: Layer,
     },
 
+    /// A road network without a usable line: nothing to check along.
+    #[error(
+        "{source_name}: no LineString or MultiLineString to check along ({features} features read{})",
+        if skipped.is_empty() { String::new() } else { format!("; skipped: {skipped}") }
+    )]
+    NoLines {
+        /// The input.
+        source_name: String,
+        /// Features read.
+        features: usize,
+        /// What was skipped, described (e.g. `1,111 Point`).
+        skipped: String,
+    },
+
+    /// No feature of a road network names its route under any of the
+    /// usual keys.
+    #[error(
+        "{source_name}: no line names its route (looked for {}); properties seen: {}",
+        looked_for.join(", "),
+        if available.is_empty() { "none".to_owned() } else { available.join(", ") }
+    )]
+    NoRouteField {
+        /// The input.
+        source_name: String,
+        /// The keys looked for.
+        looked_for: Vec<String>,
+        /// The property names the lines have.
+        available: Vec<String>,
+    },
+
     /// The `--where` filters removed every record.
     #[error(
         "{source_name}: the filters removed every record ({})",
@@ -535,6 +577,8 @@ impl Error {
             | Error::Csv { source_name, .. }
             | Error::MissingCoordinateColumns { source_name, .. }
             | Error::MissingFields { source_name, .. }
+            | Error::NoLines { source_name, .. }
+            | Error::NoRouteField { source_name, .. }
             | Error::MissingPopulation { source_name, .. }
             | Error::NoPower { source_name, .. }
             | Error::Features { source_name, .. }

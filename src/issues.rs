@@ -77,6 +77,8 @@ pub enum IssueCode {
     DuplicateLocation,
     /// An area that crosses the antimeridian or spans more than 180°.
     Antimeridian,
+    /// A line with fewer than two distinct positions.
+    LineTooShort,
 }
 
 impl IssueCode {
@@ -97,6 +99,7 @@ impl IssueCode {
             IssueCode::PowerImplausible => "power-implausible",
             IssueCode::DuplicateId => "duplicate-id",
             IssueCode::DuplicateLocation => "duplicate-location",
+            IssueCode::LineTooShort => "line-too-short",
             IssueCode::Antimeridian => "antimeridian",
         }
     }
@@ -139,6 +142,9 @@ impl IssueCode {
             }
             IssueCode::DuplicateLocation => {
                 "exact duplicates are counted as separate stations; de-duplicate the source if they are the same site"
+            }
+            IssueCode::LineTooShort => {
+                "a road needs two distinct positions; remove the feature or fix its coordinates"
             }
         }
     }

@@ -44,6 +44,7 @@ pub mod check;
 pub mod claims;
 pub mod coincident;
 pub mod contained;
+pub mod corridor;
 pub mod crs;
 pub mod demo;
 pub mod diff;
@@ -73,6 +74,7 @@ pub mod validate;
 pub mod validity;
 
 pub use check::{CheckConfig, run_check};
+pub use corridor::{CorridorConfig, run_corridor};
 pub use error::{Error, Result};
 pub use fields::{AreaFieldSpecs, StationFieldSpecs};
 pub use input::{InputFormat, Source};

@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => args.run(),
         Command::Diff(args) => args.run(),
         Command::Claims(args) => args.run(),
+        Command::Corridor(args) => args.run(),
     });
     match result {
         Ok(Ok(code)) => code,

@@ -23,7 +23,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chargecov::input::{ReadOptions, read_areas, read_station_records};
+use chargecov::input::{ReadOptions, read_features, read_station_records};
 use chargecov::progress::Silent;
 use chargecov::{CheckConfig, Rule, Source, run_check};
 use proptest::prelude::*;
@@ -208,7 +208,7 @@ fn exercise(name: &str, bytes: &[u8]) {
         assert!(!text.is_empty());
     };
     if let Ok(input) = source.open_with(&ReadOptions::default()) {
-        if let Err(e) = read_areas(&input) {
+        if let Err(e) = read_features(&input) {
             named(&e);
         }
         if let Err(e) = read_station_records(&input, &Default::default()) {

@@ -28,6 +28,7 @@
 //! boundary_tolerance_m = 0
 //! within_km = 5                      # area claims: or this close
 //! spacing_km = 60                    # corridor claims: at most this apart
+//! max_offset_km = 1.6                # corridor claims: sites this close to a road
 //! ```
 
 use std::fmt;
@@ -97,6 +98,9 @@ pub struct ClaimRule {
     /// Corridor claims: qualifying sites at most this far apart.
     #[serde(default)]
     pub spacing_km: Option<f64>,
+    /// Corridor claims: a site counts for a road this close to it (km).
+    #[serde(default)]
+    pub max_offset_km: Option<f64>,
 }
 
 fn one() -> u32 {
@@ -180,6 +184,7 @@ impl Claim {
             ("pool_m", r.pool_m),
             ("within_km", r.within_km),
             ("spacing_km", r.spacing_km),
+            ("max_offset_km", r.max_offset_km),
         ] {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0)
@@ -194,8 +199,8 @@ impl Claim {
             ClaimKind::Corridor if r.spacing_km.is_none() => {
                 fail("a corridor claim needs rule.spacing_km".into())
             }
-            ClaimKind::Area if r.spacing_km.is_some() => fail(
-                "rule.spacing_km is for corridor claims; an area claim is judged per area".into(),
+            ClaimKind::Area if r.spacing_km.is_some() || r.max_offset_km.is_some() => fail(
+                "rule.spacing_km and rule.max_offset_km are for corridor claims; an area claim is judged per area".into(),
             ),
             _ => Ok(()),
         }

@@ -43,6 +43,12 @@ pub fn render(error: &Error) -> String {
                 available.join(", ")
             )
         }
+        Error::NoRouteField { .. } => format!(
+            "{error}\n  hint: name the property that holds the route (e.g. \"A 5\") with --route-field"
+        ),
+        Error::NoLines { .. } => format!(
+            "{error}\n  hint: --network takes roads as LineString or MultiLineString features (e.g. OSM highway=motorway ways)"
+        ),
         Error::MissingPopulation { source_name, field } => format!(
             "{source_name}: no area has a numeric property {field:?}\n  hint: name the population \
              property with --population-field (e.g. population, pop, POP2020)"
@@ -190,13 +196,15 @@ fn crs_flag(layer: Layer) -> &'static str {
     match layer {
         Layer::Areas => "--areas-crs",
         Layer::Stations => "--stations-crs",
+        Layer::Network => "--network-crs",
     }
 }
 
 fn field_flag(layer: Layer, role: FieldRole) -> &'static str {
     match (layer, role) {
         (Layer::Areas, FieldRole::Id) => "--id-field",
-        (Layer::Stations, FieldRole::Id) => "--station-id-field",
+        (Layer::Stations | Layer::Network, FieldRole::Id) => "--station-id-field",
+        (_, FieldRole::Route) => "--route-field",
         (_, FieldRole::Name) => "--name-field",
         (_, FieldRole::Group) => "--group-field",
         (_, FieldRole::Power) => "--power-field",
@@ -224,5 +232,7 @@ fn setting_flag(setting: Setting) -> &'static str {
         Setting::GenerateAreas => "--areas",
         Setting::GenerateStations => "--stations",
         Setting::Seed => "--seed",
+        Setting::SpacingKm => "--spacing-km",
+        Setting::MaxOffsetKm => "--max-offset-km",
     }
 }

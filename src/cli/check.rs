@@ -307,7 +307,7 @@ pub struct PoolArgs {
 
 impl PoolArgs {
     /// The rule with the pool terms added.
-    fn rule(&self, rule: Rule) -> Rule {
+    pub(super) fn rule(&self, rule: Rule) -> Rule {
         Rule {
             min_points: self.min_points,
             min_pool_kw: self.min_pool_kw,
@@ -315,7 +315,7 @@ impl PoolArgs {
         }
     }
 
-    fn pool_by(&self) -> Option<PoolBy> {
+    pub(super) fn pool_by(&self) -> Option<PoolBy> {
         match (&self.pool_field, self.pool_m) {
             (Some(_), _) => Some(PoolBy::Key),
             (None, Some(m)) => Some(PoolBy::Distance(m)),

@@ -107,6 +107,9 @@ fn rule_line(claim: &Claim) -> String {
     if let Some(km) = r.spacing_km {
         parts.push(format!("every {} km along the corridor", trim_float(km)));
     }
+    if let Some(km) = r.max_offset_km {
+        parts.push(format!("sites within {} km of the road", trim_float(km)));
+    }
     parts.join("; ")
 }
 

@@ -4,6 +4,7 @@
 pub mod advice;
 pub mod check;
 pub mod claims;
+pub mod corridor;
 pub mod diff;
 pub mod generate;
 pub mod progress;
@@ -30,4 +31,5 @@ pub enum Command {
     Validate(Box<validate::ValidateArgs>),
     Diff(Box<diff::DiffArgs>),
     Claims(claims::ClaimsArgs),
+    Corridor(Box<corridor::CorridorArgs>),
 }

@@ -8,7 +8,7 @@ use crate::fields::{FieldSpec, StationFieldSpecs};
 use crate::input::encoding::to_utf8;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
-    LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+    LayerMeta, Position, RawFeature, RawGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
 use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 
@@ -18,9 +18,9 @@ pub struct Csv;
 
 impl LayerReader for Csv {
     /// Areas from a table need a geometry column of WKT polygons.
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
         let (bytes, _) = to_utf8(input.read_all()?, input.encoding(), &input.name())?;
-        read_areas(&bytes, &input.name(), &input.geometry_field())
+        read_features(&bytes, &input.name(), &input.geometry_field())
     }
 
     /// The text is read whole and parsed in one pass; the records are
@@ -99,11 +99,11 @@ fn open<'b>(bytes: &'b [u8], source_name: &str) -> Result<(csv::Reader<&'b [u8]>
 
 /// Reads an area layer from CSV bytes with a WKT geometry column: the
 /// other columns become properties (as text; empty cells null).
-pub fn read_areas(
+pub fn read_features(
     bytes: &[u8],
     source_name: &str,
     geometry: &FieldSpec,
-) -> Result<RawLayer<RawArea>> {
+) -> Result<RawLayer<RawFeature>> {
     let (mut reader, headers) = open(bytes, source_name)?;
     let Some(column) = geometry.pick(&headers) else {
         return Err(Error::NotAnAreaFormat {
@@ -127,7 +127,7 @@ pub fn read_areas(
             };
             properties.insert(name.trim().to_owned(), value);
         }
-        records.push(RawArea {
+        records.push(RawFeature {
             index,
             feature_id: None,
             properties,
@@ -165,17 +165,21 @@ fn wkt_name(w: &wkt::Wkt<f64>) -> &'static str {
     }
 }
 
-fn wkt_area(text: &str) -> RawAreaGeometry {
+fn wkt_area(text: &str) -> RawGeometry {
     if text.is_empty() {
-        return RawAreaGeometry::Null;
+        return RawGeometry::Null;
     }
     match text.parse::<wkt::Wkt<f64>>() {
-        Ok(wkt::Wkt::Polygon(p)) => RawAreaGeometry::Polygon(wkt_polygon(&p)),
+        Ok(wkt::Wkt::Polygon(p)) => RawGeometry::Polygon(wkt_polygon(&p)),
         Ok(wkt::Wkt::MultiPolygon(m)) => {
-            RawAreaGeometry::MultiPolygon(m.polygons().iter().map(wkt_polygon).collect())
+            RawGeometry::MultiPolygon(m.polygons().iter().map(wkt_polygon).collect())
         }
-        Ok(other) => RawAreaGeometry::WrongType(wkt_name(&other).to_owned()),
-        Err(e) => RawAreaGeometry::Malformed(format!("the WKT geometry cannot be read: {e}")),
+        Ok(wkt::Wkt::LineString(l)) => RawGeometry::LineString(wkt_ring(&l)),
+        Ok(wkt::Wkt::MultiLineString(m)) => {
+            RawGeometry::MultiLineString(m.line_strings().iter().map(wkt_ring).collect())
+        }
+        Ok(other) => RawGeometry::WrongType(wkt_name(&other).to_owned()),
+        Err(e) => RawGeometry::Malformed(format!("the WKT geometry cannot be read: {e}")),
     }
 }
 

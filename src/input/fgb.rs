@@ -19,7 +19,7 @@ use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
 use crate::input::format::{Compression, InputFormat};
 use crate::input::raw::{
-    LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+    LayerMeta, RawFeature, RawGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
 use crate::input::{Collect, Input, LayerReader, convert_in_chunks, traits};
 
@@ -28,7 +28,7 @@ use crate::input::{Collect, Input, LayerReader, convert_in_chunks, traits};
 pub struct FlatGeobuf;
 
 impl LayerReader for FlatGeobuf {
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
         let mut file = File::open(input, Layer::Areas)?;
         let columns = file.columns.clone();
         let mut records = Vec::with_capacity(file.count.unwrap_or(0));
@@ -40,11 +40,11 @@ impl LayerReader for FlatGeobuf {
                 .process_properties(&mut properties)
                 .map_err(|e| format!("its properties cannot be read: {e}"))?;
             let geometry = match feature.geometry_trait() {
-                Ok(Some(g)) => traits::area_geometry(&g),
-                Ok(None) => RawAreaGeometry::Null,
-                Err(e) => RawAreaGeometry::Malformed(e.to_string()),
+                Ok(Some(g)) => traits::feature_geometry(&g),
+                Ok(None) => RawGeometry::Null,
+                Err(e) => RawGeometry::Malformed(e.to_string()),
             };
-            records.push(RawArea {
+            records.push(RawFeature {
                 index,
                 feature_id: None,
                 properties: properties.map,

@@ -9,7 +9,7 @@
 //! order in the file.
 //!
 //! Both layers are read on all cores when the text allows it
-//! ([`read_stations_parallel`], [`read_areas_parallel`]): one thread cuts
+//! ([`read_stations_parallel`], [`read_features_parallel`]): one thread cuts
 //! it into batches of whole features, the batches are parsed anywhere and
 //! taken back in file order. Anything unusual sends the text to the serial
 //! readers, which say exactly what is wrong.
@@ -27,8 +27,7 @@ use crate::input::format::InputFormat;
 use crate::input::geojson_split;
 use crate::input::parallel::{self, BATCH_BYTES, Batch};
 use crate::input::raw::{
-    LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
-    keep_best,
+    LayerMeta, Position, RawFeature, RawGeometry, RawLayer, RawPoint, RawStation, Scalar, keep_best,
 };
 use crate::input::{Chunked, Collect, Input, LayerReader};
 
@@ -39,11 +38,11 @@ pub struct GeoJson;
 impl LayerReader for GeoJson {
     /// Read in pieces on all cores; anything unusual is read whole by the
     /// serial parser, which reports exactly what is wrong.
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
-        if let Some(layer) = read_areas_parallel(input.reader()?, input.byte_len()) {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
+        if let Some(layer) = read_features_parallel(input.reader()?, input.byte_len()) {
             return Ok(layer);
         }
-        read_areas(&input.read_all()?, &input.name())
+        read_features(&input.read_all()?, &input.name())
     }
 
     /// Read in pieces and parsed on all cores, converting each batch as it
@@ -290,7 +289,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for AreaGeometry<'a> {
 }
 
 /// Reads an area layer from GeoJSON bytes.
-pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> {
+pub fn read_features(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawFeature>> {
     let collection: AreaCollection =
         serde_json::from_slice(bytes).map_err(|e| json_error(source_name, &e))?;
     require_collection(
@@ -302,7 +301,7 @@ pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> 
     if features.is_empty() {
         return Err(empty_error(source_name, Layer::Areas));
     }
-    let records: Vec<RawArea> = features
+    let records: Vec<RawFeature> = features
         .into_iter()
         .enumerate()
         .map(|(index, f)| raw_area(index, f))
@@ -314,13 +313,13 @@ pub fn read_areas(bytes: &[u8], source_name: &str) -> Result<RawLayer<RawArea>> 
 
 /// Reads an area layer on all cores, as [`read_stations_parallel`] reads
 /// stations: the text is never held whole. `None` when the text is not a
-/// plain FeatureCollection or has any flaw; [`read_areas`] then reads it
+/// plain FeatureCollection or has any flaw; [`read_features`] then reads it
 /// and says exactly what is wrong.
-pub fn read_areas_parallel(
+pub fn read_features_parallel(
     reader: impl std::io::Read + Send,
     total_bytes: Option<u64>,
-) -> Option<RawLayer<RawArea>> {
-    let mut records: Vec<RawArea> = Vec::new();
+) -> Option<RawLayer<RawFeature>> {
+    let mut records: Vec<RawFeature> = Vec::new();
     let meta = read_parallel(
         reader,
         total_bytes,
@@ -332,7 +331,7 @@ pub fn read_areas_parallel(
                     let feature: AreaFeature = serde_json::from_slice(text).ok()?;
                     Some(raw_area(batch.first_index + k, feature))
                 })
-                .collect::<Option<Vec<RawArea>>>()
+                .collect::<Option<Vec<RawFeature>>>()
         },
         |batch, expected| {
             if records.is_empty() {
@@ -344,46 +343,50 @@ pub fn read_areas_parallel(
     Some(RawLayer { records, meta })
 }
 
-fn raw_area(index: usize, f: AreaFeature) -> RawArea {
-    RawArea {
+fn raw_area(index: usize, f: AreaFeature) -> RawFeature {
+    RawFeature {
         index,
         feature_id: f.id,
         properties: f.properties.unwrap_or_default(),
         geometry: match f.kind.as_deref() {
-            Some("Feature") | None => area_geometry(f.geometry),
-            Some(other) => RawAreaGeometry::Malformed(format!(
+            Some("Feature") | None => feature_geometry(f.geometry),
+            Some(other) => RawGeometry::Malformed(format!(
                 "member of `features` has type {other:?}, not \"Feature\""
             )),
         },
     }
 }
 
-fn area_geometry(geometry: Option<AreaGeometry>) -> RawAreaGeometry {
+fn feature_geometry(geometry: Option<AreaGeometry>) -> RawGeometry {
     let Some(g) = geometry else {
-        return RawAreaGeometry::Null;
+        return RawGeometry::Null;
     };
     let kind = g.kind.unwrap_or_default();
     let Some(coordinates) = g.coordinates else {
         return match kind.as_str() {
-            "Polygon" | "MultiPolygon" => {
-                RawAreaGeometry::Malformed(format!("{kind} has no `coordinates`"))
+            "Polygon" | "MultiPolygon" | "LineString" | "MultiLineString" => {
+                RawGeometry::Malformed(format!("{kind} has no `coordinates`"))
             }
-            "" => RawAreaGeometry::Malformed("geometry has no `type`".into()),
-            _ => RawAreaGeometry::WrongType(kind),
+            "" => RawGeometry::Malformed("geometry has no `type`".into()),
+            _ => RawGeometry::WrongType(kind),
         };
     };
     let parsed = match kind.as_str() {
         "Polygon" => serde_json::from_str::<Vec<Ring>>(coordinates.get())
-            .map(|rings| RawAreaGeometry::Polygon(rings_of(rings))),
+            .map(|rings| RawGeometry::Polygon(rings_of(rings))),
         "MultiPolygon" => serde_json::from_str::<Vec<Vec<Ring>>>(coordinates.get())
-            .map(|polys| RawAreaGeometry::MultiPolygon(polys.into_iter().map(rings_of).collect())),
-        "" => return RawAreaGeometry::Malformed("geometry has no `type`".into()),
-        _ => return RawAreaGeometry::WrongType(kind),
+            .map(|polys| RawGeometry::MultiPolygon(polys.into_iter().map(rings_of).collect())),
+        "LineString" => serde_json::from_str::<Ring>(coordinates.get())
+            .map(|line| RawGeometry::LineString(line.0)),
+        "MultiLineString" => serde_json::from_str::<Vec<Ring>>(coordinates.get())
+            .map(|lines| RawGeometry::MultiLineString(rings_of(lines))),
+        "" => return RawGeometry::Malformed("geometry has no `type`".into()),
+        _ => return RawGeometry::WrongType(kind),
     };
     parsed.unwrap_or_else(|e| {
         let text = e.to_string();
         let reason = text.split(" at line ").next().unwrap_or(&text);
-        RawAreaGeometry::Malformed(format!("{kind} coordinates are not valid: {reason}"))
+        RawGeometry::Malformed(format!("{kind} coordinates are not valid: {reason}"))
     })
 }
 
@@ -476,7 +479,7 @@ pub(crate) fn station_feature(
 }
 
 /// Parses one area feature's text.
-pub(crate) fn area_feature(text: &[u8], index: usize) -> serde_json::Result<RawArea> {
+pub(crate) fn area_feature(text: &[u8], index: usize) -> serde_json::Result<RawFeature> {
     let feature: AreaFeature = serde_json::from_slice(text)?;
     Ok(raw_area(index, feature))
 }
@@ -1118,13 +1121,13 @@ mod tests {
         let text = br#"{"features":[{"geometry":{"coordinates":[[[0,0],[1,0],[1,1],[0,0]]],"type":"Polygon"},
             "properties":{"adcode":500101},"type":"Feature"}],"type":"FeatureCollection",
             "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}}"#;
-        let layer = read_areas(text, "t").unwrap();
+        let layer = read_features(text, "t").unwrap();
         assert_eq!(
             layer.meta.declared_crs.as_deref(),
             Some("urn:ogc:def:crs:EPSG::4490")
         );
         match &layer.records[0].geometry {
-            RawAreaGeometry::Polygon(rings) => assert_eq!(rings[0].len(), 4),
+            RawGeometry::Polygon(rings) => assert_eq!(rings[0].len(), 4),
             other => panic!("{other:?}"),
         }
     }
@@ -1191,8 +1194,8 @@ mod tests {
 
     /// The parallel area reader against the serial one, area for area.
     fn same_areas_as_serial(text: &[u8]) {
-        let serial = read_areas(text, "t").unwrap();
-        let parallel = read_areas_parallel(text, Some(text.len() as u64)).unwrap();
+        let serial = read_features(text, "t").unwrap();
+        let parallel = read_features_parallel(text, Some(text.len() as u64)).unwrap();
         assert_eq!(parallel.records, serial.records);
         assert_eq!(parallel.meta, serial.meta);
     }
@@ -1233,7 +1236,7 @@ mod tests {
             br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}"#,
         ] {
             assert!(
-                read_areas_parallel(text, None).is_none(),
+                read_features_parallel(text, None).is_none(),
                 "{}",
                 String::from_utf8_lossy(text)
             );
@@ -1259,7 +1262,7 @@ mod tests {
 
     #[test]
     fn truncated_and_malformed_json_say_so() {
-        let err = read_areas(br#"{"type":"FeatureCollection","features":[{"type":"#, "t")
+        let err = read_features(br#"{"type":"FeatureCollection","features":[{"type":"#, "t")
             .unwrap_err()
             .to_string();
         assert!(err.contains("truncated"), "{err}");

@@ -14,7 +14,7 @@ use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::geojson::{area_feature, json_error, station_feature};
 use crate::input::parallel::{self, BATCH_BYTES, Batch};
-use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawStation};
+use crate::input::raw::{LayerMeta, RawFeature, RawLayer, RawStation};
 use crate::input::{Chunked, Collect, Input, LayerReader};
 
 /// The reader of newline-delimited GeoJSON.
@@ -22,8 +22,8 @@ use crate::input::{Chunked, Collect, Input, LayerReader};
 pub struct GeoJsonSeq;
 
 impl LayerReader for GeoJsonSeq {
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
-        let mut records: Vec<RawArea> = Vec::new();
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
+        let mut records: Vec<RawFeature> = Vec::new();
         let parallel = read_parallel(
             input.reader()?,
             input.byte_len(),
@@ -32,7 +32,7 @@ impl LayerReader for GeoJsonSeq {
                     .texts()
                     .enumerate()
                     .map(|(k, text)| area_feature(text, batch.first_index + k).ok())
-                    .collect::<Option<Vec<RawArea>>>()
+                    .collect::<Option<Vec<RawFeature>>>()
             },
             |batch, _| records.extend(batch),
         );

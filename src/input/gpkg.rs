@@ -14,7 +14,7 @@ use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
-    LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+    LayerMeta, RawFeature, RawGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
 use crate::input::traits;
 use rayon::prelude::*;
@@ -26,9 +26,9 @@ use crate::input::{Collect, Input, LayerReader, STATION_CHUNK};
 pub struct GeoPackage;
 
 impl LayerReader for GeoPackage {
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
         let table = Table::open(input, Layer::Areas)?;
-        let parts = table.in_parts(&table.columns, |index, fid, geometry, values| RawArea {
+        let parts = table.in_parts(&table.columns, |index, fid, geometry, values| RawFeature {
             index,
             feature_id: fid.map(Scalar::Int),
             properties: table
@@ -37,9 +37,9 @@ impl LayerReader for GeoPackage {
                 .zip(values)
                 .map(|(column, value)| (column.clone(), json(*value)))
                 .collect(),
-            geometry: geometry.map_or(RawAreaGeometry::Null, area_geometry),
+            geometry: geometry.map_or(RawGeometry::Null, feature_geometry),
         })?;
-        let records: Vec<RawArea> = parts.into_iter().flatten().collect();
+        let records: Vec<RawFeature> = parts.into_iter().flatten().collect();
         if records.is_empty() {
             return Err(table.empty());
         }
@@ -405,7 +405,7 @@ trait Indexed {
     fn shift_index(&mut self, by: usize);
 }
 
-impl Indexed for RawArea {
+impl Indexed for RawFeature {
     fn shift_index(&mut self, by: usize) {
         self.index += by;
     }
@@ -436,10 +436,10 @@ fn crs_of(db: &Connection, srs_id: i64) -> rusqlite::Result<Option<String>> {
     }))
 }
 
-fn area_geometry(wkb: &[u8]) -> RawAreaGeometry {
+fn feature_geometry(wkb: &[u8]) -> RawGeometry {
     match wkb::reader::read_wkb(wkb) {
-        Ok(g) => traits::area_geometry(&g),
-        Err(e) => RawAreaGeometry::Malformed(format!("geometry is not valid WKB: {e}")),
+        Ok(g) => traits::feature_geometry(&g),
+        Err(e) => RawGeometry::Malformed(format!("geometry is not valid WKB: {e}")),
     }
 }
 
@@ -509,7 +509,7 @@ mod tests {
         drop(db);
         let source = Source::from_arg(&path);
         let input = source.open_with(&ReadOptions::default()).unwrap();
-        let layer = GeoPackage.read_areas(&input).unwrap();
+        let layer = GeoPackage.read_features(&input).unwrap();
         let seen: Vec<(usize, Value)> = layer
             .records
             .iter()

@@ -41,7 +41,7 @@ pub use source::{Input, Source};
 
 use crate::error::{Error, Result};
 use crate::fields::StationFieldSpecs;
-use raw::{LayerMeta, RawArea, RawLayer, RawStation};
+use raw::{LayerMeta, RawFeature, RawLayer, RawStation};
 
 /// How to read a layer, beyond its format.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl<T> Collect<T> for Vec<T> {
 /// A format's reader.
 pub trait LayerReader {
     /// Reads an area layer whole.
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>>;
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>>;
 
     /// Reads a station layer, handing the records to `convert` in batches
     /// (on any thread) and the results to `sink` in file order. Returns
@@ -134,12 +134,12 @@ fn unsupported(input: &Input, format: InputFormat) -> Error {
 }
 
 /// Reads an area layer in whatever format it is.
-pub fn read_areas(input: &Input) -> Result<RawLayer<RawArea>> {
+pub fn read_features(input: &Input) -> Result<RawLayer<RawFeature>> {
     struct Areas<'a, 's>(&'a Input<'s>);
     impl WithReader for Areas<'_, '_> {
-        type Output = Result<RawLayer<RawArea>>;
+        type Output = Result<RawLayer<RawFeature>>;
         fn run<R: LayerReader>(self, reader: &R) -> Self::Output {
-            reader.read_areas(self.0)
+            reader.read_features(self.0)
         }
     }
     dispatch(input.format(), Areas(input)).unwrap_or_else(|f| Err(unsupported(input, f)))

@@ -18,7 +18,7 @@ use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
-    LayerMeta, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+    LayerMeta, RawFeature, RawGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
 use crate::input::{Collect, Input, LayerReader, traits};
 
@@ -27,25 +27,25 @@ use crate::input::{Collect, Input, LayerReader, traits};
 pub struct Parquet;
 
 impl LayerReader for Parquet {
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
         let file = File::open(input, Layer::Areas)?;
         let Some(geometry) = file.geometry.clone() else {
             return Err(file.no_geometry(None));
         };
         let per_group = file.each_group(None, |index, row| {
             let mut properties = Map::new();
-            let mut shape = RawAreaGeometry::Null;
+            let mut shape = RawGeometry::Null;
             for (name, field) in row.get_column_iter() {
                 if *name == geometry {
                     shape = match field {
                         Field::Bytes(b) => match wkb::reader::read_wkb(b.data()) {
-                            Ok(g) => traits::area_geometry(&g),
-                            Err(e) => RawAreaGeometry::Malformed(format!(
-                                "geometry is not valid WKB: {e}"
-                            )),
+                            Ok(g) => traits::feature_geometry(&g),
+                            Err(e) => {
+                                RawGeometry::Malformed(format!("geometry is not valid WKB: {e}"))
+                            }
                         },
-                        Field::Null => RawAreaGeometry::Null,
-                        other => RawAreaGeometry::Malformed(format!(
+                        Field::Null => RawGeometry::Null,
+                        other => RawGeometry::Malformed(format!(
                             "the geometry column holds {other:?}, not WKB"
                         )),
                     };
@@ -53,14 +53,14 @@ impl LayerReader for Parquet {
                     properties.insert(name.clone(), field.to_json_value());
                 }
             }
-            RawArea {
+            RawFeature {
                 index,
                 feature_id: None,
                 properties,
                 geometry: shape,
             }
         })?;
-        let records: Vec<RawArea> = per_group.into_iter().flatten().collect();
+        let records: Vec<RawFeature> = per_group.into_iter().flatten().collect();
         if records.is_empty() {
             return Err(file.empty());
         }

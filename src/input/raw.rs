@@ -212,24 +212,44 @@ pub struct RawStation {
 /// A position: longitude then latitude (RFC 7946 order).
 pub type Position = (f64, f64);
 
-/// An area's geometry as read.
+/// A geometry of a layer read whole (areas, road networks) as read.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RawAreaGeometry {
+pub enum RawGeometry {
     /// No `geometry` member, or `null`.
     Null,
     /// A Polygon's rings.
     Polygon(Vec<Vec<Position>>),
     /// A MultiPolygon's polygons.
     MultiPolygon(Vec<Vec<Vec<Position>>>),
+    /// A LineString's positions.
+    LineString(Vec<Position>),
+    /// A MultiLineString's lines.
+    MultiLineString(Vec<Vec<Position>>),
     /// A geometry of another type (its name).
     WrongType(String),
     /// Present but unreadable; the reason.
     Malformed(String),
 }
 
-/// An area record as read.
+impl RawGeometry {
+    /// The geometry's type as GeoJSON names it (`"null"` when missing,
+    /// `"malformed"` when unreadable).
+    pub fn type_name(&self) -> &str {
+        match self {
+            RawGeometry::Null => "null",
+            RawGeometry::Polygon(_) => "Polygon",
+            RawGeometry::MultiPolygon(_) => "MultiPolygon",
+            RawGeometry::LineString(_) => "LineString",
+            RawGeometry::MultiLineString(_) => "MultiLineString",
+            RawGeometry::WrongType(kind) => kind,
+            RawGeometry::Malformed(_) => "malformed",
+        }
+    }
+}
+
+/// A record of a layer read whole (an area, a road) as read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RawArea {
+pub struct RawFeature {
     /// Feature index in its file, 0-based.
     pub index: usize,
     /// The Feature's own `id` member.
@@ -237,7 +257,7 @@ pub struct RawArea {
     /// Its properties, kept whole.
     pub properties: Map<String, Value>,
     /// The geometry as read.
-    pub geometry: RawAreaGeometry,
+    pub geometry: RawGeometry,
 }
 
 /// What a layer's file said about itself, besides its records.

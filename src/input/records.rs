@@ -11,7 +11,7 @@ use crate::error::{Error, Layer, Result};
 use crate::feed::FieldPath;
 use crate::fields::{FieldSpec, StationFieldSpecs};
 use crate::input::format::InputFormat;
-use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawPoint, RawStation, Scalar};
+use crate::input::raw::{LayerMeta, RawFeature, RawLayer, RawPoint, RawStation, Scalar};
 use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 
 /// The reader of JSON record feeds.
@@ -19,7 +19,7 @@ use crate::input::{Collect, Input, LayerReader, convert_in_chunks};
 pub struct JsonRecords;
 
 impl LayerReader for JsonRecords {
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
         Err(Error::NotAnAreaFormat {
             source_name: input.name(),
             format: InputFormat::JsonRecords,

@@ -23,7 +23,7 @@ use crate::fields::StationFieldSpecs;
 use crate::input::encoding::detect;
 use crate::input::format::InputFormat;
 use crate::input::raw::{
-    LayerMeta, Position, RawArea, RawAreaGeometry, RawLayer, RawPoint, RawStation, Scalar,
+    LayerMeta, Position, RawFeature, RawGeometry, RawLayer, RawPoint, RawStation, Scalar,
 };
 use crate::input::{Collect, Input, LayerReader, TextEncoding, convert_in_chunks};
 
@@ -32,16 +32,16 @@ use crate::input::{Collect, Input, LayerReader, TextEncoding, convert_in_chunks}
 pub struct Shapefile;
 
 impl LayerReader for Shapefile {
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
         let files = Files::of(input)?;
         let (shapes, records, fields) = files.read()?;
         let mut areas = Vec::with_capacity(shapes.len());
         for (index, (shape, record)) in shapes.into_iter().zip(records).enumerate() {
-            areas.push(RawArea {
+            areas.push(RawFeature {
                 index,
                 feature_id: None,
                 properties: properties(record, &fields),
-                geometry: area_geometry(shape),
+                geometry: feature_geometry(shape),
             });
         }
         let mut meta = LayerMeta::new(InputFormat::Shapefile, areas.len());
@@ -352,13 +352,16 @@ fn shape_name(shape: &Shape) -> &'static str {
     }
 }
 
-fn area_geometry(shape: Shape) -> RawAreaGeometry {
+fn feature_geometry(shape: Shape) -> RawGeometry {
     let rings: Vec<(bool, Vec<Position>)> = match shape {
         Shape::Polygon(p) => rings_of(p.into_inner(), |q| (q.x, q.y)),
         Shape::PolygonM(p) => rings_of(p.into_inner(), |q| (q.x, q.y)),
         Shape::PolygonZ(p) => rings_of(p.into_inner(), |q| (q.x, q.y)),
-        Shape::NullShape => return RawAreaGeometry::Null,
-        other => return RawAreaGeometry::WrongType(shape_name(&other).to_owned()),
+        Shape::Polyline(l) => return lines_of(l.into_inner(), |q| (q.x, q.y)),
+        Shape::PolylineM(l) => return lines_of(l.into_inner(), |q| (q.x, q.y)),
+        Shape::PolylineZ(l) => return lines_of(l.into_inner(), |q| (q.x, q.y)),
+        Shape::NullShape => return RawGeometry::Null,
+        other => return RawGeometry::WrongType(shape_name(&other).to_owned()),
     };
     let mut polygons: Vec<Vec<Vec<Position>>> = Vec::new();
     let mut holes = Vec::new();
@@ -370,7 +373,7 @@ fn area_geometry(shape: Shape) -> RawAreaGeometry {
         }
     }
     if polygons.is_empty() {
-        return RawAreaGeometry::Malformed("the polygon has holes but no outer ring".into());
+        return RawGeometry::Malformed("the polygon has holes but no outer ring".into());
     }
     for hole in holes {
         let owner = hole
@@ -380,9 +383,23 @@ fn area_geometry(shape: Shape) -> RawAreaGeometry {
         polygons[owner].push(hole);
     }
     if polygons.len() == 1 {
-        RawAreaGeometry::Polygon(polygons.pop().unwrap_or_default())
+        RawGeometry::Polygon(polygons.pop().unwrap_or_default())
     } else {
-        RawAreaGeometry::MultiPolygon(polygons)
+        RawGeometry::MultiPolygon(polygons)
+    }
+}
+
+/// A polyline's parts: a LineString when it has one, else a
+/// MultiLineString.
+fn lines_of<P>(parts: Vec<Vec<P>>, xy: impl Fn(&P) -> Position) -> RawGeometry {
+    let mut lines: Vec<Vec<Position>> = parts
+        .iter()
+        .map(|part| part.iter().map(&xy).collect())
+        .collect();
+    if lines.len() == 1 {
+        RawGeometry::LineString(lines.pop().unwrap_or_default())
+    } else {
+        RawGeometry::MultiLineString(lines)
     }
 }
 
@@ -447,8 +464,8 @@ mod tests {
                 })
                 .collect(),
         ));
-        match area_geometry(shape) {
-            RawAreaGeometry::MultiPolygon(polys) => {
+        match feature_geometry(shape) {
+            RawGeometry::MultiPolygon(polys) => {
                 assert_eq!(polys.len(), 2);
                 assert_eq!(polys[0].len(), 1);
                 assert_eq!(polys[1].len(), 2, "the hole lies in the second square");

@@ -3,11 +3,11 @@
 //! encoding): turned into the raw records of [`raw`](crate::input::raw).
 
 use geo_traits::{
-    CoordTrait, GeometryTrait, GeometryType, LineStringTrait, MultiPolygonTrait, PointTrait,
-    PolygonTrait,
+    CoordTrait, GeometryTrait, GeometryType, LineStringTrait, MultiLineStringTrait,
+    MultiPolygonTrait, PointTrait, PolygonTrait,
 };
 
-use crate::input::raw::{Position, RawAreaGeometry, RawPoint};
+use crate::input::raw::{Position, RawGeometry, RawPoint};
 
 fn ring<L: LineStringTrait<T = f64>>(line: &L) -> Vec<Position> {
     line.coords().map(|c| (c.x(), c.y())).collect()
@@ -19,14 +19,19 @@ fn polygon<P: PolygonTrait<T = f64>>(p: &P) -> Vec<Vec<Position>> {
     rings
 }
 
-/// An area's geometry: a Polygon or MultiPolygon, anything else named.
-pub fn area_geometry<G: GeometryTrait<T = f64>>(geometry: &G) -> RawAreaGeometry {
+/// A feature's geometry: (Multi)Polygon or (Multi)LineString, anything
+/// else named.
+pub fn feature_geometry<G: GeometryTrait<T = f64>>(geometry: &G) -> RawGeometry {
     match geometry.as_type() {
-        GeometryType::Polygon(p) => RawAreaGeometry::Polygon(polygon(p)),
+        GeometryType::Polygon(p) => RawGeometry::Polygon(polygon(p)),
         GeometryType::MultiPolygon(m) => {
-            RawAreaGeometry::MultiPolygon(m.polygons().map(|p| polygon(&p)).collect())
+            RawGeometry::MultiPolygon(m.polygons().map(|p| polygon(&p)).collect())
         }
-        other => RawAreaGeometry::WrongType(type_name(&other).to_owned()),
+        GeometryType::LineString(l) => RawGeometry::LineString(ring(l)),
+        GeometryType::MultiLineString(m) => {
+            RawGeometry::MultiLineString(m.line_strings().map(|l| ring(&l)).collect())
+        }
+        other => RawGeometry::WrongType(type_name(&other).to_owned()),
     }
 }
 

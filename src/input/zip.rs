@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
 use crate::input::format::InputFormat;
-use crate::input::raw::{LayerMeta, RawArea, RawLayer, RawStation};
+use crate::input::raw::{LayerMeta, RawFeature, RawLayer, RawStation};
 use crate::input::{Collect, Input, LayerReader, ReadOptions, Source};
 
 /// The reader of zip archives of one layer.
@@ -19,11 +19,11 @@ use crate::input::{Collect, Input, LayerReader, ReadOptions, Source};
 pub struct Zip;
 
 impl LayerReader for Zip {
-    fn read_areas(&self, input: &Input) -> Result<RawLayer<RawArea>> {
+    fn read_features(&self, input: &Input) -> Result<RawLayer<RawFeature>> {
         let layer = Extracted::from(input, Layer::Areas)?;
         let source = Source::Path(layer.path.clone());
         let inner = source.open_with(&layer.options)?;
-        crate::input::read_areas(&inner).map_err(|e| layer.rename(e))
+        crate::input::read_features(&inner).map_err(|e| layer.rename(e))
     }
 
     fn read_stations<T: Send>(

@@ -9,14 +9,14 @@ use rayon::prelude::*;
 use crate::crs::{Crs, LayerCrs};
 use crate::error::{Error, FieldRole, Layer, Result};
 use crate::fields::{AreaFieldSpecs, FieldSpec, chosen_rank};
-use crate::input::raw::{Position, RawArea, RawAreaGeometry, RawLayer, Scalar};
+use crate::input::raw::{Position, RawFeature, RawGeometry, RawLayer, Scalar};
 use crate::issues::{FeatureIssue, IssueCode};
 use crate::model::{Area, AreaLayer, FieldsUsed, LayerInfo};
 use crate::normalise::{layer_crs, settle, wgs84_unconfirmed};
 
 /// Validates and converts an area layer.
 pub fn areas(
-    raw: RawLayer<RawArea>,
+    raw: RawLayer<RawFeature>,
     source_name: &str,
     specs: &AreaFieldSpecs,
     skip_invalid: bool,
@@ -137,7 +137,7 @@ pub fn areas(
 }
 
 fn text_property(
-    record: &RawArea,
+    record: &RawFeature,
     key: Option<&str>,
     issues: &mut Vec<FeatureIssue>,
 ) -> Option<String> {
@@ -157,7 +157,7 @@ fn text_property(
 }
 
 fn convert_area(
-    record: RawArea,
+    record: RawFeature,
     id_key: Option<&str>,
     use_feature_id: bool,
     name_key: Option<&str>,
@@ -182,23 +182,26 @@ fn convert_area(
     let problem = |code, message: String| FeatureIssue::error(code, index, Some(&id), message);
 
     let (polygons, single_polygon) = match record.geometry {
-        RawAreaGeometry::Polygon(rings) => (vec![rings], true),
-        RawAreaGeometry::MultiPolygon(polys) => (polys, false),
-        RawAreaGeometry::Null => {
+        RawGeometry::Polygon(rings) => (vec![rings], true),
+        RawGeometry::MultiPolygon(polys) => (polys, false),
+        RawGeometry::Null => {
             issues.push(problem(
                 IssueCode::NullGeometry,
                 "geometry is null or missing".into(),
             ));
             return (None, issues);
         }
-        RawAreaGeometry::WrongType(kind) => {
+        other @ (RawGeometry::WrongType(_)
+        | RawGeometry::LineString(_)
+        | RawGeometry::MultiLineString(_)) => {
+            let kind = other.type_name();
             issues.push(problem(
                 IssueCode::GeometryType,
                 format!("geometry is a {kind}; areas must be Polygon or MultiPolygon"),
             ));
             return (None, issues);
         }
-        RawAreaGeometry::Malformed(why) => {
+        RawGeometry::Malformed(why) => {
             issues.push(problem(IssueCode::BadCoordinates, why));
             return (None, issues);
         }

@@ -26,7 +26,7 @@ pub fn load_areas(
     read: &ReadOptions,
 ) -> Result<AreaLayer> {
     let input = source.open_with(read)?;
-    let raw = input::read_areas(&input)?;
+    let raw = input::read_features(&input)?;
     areas(raw, &input.name(), specs, skip_invalid, crs)
 }
 

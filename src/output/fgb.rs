@@ -120,7 +120,7 @@ mod tests {
         let source = Source::from_bytes("out.fgb", bytes);
         let input = source.open_with(&ReadOptions::default()).unwrap();
         assert_eq!(input.format(), InputFormat::FlatGeobuf);
-        let layer = crate::input::read_areas(&input).unwrap();
+        let layer = crate::input::read_features(&input).unwrap();
         assert_eq!(layer.meta.declared_crs.as_deref(), Some("EPSG:3857"));
         let mut read: Vec<_> = layer
             .records
@@ -147,7 +147,7 @@ mod tests {
             .find(|r| r.properties["id"] == "A")
             .unwrap();
         match &a.geometry {
-            crate::input::raw::RawAreaGeometry::MultiPolygon(polygons) => {
+            crate::input::raw::RawGeometry::MultiPolygon(polygons) => {
                 assert_eq!(polygons.len(), 1);
                 assert_eq!(polygons[0][0].len(), 5);
                 assert!(polygons[0][0].contains(&(1.0, 1.0)));
@@ -171,7 +171,7 @@ mod tests {
         let source = Source::from_bytes("out.fgb", bytes);
         let input = source.open_with(&ReadOptions::default()).unwrap();
         assert!(matches!(
-            crate::input::read_areas(&input),
+            crate::input::read_features(&input),
             Err(crate::error::Error::EmptyLayer { .. })
         ));
     }

@@ -6,6 +6,7 @@
 //! writers is here too.
 
 pub mod areas;
+pub mod corridor;
 pub mod diff;
 #[cfg(feature = "fgb")]
 pub mod fgb;

@@ -260,7 +260,7 @@ mod tests {
         let source = Source::from_bytes("out.parquet", bytes);
         let input = source.open_with(&ReadOptions::default()).unwrap();
         assert_eq!(input.format(), InputFormat::GeoParquet);
-        let layer = crate::input::read_areas(&input).unwrap();
+        let layer = crate::input::read_features(&input).unwrap();
         assert_eq!(layer.meta.declared_crs.as_deref(), Some("EPSG:4326"));
         let p: Vec<_> = layer.records.iter().map(|r| &r.properties).collect();
         assert_eq!(p[0]["id"], "A");
@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(p[1]["d"], Value::Null);
         assert_eq!(p[1]["ok"], false);
         match &layer.records[1].geometry {
-            crate::input::raw::RawAreaGeometry::MultiPolygon(polygons) => {
+            crate::input::raw::RawGeometry::MultiPolygon(polygons) => {
                 assert_eq!(polygons[0][0][1], (11.0, 0.0));
             }
             other => panic!("not a MultiPolygon: {other:?}"),

@@ -95,9 +95,11 @@ impl Rule {
         }
     }
 
-    /// One line saying what the claim is, for reports.
-    pub fn describe(&self) -> String {
-        let mut text = String::from("every area has ");
+    /// What qualifies a site, as a noun phrase: "a site with a point of
+    /// at least 150 kW and at least 400 kW in all", "a station of at
+    /// least 480 kW", "a station".
+    pub fn describe_site(&self) -> String {
+        let mut text = String::new();
         if self.has_pool_terms() {
             text.push_str("a site with ");
             let points = if self.min_points == 1 {
@@ -123,6 +125,12 @@ impl Rule {
         } else {
             text.push_str("a station");
         }
+        text
+    }
+
+    /// One line saying what the claim is, for reports.
+    pub fn describe(&self) -> String {
+        let mut text = format!("every area has {}", self.describe_site());
         text.push_str(" inside it or on its boundary");
         if self.boundary_tolerance_m > 0.0 {
             text.push_str(&format!(

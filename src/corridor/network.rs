@@ -1,0 +1,449 @@
+//! A road network as read: lines grouped into named routes, each line an
+//! edge between two junction nodes, one-way lines carrying their driving
+//! direction.
+//!
+//! Lines meet where their end positions agree to 1e-7° (about 1 cm):
+//! OSM ways share their end nodes exactly, and exports of other tools
+//! round to fewer digits than that. Interior vertices are never joined:
+//! a bridge over a motorway is not a junction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use geo::Coord;
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, FieldRole, Layer, Result};
+use crate::geodesy::distance_m;
+use crate::input::raw::{RawFeature, RawGeometry, RawLayer};
+use crate::issues::{FeatureIssue, IssueCode};
+use crate::normalise::{layer_crs, settle};
+
+/// The keys a route name is looked for under, in order, when none is given.
+pub const ROUTE_KEYS: [&str; 4] = ["ref", "route", "name", "int_ref"];
+
+/// Which lines are one-way carriageways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Oneway {
+    /// From each line's `oneway` tag (OSM: `yes`, `true`, `1`; `-1`
+    /// reverses the line; `highway=motorway` implies `yes`).
+    #[default]
+    Tags,
+    /// Every line is one-way, in the order of its positions.
+    All,
+    /// Every line is two-way.
+    None,
+}
+
+/// How to read a road network.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkSpec {
+    /// The property naming a line's route(s); `None`: the first of
+    /// [`ROUTE_KEYS`] that any line has.
+    pub route_field: Option<String>,
+    /// Which lines are one-way.
+    pub oneway: Oneway,
+}
+
+/// One line of the network between two nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// The node at its first position.
+    pub from: u32,
+    /// The node at its last position.
+    pub to: u32,
+    /// Its positions (WGS84), in driving order when one-way.
+    pub coords: Vec<Coord<f64>>,
+    /// Geodesic distance from its first position to each position,
+    /// metres (its length last).
+    pub cum_m: Vec<f64>,
+    /// The routes it belongs to (indexes into [`Network::routes`]).
+    pub routes: Vec<u32>,
+    /// One-way: driven from `from` to `to` only.
+    pub directed: bool,
+    /// The feature it came from (index in the file).
+    pub feature: usize,
+}
+
+impl Edge {
+    /// Geodesic length, metres.
+    pub fn length_m(&self) -> f64 {
+        self.cum_m.last().copied().unwrap_or(0.0)
+    }
+}
+
+/// What the network layer held, for the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkInfo {
+    /// The file, as named.
+    pub path: String,
+    /// Its format.
+    pub format: String,
+    /// Its coordinate system, with where it came from.
+    pub crs: String,
+    /// Features read.
+    pub features_read: usize,
+    /// Lines kept (a MultiLineString gives one per part).
+    pub lines: usize,
+    /// Of those, one-way.
+    pub oneway_lines: usize,
+    /// Features that are not lines, by geometry type (`null` for none).
+    pub skipped: BTreeMap<String, usize>,
+    /// Lines without a route name: in the network, in no route.
+    pub no_route: usize,
+    /// The property the route names came from.
+    pub route_field: String,
+    /// Total length of the lines, metres.
+    pub length_m: f64,
+}
+
+/// A road network: nodes, edges and route names.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// Node positions (WGS84).
+    pub nodes: Vec<Coord<f64>>,
+    /// The lines.
+    pub edges: Vec<Edge>,
+    /// Route names, sorted.
+    pub routes: Vec<String>,
+    /// What was read.
+    pub info: NetworkInfo,
+    /// Problems that were not fatal.
+    pub warnings: Vec<FeatureIssue>,
+}
+
+/// The node key of a position: micro-degree tenths.
+fn node_key(c: Coord<f64>) -> (i64, i64) {
+    ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
+}
+
+/// A property as text (strings as they are, numbers written out).
+fn text_of(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The route names a value lists: `"A 6;A 61"` is two routes; blanks and
+/// repeats are dropped.
+pub fn route_names(value: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for part in value.split(';') {
+        let name = part.trim();
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+/// Whether a line is one-way, and reversed, from its tags.
+fn oneway_of(properties: &Map<String, Value>, mode: Oneway) -> (bool, bool) {
+    match mode {
+        Oneway::All => return (true, false),
+        Oneway::None => return (false, false),
+        Oneway::Tags => {}
+    }
+    let tag = text_of(properties.get("oneway")).map(|t| t.trim().to_ascii_lowercase());
+    match tag.as_deref() {
+        Some("yes" | "true" | "1") => (true, false),
+        Some("-1" | "reverse") => (true, true),
+        Some(_) => (false, false),
+        // OSM: `highway=motorway` (and its links) imply `oneway=yes`.
+        None => {
+            let highway = text_of(properties.get("highway"));
+            let implied = matches!(highway.as_deref(), Some("motorway" | "motorway_link"));
+            (implied, false)
+        }
+    }
+}
+
+/// Builds the network from a layer read whole, converting positions from
+/// the layer's CRS (`crs`, else its declared one, else WGS84).
+pub fn build(
+    raw: RawLayer<RawFeature>,
+    source_name: &str,
+    spec: &NetworkSpec,
+    skip_invalid: bool,
+    crs: Option<&crate::crs::Crs>,
+) -> Result<Network> {
+    let crs = layer_crs(
+        crs,
+        raw.meta.declared_crs.as_deref(),
+        Layer::Network,
+        source_name,
+    )?;
+    let features_read = raw.records.len();
+    let is_line = |r: &RawFeature| {
+        matches!(
+            r.geometry,
+            RawGeometry::LineString(_) | RawGeometry::MultiLineString(_)
+        )
+    };
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for r in raw.records.iter().filter(|r| !is_line(r)) {
+        if !matches!(r.geometry, RawGeometry::Malformed(_)) {
+            *skipped
+                .entry(r.geometry.type_name().to_owned())
+                .or_default() += 1;
+        }
+    }
+    if !raw.records.iter().any(is_line) {
+        return Err(Error::NoLines {
+            source_name: source_name.to_owned(),
+            features: features_read,
+            skipped: skipped
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let route_field = match &spec.route_field {
+        Some(field) => {
+            if !raw
+                .records
+                .iter()
+                .filter(|r| is_line(r))
+                .any(|r| r.properties.contains_key(field))
+            {
+                return Err(Error::MissingFields {
+                    source_name: source_name.to_owned(),
+                    layer: Layer::Network,
+                    missing: vec![(FieldRole::Route, field.clone())],
+                    available: property_names(&raw.records),
+                });
+            }
+            field.clone()
+        }
+        None => ROUTE_KEYS
+            .iter()
+            .find(|key| {
+                raw.records
+                    .iter()
+                    .filter(|r| is_line(r))
+                    .any(|r| text_of(r.properties.get(**key)).is_some())
+            })
+            .map(|k| (*k).to_owned())
+            .ok_or_else(|| Error::NoRouteField {
+                source_name: source_name.to_owned(),
+                looked_for: ROUTE_KEYS.iter().map(|k| (*k).to_owned()).collect(),
+                available: property_names(&raw.records),
+            })?,
+    };
+
+    // Lines converted on all cores; nodes and routes numbered after, in
+    // file order, so that the numbering is deterministic.
+    struct Line {
+        feature: usize,
+        coords: Vec<Coord<f64>>,
+        routes: Vec<String>,
+        directed: bool,
+    }
+    let converted: Vec<(Vec<Line>, Vec<FeatureIssue>)> = raw
+        .records
+        .into_par_iter()
+        .filter(|r| is_line(r) || matches!(r.geometry, RawGeometry::Malformed(_)))
+        .map(|record| {
+            let index = record.index;
+            let id = record
+                .feature_id
+                .as_ref()
+                .and_then(|s| s.to_text().ok().flatten());
+            let problem =
+                |code, message: String| FeatureIssue::error(code, index, id.as_deref(), message);
+            let parts = match record.geometry {
+                RawGeometry::LineString(line) => vec![line],
+                RawGeometry::MultiLineString(lines) => lines,
+                RawGeometry::Malformed(why) => {
+                    return (Vec::new(), vec![problem(IssueCode::BadCoordinates, why)]);
+                }
+                _ => return (Vec::new(), Vec::new()),
+            };
+            let routes = text_of(record.properties.get(&route_field))
+                .map(|v| route_names(&v))
+                .unwrap_or_default();
+            let (directed, reversed) = oneway_of(&record.properties, spec.oneway);
+            let mut lines = Vec::new();
+            for (p, part) in parts.into_iter().enumerate() {
+                let mut coords: Vec<Coord<f64>> = Vec::with_capacity(part.len());
+                for (x, y) in part {
+                    match crs.position(x, y) {
+                        Ok(c) => {
+                            if coords.last() != Some(&c) {
+                                coords.push(c);
+                            }
+                        }
+                        Err(why) => {
+                            return (
+                                Vec::new(),
+                                vec![problem(IssueCode::CoordinateOutOfRange, why)],
+                            );
+                        }
+                    }
+                }
+                if coords.len() < 2 {
+                    let which = if p > 0 {
+                        format!("part {p} of the line")
+                    } else {
+                        "the line".to_owned()
+                    };
+                    return (
+                        Vec::new(),
+                        vec![problem(
+                            IssueCode::LineTooShort,
+                            format!("{which} has fewer than two distinct positions"),
+                        )],
+                    );
+                }
+                if reversed {
+                    coords.reverse();
+                }
+                lines.push(Line {
+                    feature: index,
+                    coords,
+                    routes: routes.clone(),
+                    directed,
+                });
+            }
+            (lines, Vec::new())
+        })
+        .collect();
+    let mut issues = Vec::new();
+    let mut lines = Vec::new();
+    for (l, i) in converted {
+        lines.extend(l);
+        issues.extend(i);
+    }
+    let warnings = settle(source_name, Layer::Network, issues, skip_invalid)?;
+    if lines.is_empty() {
+        return Err(Error::NoUsableFeatures {
+            source_name: source_name.to_owned(),
+            layer: Layer::Network,
+        });
+    }
+
+    let mut routes: Vec<String> = lines.iter().flat_map(|l| l.routes.clone()).collect();
+    routes.sort();
+    routes.dedup();
+    let route_index: HashMap<&str, u32> = routes
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.as_str(), i as u32))
+        .collect();
+    let mut keys: HashMap<(i64, i64), u32> = HashMap::new();
+    let mut nodes = Vec::new();
+    let mut node = |c: Coord<f64>| -> u32 {
+        *keys.entry(node_key(c)).or_insert_with(|| {
+            nodes.push(c);
+            (nodes.len() - 1) as u32
+        })
+    };
+    let mut edges = Vec::with_capacity(lines.len());
+    let mut no_route = 0;
+    for line in lines {
+        let from = node(line.coords[0]);
+        let to = node(line.coords[line.coords.len() - 1]);
+        if line.routes.is_empty() {
+            no_route += 1;
+        }
+        edges.push(Edge {
+            from,
+            to,
+            routes: line
+                .routes
+                .iter()
+                .map(|r| route_index[r.as_str()])
+                .collect(),
+            directed: line.directed,
+            feature: line.feature,
+            cum_m: Vec::new(),
+            coords: line.coords,
+        });
+    }
+    edges.par_iter_mut().for_each(|e| {
+        let mut total = 0.0;
+        e.cum_m = std::iter::once(0.0)
+            .chain(e.coords.windows(2).map(|w| {
+                total += distance_m(w[0], w[1]);
+                total
+            }))
+            .collect();
+    });
+    let info = NetworkInfo {
+        path: source_name.to_owned(),
+        format: raw.meta.format.to_string(),
+        crs: crs.label(),
+        features_read,
+        lines: edges.len(),
+        oneway_lines: edges.iter().filter(|e| e.directed).count(),
+        skipped,
+        no_route,
+        route_field,
+        length_m: edges.iter().map(Edge::length_m).sum(),
+    };
+    Ok(Network {
+        nodes,
+        edges,
+        routes,
+        info,
+        warnings,
+    })
+}
+
+/// The property names of the first lines, for messages.
+fn property_names(records: &[RawFeature]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in records.iter().take(1000) {
+        for k in r.properties.keys() {
+            if !names.contains(k) {
+                names.push(k.clone());
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_values_list_several_routes() {
+        assert_eq!(route_names("A 6;A 61"), vec!["A 6", "A 61"]);
+        assert_eq!(route_names(" A 5 ; ;A 5"), vec!["A 5"]);
+        assert!(route_names(" ; ").is_empty());
+    }
+
+    #[test]
+    fn oneway_tags() {
+        let props = |v: Value| v.as_object().unwrap().clone();
+        let tags = Oneway::Tags;
+        assert_eq!(
+            oneway_of(&props(serde_json::json!({"oneway": "yes"})), tags),
+            (true, false)
+        );
+        assert_eq!(
+            oneway_of(&props(serde_json::json!({"oneway": "-1"})), tags),
+            (true, true)
+        );
+        assert_eq!(
+            oneway_of(&props(serde_json::json!({"oneway": "no"})), tags),
+            (false, false)
+        );
+        assert_eq!(
+            oneway_of(&props(serde_json::json!({"highway": "motorway"})), tags),
+            (true, false)
+        );
+        assert_eq!(
+            oneway_of(&props(serde_json::json!({"highway": "trunk"})), tags),
+            (false, false)
+        );
+        assert_eq!(
+            oneway_of(&props(serde_json::json!({"oneway": "no"})), Oneway::All),
+            (true, false)
+        );
+    }
+}

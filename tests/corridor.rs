@@ -1,0 +1,495 @@
+//! `chargecov corridor`: hand-made equator fixtures pin the arithmetic;
+//! the OSM motorways around Mannheim–Karlsruhe with the German register
+//! are compared with an independent shapely + pyproj reference.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Command as StdCommand;
+
+use common::{chargecov, fixture, path_str, root, shared_data};
+use serde_json::Value;
+
+/// One degree of longitude on the equator: a·π/180 with WGS84's a. On the
+/// equator geodesics run along it, so every distance below is a·Δλ.
+const DEG_M: f64 = 6_378_137.0 * std::f64::consts::PI / 180.0;
+
+fn km(deg: f64) -> f64 {
+    deg * DEG_M / 1000.0
+}
+
+fn close(actual: &Value, expected: f64, what: &str) {
+    let a = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: {actual}"));
+    assert!(
+        (a - expected).abs() <= 0.0015,
+        "{what}: {a} km, expected {expected:.4} km"
+    );
+}
+
+/// Runs `corridor` on the equator fixtures with `extra` flags; (exit
+/// code, JSON report, stderr).
+fn equator(extra: &[&str]) -> (i32, Value, String) {
+    let out = chargecov()
+        .args(["corridor", "--network"])
+        .arg(fixture("corridor/equator.geojson"))
+        .arg("--stations")
+        .arg(fixture("corridor/stations.geojson"))
+        .args(["--format", "json", "-q"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap(),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn route<'a>(report: &'a Value, name: &str, direction: &str) -> &'a Value {
+    report["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["route"] == name && r["direction"] == direction)
+        .unwrap_or_else(|| panic!("no route {name} {direction}"))
+}
+
+#[test]
+fn equator_fixture_gaps_chainages_and_verdicts() {
+    let (code, report, stderr) =
+        equator(&["--min-power-kw", "150", "--spacing-km", "60", "--suggest"]);
+    assert_eq!(code, 1, "{stderr}");
+    // fixtures/corridor/README.md derives every figure below.
+    let net = &report["inputs"]["network"];
+    assert_eq!(net["lines"], 5);
+    assert_eq!(net["oneway_lines"], 4);
+    assert_eq!(net["skipped"]["Point"], 1);
+    assert_eq!(net["route_field"], "ref");
+    let s = &report["summary"];
+    assert_eq!(s["routes"], 3, "E 1, E 2 and E 3 (\"E 2;E 3\")");
+    assert_eq!(s["paths"], 4);
+    assert_eq!(s["qualifying_sites"], 4, "S4 has 50 kW");
+    assert_eq!(s["sites_on_roads"], 3, "S3 is 11 km off the road");
+    assert_eq!(s["claim_holds"], false);
+
+    let east = route(&report, "E 1", "eastbound");
+    close(&east["length_km"], km(2.0), "E 1 eastbound length");
+    assert_eq!(east["paths"], 1, "two ways merged into one path");
+    assert_eq!(east["sites"], 2);
+    close(
+        &east["max_gap_km"],
+        km(0.8),
+        "E 1 eastbound: S2 at 1.2° to the end",
+    );
+    assert_eq!(east["stretches"], 2);
+    let west = route(&report, "E 1", "westbound");
+    assert_eq!(west["paths"], 1, "the oneway=-1 way is reversed and merged");
+    close(&west["max_gap_km"], km(0.8), "E 1 westbound: start to S2");
+    let e2 = route(&report, "E 2", "both");
+    close(&e2["max_gap_km"], km(0.95), "E 2: start to S5 at 2.95°");
+    assert_eq!(
+        route(&report, "E 3", "both")["max_gap_km"],
+        e2["max_gap_km"]
+    );
+
+    // Network view: E 2's start is 0.8° from S2 on E 1 (joined at 2°), so
+    // the farthest point of E 2 lies between, (0.8 + 0 + 0.95) / 2 = 0.875°
+    // from a site; E 1's farthest is its end at 2°, 0.8° (ends do not halve).
+    close(&e2["network_max_km"], km(0.875), "E 2 network view");
+    close(&east["network_max_km"], km(0.8), "E 1 network view");
+
+    let stretches = report["stretches"].as_array().unwrap();
+    assert_eq!(stretches.len(), 6);
+    let between = stretches
+        .iter()
+        .find(|g| g["direction"] == "eastbound" && g["kind"] == "between")
+        .unwrap();
+    close(&between["start_km"], km(0.5), "S1's chainage");
+    close(&between["end_km"], km(1.2), "S2's chainage");
+    close(&between["gap_km"], km(0.7), "S1 to S2");
+
+    // Greedy closing: 0.5° + 60 km, then 1.2° + 60 km on E 1 eastbound.
+    let suggested = report["suggested"].as_array().unwrap();
+    assert_eq!(suggested.len(), 6);
+    assert_eq!(s["sites_to_close"], 6);
+    close(&suggested[0]["km"], km(0.5) + 60.0, "first suggested site");
+    close(&suggested[1]["km"], km(1.2) + 60.0, "second suggested site");
+    assert_eq!(suggested[0]["route"], "E 1");
+    assert_eq!(suggested[0]["direction"], "eastbound");
+    let lon = suggested[0]["at"][0].as_f64().unwrap();
+    assert!((lon - (0.5 + 60_000.0 / DEG_M)).abs() < 1e-6, "{lon}");
+}
+
+#[test]
+fn equator_fixture_outputs_and_a_claim_that_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let gaps = dir.path().join("gaps.geojson");
+    let sites = dir.path().join("sites.geojson");
+    let new = dir.path().join("new.geojson");
+    let (code, _, stderr) = equator(&[
+        "--min-power-kw",
+        "150",
+        "--spacing-km",
+        "60",
+        "--gaps",
+        path_str(&gaps),
+        "--stations-out",
+        path_str(&sites),
+        "--suggest-out",
+        path_str(&new),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let gaps: Value = serde_json::from_str(&std::fs::read_to_string(&gaps).unwrap()).unwrap();
+    let features = gaps["features"].as_array().unwrap();
+    assert_eq!(features.len(), 6);
+    let between = features
+        .iter()
+        .find(|f| {
+            f["properties"]["direction"] == "eastbound" && f["properties"]["kind"] == "between"
+        })
+        .unwrap();
+    // The substring from S1's foot (0.5°) through the vertex at 1° to S2 (1.2°).
+    let line = between["geometry"]["coordinates"].as_array().unwrap();
+    let lons: Vec<f64> = line.iter().map(|c| c[0].as_f64().unwrap()).collect();
+    assert_eq!(lons, vec![0.5, 1.0, 1.2]);
+
+    let sites: Value = serde_json::from_str(&std::fs::read_to_string(&sites).unwrap()).unwrap();
+    let s1: Vec<&Value> = sites["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["id"] == "S1")
+        .collect();
+    assert_eq!(s1.len(), 2, "S1 serves both carriageways");
+    // 0.0005° of latitude at the equator: M·Δφ with M = a(1 − e²) = 6,335,439 m.
+    let offset = s1
+        .iter()
+        .find(|f| f["properties"]["direction"] == "eastbound")
+        .unwrap()["properties"]["offset_m"]
+        .as_f64()
+        .unwrap();
+    assert!((offset - 55.3).abs() < 0.1, "{offset}");
+    let new: Value = serde_json::from_str(&std::fs::read_to_string(&new).unwrap()).unwrap();
+    assert_eq!(new["features"].as_array().unwrap().len(), 6);
+
+    // At 110 km spacing the longest gap, E 2's start (0.95° = 105.8 km),
+    // is within: the claim holds, exit 0.
+    let (code, report, _) = equator(&["--min-power-kw", "150", "--spacing-km", "110"]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["claim_holds"], true);
+    assert_eq!(report["summary"]["stretches"], 0);
+    assert!(report.get("suggested").is_none());
+}
+
+#[test]
+fn corridor_claims_set_the_rule_and_area_claims_are_refused() {
+    // AFIR 2025: pools of 400 kW with a 150 kW point; records within 50 m
+    // are one pool. Each fixture station is its own pool of 400 kW (or 50).
+    let (code, report, stderr) = equator(&["--claim", "afir-2025-core"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["rule"]["claim"], "afir-2025-core (version 1)");
+    assert_eq!(report["rule"]["spacing_km"], 60.0);
+    assert_eq!(report["summary"]["qualifying_sites"], 4);
+    // NEVI: 4 points of 150 kW per site; none of these sites has them.
+    let (code, report, _) = equator(&["--claim", "us-nevi"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["qualifying_sites"], 0);
+    assert!(report["rule"]["max_offset_km"].as_f64().unwrap() - 1.609344 < 1e-9);
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("no site qualifies")
+    );
+
+    let (code, _, stderr) = equator(&["--claim", "uk-rapid"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("chargecov check --claim uk-rapid"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = equator(&["--claim", "afir-2025-core", "--spacing-km", "50"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("sets the rule"), "{stderr}");
+}
+
+#[test]
+fn bad_networks_and_settings_stop_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let points = write(
+        "points.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ref":"A 1"},"geometry":{"type":"Point","coordinates":[8,49]}}]}"#,
+    );
+    let short = write(
+        "short.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"w7","properties":{"ref":"A 1"},"geometry":{"type":"LineString","coordinates":[[8,49],[8,49]]}}]}"#,
+    );
+    let unnamed = write(
+        "unnamed.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"highway":"motorway"},"geometry":{"type":"LineString","coordinates":[[8,49],[8.1,49]]}}]}"#,
+    );
+    let stations = fixture("corridor/stations.geojson");
+    let equator = fixture("corridor/equator.geojson");
+    let cases: Vec<(&std::path::Path, Vec<&str>, Vec<&str>)> = vec![
+        (
+            &points,
+            vec![],
+            vec!["points.geojson", "no LineString", "1 Point"],
+        ),
+        (
+            &short,
+            vec![],
+            vec!["short.geojson", "feature 0", "w7", "two distinct positions"],
+        ),
+        (
+            &unnamed,
+            vec![],
+            vec!["no line names its route", "highway", "--route-field"],
+        ),
+        (
+            &equator,
+            vec!["--route-field", "nom"],
+            vec!["--route-field \"nom\"", "ref"],
+        ),
+        (
+            &equator,
+            vec!["--spacing-km", "0"],
+            vec!["--spacing-km", "0"],
+        ),
+        (
+            &equator,
+            vec!["--spacing-km", "60", "--max-offset-km", "0"],
+            vec!["--max-offset-km"],
+        ),
+        (&equator, vec![], vec!["--spacing-km is needed"]),
+    ];
+    for (network, flags, says) in cases {
+        let mut cmd = chargecov();
+        cmd.args(["corridor", "--network"])
+            .arg(network)
+            .arg("--stations")
+            .arg(&stations)
+            .arg("-q");
+        if !flags.iter().any(|f| f.starts_with("--spacing")) && !says[0].contains("needed") {
+            cmd.args(["--spacing-km", "60"]);
+        }
+        let out = cmd.args(&flags).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        for s in says {
+            assert!(err.contains(s), "{flags:?}: {s:?} not in {err}");
+        }
+    }
+
+    // Every qualifying station far from every road: a verdict that says so.
+    let far = write(
+        "far.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"power_kw":400},"geometry":{"type":"Point","coordinates":[10,10]}}]}"#,
+    );
+    let out = chargecov()
+        .args(["corridor", "--network"])
+        .arg(&equator)
+        .arg("--stations")
+        .arg(&far)
+        .args(["--spacing-km", "60", "--min-power-kw", "150"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("none of the 1 qualifying sites lies within 3 km of a road"),
+        "{text}"
+    );
+}
+
+/// A path's (route, direction, start, end).
+type PathKey = (String, String, String, String);
+
+/// The reference's paths: key, length, chainages, max gap (metres). Two
+/// paths may share a key (the two branches of a split that merges again).
+type Paths = Vec<(PathKey, f64, Vec<f64>, f64)>;
+
+fn key(route: &Value, direction: &Value, start: &Value, end: &Value) -> PathKey {
+    let at = |p: &Value| {
+        format!(
+            "{:.6},{:.6}",
+            p[0].as_f64().unwrap(),
+            p[1].as_f64().unwrap()
+        )
+    };
+    (
+        route.as_str().unwrap().to_owned(),
+        direction.as_str().unwrap().to_owned(),
+        at(start),
+        at(end),
+    )
+}
+
+fn python_reference(args: &[&str]) -> Option<Paths> {
+    let probe = StdCommand::new("python3")
+        .args(["-c", "import pyproj, shapely"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        if std::env::var_os("CI").is_some() {
+            panic!("corridor: python3 with pyproj and shapely is required under CI");
+        }
+        eprintln!("SKIPPED corridor reference: python3 with pyproj and shapely is missing");
+        return None;
+    }
+    let out = StdCommand::new("python3")
+        .arg(root().join("tests/reference/corridor_reference.py"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    Some(
+        list.iter()
+            .map(|p| {
+                let chainages = p["chainages_m"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_f64().unwrap())
+                    .collect();
+                (
+                    key(&p["route"], &p["direction"], &p["start"], &p["end"]),
+                    p["length_m"].as_f64().unwrap(),
+                    chainages,
+                    p["max_gap_m"].as_f64().unwrap(),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn within(actual: f64, expected: f64, what: &str) {
+    // 0.5 % as the issue asks, and 5 m for chainages near a path's start.
+    assert!(
+        (actual - expected).abs() <= (0.005 * expected).max(5.0),
+        "{what}: {actual:.1} m, reference {expected:.1} m"
+    );
+}
+
+#[test]
+fn german_motorways_agree_with_shapely_and_pyproj() {
+    let (Some(network), Some(stations)) = (
+        shared_data(
+            "corridor",
+            "germany-motorways/motorways_osm_2019-11-18.geojson",
+        ),
+        shared_data("corridor", "germany/stations_bnetza_2019-07-19.csv.gz"),
+    ) else {
+        return;
+    };
+    let Some(mut reference) =
+        python_reference(&[path_str(&network), path_str(&stations), "50", "3"])
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let placed = dir.path().join("placed.geojson");
+    let out = chargecov()
+        .args(["corridor", "--network"])
+        .arg(&network)
+        .arg("--stations")
+        .arg(&stations)
+        .args([
+            "--min-power-kw",
+            "50",
+            "--spacing-km",
+            "20",
+            "--max-offset-km",
+            "3",
+        ])
+        .args([
+            "--format",
+            "json",
+            "-q",
+            "--stations-out",
+            path_str(&placed),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"]["network"]["lines"], 2196);
+    assert_eq!(report["inputs"]["network"]["skipped"]["Point"], 1111);
+    let placed: Value = serde_json::from_str(&std::fs::read_to_string(&placed).unwrap()).unwrap();
+    let mut chainages: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    for f in placed["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        chainages
+            .entry(p["path"].as_u64().unwrap())
+            .or_default()
+            .push(p["chainage_km"].as_f64().unwrap() * 1000.0);
+    }
+    // Per route and direction: the sums of the paths' lengths.
+    let mut by_route: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for ((route, direction, _, _), length, _, _) in &reference {
+        *by_route
+            .entry((route.clone(), direction.clone()))
+            .or_default() += length;
+    }
+    let paths = report["paths"].as_array().unwrap();
+    assert_eq!(paths.len(), reference.len(), "path count");
+    for p in paths {
+        let k = key(&p["route"], &p["direction"], &p["start"], &p["end"]);
+        let ours_m = p["length_km"].as_f64().unwrap() * 1000.0;
+        let best = reference
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.0 == k)
+            .min_by(|a, b| (a.1.1 - ours_m).abs().total_cmp(&(b.1.1 - ours_m).abs()))
+            .map(|(i, _)| i)
+            .unwrap_or_else(|| panic!("path {k:?} is not in the reference"));
+        let (_, length, expected, max_gap) = reference.swap_remove(best);
+        let (length, expected, max_gap) = (&length, &expected, &max_gap);
+        within(
+            p["length_km"].as_f64().unwrap() * 1000.0,
+            *length,
+            &format!("{k:?} length"),
+        );
+        within(
+            p["max_gap_km"].as_f64().unwrap() * 1000.0,
+            *max_gap,
+            &format!("{k:?} max gap"),
+        );
+        let mut ours = chainages
+            .remove(&p["path"].as_u64().unwrap())
+            .unwrap_or_default();
+        ours.sort_by(f64::total_cmp);
+        assert_eq!(ours.len(), expected.len(), "{k:?}: sites placed");
+        for (a, e) in ours.iter().zip(expected) {
+            within(*a, *e, &format!("{k:?} chainage"));
+        }
+    }
+    for r in report["routes"].as_array().unwrap() {
+        let k = (
+            r["route"].as_str().unwrap().to_owned(),
+            r["direction"].as_str().unwrap().to_owned(),
+        );
+        within(
+            r["length_km"].as_f64().unwrap() * 1000.0,
+            by_route[&k],
+            &format!("{k:?}"),
+        );
+    }
+}
