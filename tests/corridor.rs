@@ -493,3 +493,58 @@ fn german_motorways_agree_with_shapely_and_pyproj() {
         );
     }
 }
+
+#[test]
+fn networks_read_alike_in_every_format_ogr2ogr_writes() {
+    if !common::have_tool("corridor formats", "ogr2ogr", "gdal-bin") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ["--min-power-kw", "150", "--spacing-km", "60"];
+    let (_, expected, _) = equator(&flags);
+    // Shapefile lines are polylines: the MultiLineString of one part reads
+    // back as a LineString, and the Point goes to a layer of its own
+    // (ogr2ogr skips it), so only the roads are compared.
+    for (driver, name, extra) in [
+        ("GPKG", "net.gpkg", vec![]),
+        ("FlatGeobuf", "net.fgb", vec!["-nlt", "PROMOTE_TO_MULTI"]),
+        (
+            "ESRI Shapefile",
+            "net.shp",
+            vec!["-where", "OGR_GEOMETRY <> 'POINT'"],
+        ),
+        ("GeoJSONSeq", "net.geojsonl", vec![]),
+    ] {
+        let out = dir.path().join(name);
+        let status = StdCommand::new("ogr2ogr")
+            .args(["-f", driver])
+            .arg(&out)
+            .arg(fixture("corridor/equator.geojson"))
+            .args(&extra)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{driver}");
+        let run = chargecov()
+            .args(["corridor", "--network"])
+            .arg(&out)
+            .arg("--stations")
+            .arg(fixture("corridor/stations.geojson"))
+            .args(flags)
+            .args(["--format", "json", "-q"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{driver}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(report["routes"], expected["routes"], "{driver}");
+        assert_eq!(report["stretches"], expected["stretches"], "{driver}");
+        assert_eq!(
+            report["inputs"]["network"]["lines"], expected["inputs"]["network"]["lines"],
+            "{driver}"
+        );
+    }
+}
