@@ -24,6 +24,9 @@ for run in $(seq 1 "$RUNS"); do
             --min-power-kw 120 --report "$OUT/report.json" --uncovered "$OUT/uncovered.geojson" \
             -q >/dev/null 2>"$OUT/stderr" || status=$?
         if [ "$status" -gt 1 ]; then cat "$OUT/stderr"; exit "$status"; fi
+        # GNU time writes "Command exited with non-zero status 1" first when
+        # the claim fails: keep the figures only.
+        sed -i '/^Command /d' "$OUT/time"
         cat "$OUT/time" >>"$OUT/$side"
         awk -v r="$run" -v s="$side" '{ printf "run %d %s: %6.2f s wall %7.0f MiB peak\n", r, s, $1, $2 / 1024 }' "$OUT/time"
     done

@@ -31,6 +31,9 @@ for run in $(seq 1 "$RUNS"); do
         --min-power-kw 120 --report "$OUT/report.json" --uncovered "$OUT/uncovered.geojson" \
         -q >/dev/null 2>"$OUT/stderr" || status=$?
     if [ "$status" -gt 1 ]; then cat "$OUT/stderr"; exit "$status"; fi
+    # GNU time writes "Command exited with non-zero status 1" first when
+    # the claim fails: keep the figures only.
+    sed -i '/^Command /d' "$OUT/time"
     read -r wall user sys peak <"$OUT/time"
     echo "$wall $user $sys $peak" >>"$OUT/runs"
     awk -v r="$run" '{ printf "run %d: %6.2f s wall %6.2f s CPU %7.0f MB peak\n", r, $1, $2 + $3, $4 / 1024 }' \

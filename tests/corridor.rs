@@ -548,3 +548,145 @@ fn networks_read_alike_in_every_format_ogr2ogr_writes() {
         );
     }
 }
+
+#[test]
+fn the_html_report_draws_the_stretches_and_a_legend_of_what_is_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("corridor.html");
+    let (code, _, stderr) = equator(&[
+        "--min-power-kw",
+        "150",
+        "--spacing-km",
+        "60",
+        "--suggest",
+        "--html",
+        path_str(&html),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Claim fails: 6 stretches longer than 60 km"));
+    // Six stretches over the spacing, drawn thick in red; the three gaps
+    // within it (two of 55.7 km ≤ 60, E 2's and E 3's 5.6 km ends ≤ 30)
+    // in the lighter classes.
+    assert_eq!(
+        page.matches(r##"stroke="#cb181d" stroke-width="3.5" stroke-linecap"##)
+            .count(),
+        6
+    );
+    assert_eq!(
+        page.matches(r##"stroke="#3182bd" stroke-width="1.5" stroke-linecap"##)
+            .count(),
+        2
+    );
+    assert_eq!(
+        page.matches(r##"stroke="#9ecae1" stroke-width="1.5" stroke-linecap"##)
+            .count(),
+        2
+    );
+    // S1, S2, S5 placed; S3 off the road and outside the map (the map
+    // frames the roads), so not in the legend either; six suggested sites.
+    assert_eq!(
+        page.matches("<circle").count(),
+        3 + 1,
+        "sites and their legend marks"
+    );
+    assert_eq!(page.matches("suggested site ").count(), 6);
+    assert!(!page.contains("qualifying, too far from roads"));
+    // With 110 km spacing nothing is red and the legend does not list it.
+    let (code, _, _) = equator(&[
+        "--min-power-kw",
+        "150",
+        "--spacing-km",
+        "110",
+        "--html",
+        path_str(&html),
+    ]);
+    assert_eq!(code, 0);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(!page.contains("#cb181d"));
+    assert!(!page.contains("gap longer than the spacing"));
+    assert!(!page.contains("suggested new site"));
+}
+
+#[test]
+fn the_generated_network_is_what_the_corridor_check_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chargecov()
+        .args([
+            "generate",
+            "--network",
+            "--stations",
+            "20000",
+            "--seed",
+            "5",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    // "wrote R motorways (W ways, K km of carriageways) and N stations"
+    let number_after = |word: &str| -> f64 {
+        let head = said.split(word).next().unwrap();
+        head.split_whitespace()
+            .last()
+            .unwrap()
+            .trim_start_matches('(')
+            .parse()
+            .unwrap()
+    };
+    let (routes, ways) = (number_after(" motorways"), number_after(" ways"));
+    let run = chargecov()
+        .args(["corridor", "--network"])
+        .arg(dir.path().join("network.geojson"))
+        .arg("--stations")
+        .arg(dir.path().join("stations.geojson"))
+        .args([
+            "--claim",
+            "afir-2025-core",
+            "--pool-field",
+            "site",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.code().unwrap() <= 1,
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let s = &report["summary"];
+    // Each motorway: two carriageways that never branch, so two paths; four
+    // links per motorway carry no route.
+    assert_eq!(s["routes"].as_f64().unwrap(), routes);
+    assert_eq!(s["paths"].as_f64().unwrap(), 2.0 * routes);
+    assert_eq!(report["inputs"]["network"]["lines"].as_f64().unwrap(), ways);
+    assert_eq!(
+        report["inputs"]["network"]["no_route"].as_f64().unwrap(),
+        4.0 * routes
+    );
+    let length = s["length_km"].as_f64().unwrap();
+    assert!(
+        (30_000.0..40_000.0).contains(&length),
+        "{length} km of paths"
+    );
+    assert!(
+        report["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["starts_at"] == "end" && p["ends_at"] == "end")
+    );
+    // Links join the motorways at their cities: the network view reaches
+    // most of the network from the service areas.
+    assert!(s["unreached_km"].as_f64().unwrap() < 0.1 * length);
+    assert!(s["qualifying_sites"].as_u64().unwrap() > 100);
+}

@@ -365,9 +365,10 @@ impl CheckArgs {
         };
         if claim.kind == ClaimKind::Corridor {
             bail!(
-                "--claim {}: a corridor claim (sites at most {} km apart along roads) cannot be judged per area; it needs a road network (corridor checks)",
+                "--claim {}: a corridor claim (sites at most {} km apart along roads) cannot be judged per area; judge it along a road network with `chargecov corridor --network ROADS --stations … --claim {}`",
                 claim.name,
-                claim.rule.spacing_km.map(trim_float).unwrap_or_default()
+                claim.rule.spacing_km.map(trim_float).unwrap_or_default(),
+                claim.name
             );
         }
         let flags = self.pools.rule(self.rule.rule());

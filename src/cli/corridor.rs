@@ -128,6 +128,10 @@ pub struct CorridorArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub suggest_out: Option<PathBuf>,
 
+    /// Write a self-contained HTML report: verdict, the map of roads coloured by gap, routes and stretches.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub html: Option<PathBuf>,
+
     /// Coordinate system of the GeoJSON outputs [default: WGS84].
     #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Output")]
     pub output_crs: Option<Crs>,
@@ -210,6 +214,7 @@ impl CorridorArgs {
             ("--gaps", &self.gaps),
             ("--stations-out", &self.stations_out),
             ("--suggest-out", &self.suggest_out),
+            ("--html", &self.html),
         ]
         .into_iter()
         .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
@@ -330,6 +335,11 @@ impl CorridorArgs {
         }
         if let Some(path) = &self.suggest_out {
             outputs.stage(path, |w| out::write_suggested(w, &report, &output_crs))?;
+        }
+        if let Some(path) = &self.html {
+            outputs.stage(path, |w| {
+                w.write_all(chargecov::output::corridor_html::render(&run, &report).as_bytes())
+            })?;
         }
         if !stdout_taken {
             let text = match self.format {

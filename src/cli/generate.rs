@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use chargecov::generate::network::NATIONAL_NETWORK;
 use chargecov::generate::{self, DEMO, DataFormat, GenerateConfig};
 
 /// Make a synthetic city of township-level areas and charging stations.
@@ -23,15 +24,23 @@ Examples:
   chargecov generate --out data                       # the embedded demo set
   chargecov generate --areas 12 --stations 60 --out /tmp/tiny
   chargecov generate --areas 40000 --stations 2000000 --out /tmp/national
-  chargecov generate --areas 40000 --stations 2000000 --format gpkg --out /tmp/national-gpkg")]
+  chargecov generate --areas 40000 --stations 2000000 --format gpkg --out /tmp/national-gpkg
+  chargecov generate --network --out /tmp/motorways     # then: chargecov corridor --network …")]
 pub struct GenerateArgs {
     /// Number of township-level areas (at least 8).
     #[arg(long, value_name = "N", default_value_t = DEMO.areas)]
     pub areas: usize,
 
-    /// Number of charging stations (at least the number of areas, plus a few).
-    #[arg(long, value_name = "M", default_value_t = DEMO.stations)]
-    pub stations: usize,
+    /// Number of charging stations (at least the number of areas, plus a few)
+    /// [default: 6000; with --network, 100000].
+    #[arg(long, value_name = "M")]
+    pub stations: Option<usize>,
+
+    /// Make a synthetic motorway network instead (about 35,000 km of one-way
+    /// carriageways in ways of 100–300 m, junctions, service areas) with
+    /// stations, for `chargecov corridor`: network.geojson and stations.geojson.
+    #[arg(long, conflicts_with_all = ["areas", "format"])]
+    pub network: bool,
 
     /// Seed of every random choice.
     #[arg(long, value_name = "S", default_value_t = DEMO.seed)]
@@ -63,9 +72,29 @@ pub enum LayerFormat {
 
 impl GenerateArgs {
     pub fn run(&self) -> anyhow::Result<ExitCode> {
+        if self.network {
+            let config = generate::network::NetworkConfig {
+                stations: self.stations.unwrap_or(NATIONAL_NETWORK.stations),
+                seed: self.seed,
+                ..NATIONAL_NETWORK
+            };
+            let data = generate::network::generate(config)?;
+            data.write_to_dir(&self.out)?;
+            if !self.quiet {
+                super::say::stderr(&format!(
+                    "chargecov: wrote {} motorways ({} ways, {:.0} km of carriageways) and {} stations (synthetic) to {}",
+                    data.routes,
+                    data.ways,
+                    data.carriageway_km,
+                    data.station_count,
+                    self.out.display()
+                ));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         let config = GenerateConfig {
             areas: self.areas,
-            stations: self.stations,
+            stations: self.stations.unwrap_or(DEMO.stations),
             seed: self.seed,
         };
         let data = generate::generate(config)?;

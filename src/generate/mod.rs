@@ -21,6 +21,7 @@
 mod areas;
 mod density;
 mod names;
+pub mod network;
 mod plane;
 mod rng;
 mod stations;

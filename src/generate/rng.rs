@@ -16,6 +16,7 @@ pub enum Stream {
     Names = 4,
     Stations = 5,
     Groups = 6,
+    Network = 7,
 }
 
 /// The stream for `purpose`.

@@ -7,6 +7,8 @@
 
 pub mod areas;
 pub mod corridor;
+#[cfg(feature = "render")]
+pub mod corridor_html;
 pub mod diff;
 #[cfg(feature = "fgb")]
 pub mod fgb;
