@@ -23,7 +23,9 @@
 //!
 //! Station feeds may give power in several fields or nested arrays, be
 //! filtered, and be grouped into sites ([`feed`], [`pools`]); policy
-//! claims are data ([`claims`]).
+//! claims are data ([`claims`]). Corridor claims ("a site every 60 km
+//! along the motorway") are judged on a road network ([`corridor`],
+//! [`run_corridor`]).
 //!
 //! Layers enter through one reader seam ([`input`]) in any format it
 //! reads, from files, standard input or bytes ([`Source::from_bytes`]);
