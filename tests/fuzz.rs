@@ -275,6 +275,48 @@ fn exercise(name: &str, bytes: &[u8]) {
     if let Err(e) = run_check(&config, &Silent) {
         named(&e);
     }
+    // The layer as a road network, and as the stations of a corridor check.
+    let equator = || {
+        Source::from_bytes(
+            "equator.geojson",
+            std::fs::read("fixtures/corridor/equator.geojson").unwrap(),
+        )
+    };
+    let corridor_stations = || {
+        Source::from_bytes(
+            "stations.geojson",
+            std::fs::read("fixtures/corridor/stations.geojson").unwrap(),
+        )
+    };
+    for (network, stations) in [
+        (
+            Source::from_bytes(name, bytes.to_vec()),
+            corridor_stations(),
+        ),
+        (equator(), Source::from_bytes(name, bytes.to_vec())),
+    ] {
+        let config = chargecov::corridor::CorridorConfig {
+            network,
+            network_read: ReadOptions::default(),
+            network_crs: None,
+            network_spec: Default::default(),
+            stations,
+            stations_read: ReadOptions::default(),
+            stations_crs: None,
+            station_fields: Default::default(),
+            rule: Rule {
+                min_power_kw: 100.0,
+                ..Rule::default()
+            },
+            pool_by: None,
+            spacing_km: 60.0,
+            max_offset_km: 3.0,
+            skip_invalid: bytes.len().is_multiple_of(2),
+        };
+        if let Err(e) = chargecov::run_corridor(&config, &Silent) {
+            named(&e);
+        }
+    }
     let text = String::from_utf8_lossy(bytes);
     if name.ends_with(".toml") {
         let _ = chargecov::claims::Claim::parse(&text);
