@@ -334,14 +334,7 @@ fn key(route: &Value, direction: &Value, start: &Value, end: &Value) -> PathKey 
 }
 
 fn python_reference(args: &[&str]) -> Option<Paths> {
-    let probe = StdCommand::new("python3")
-        .args(["-c", "import pyproj, shapely"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        if std::env::var_os("CI").is_some() {
-            panic!("corridor: python3 with pyproj and shapely is required under CI");
-        }
-        eprintln!("SKIPPED corridor reference: python3 with pyproj and shapely is missing");
+    if !common::have_python("corridor reference", "pyproj, shapely") {
         return None;
     }
     let out = StdCommand::new("python3")

@@ -295,14 +295,7 @@ fn the_registers_own_sheet_reads_as_its_conversion() {
 /// Runs the Python pool reference; `None` (skipped loudly) without
 /// pyproj and shapely, a failure under CI.
 fn python_pools(args: &[&str]) -> Option<BTreeMap<String, (u64, u64)>> {
-    let probe = StdCommand::new("python3")
-        .args(["-c", "import pyproj, shapely"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        if std::env::var_os("CI").is_some() {
-            panic!("feeds: python3 with pyproj and shapely is required under CI");
-        }
-        eprintln!("SKIPPED feeds pool reference: python3 with pyproj and shapely is missing");
+    if !common::have_python("feeds pool reference", "pyproj, shapely") {
         return None;
     }
     let script = root().join("tests/reference/pools_reference.py");

@@ -141,6 +141,29 @@ impl Path {
     }
 }
 
+/// The segment of a line (positions at chainages `cum_m`, at least two)
+/// holding chainage `m`, and the fraction along it.
+fn locate(cum_m: &[f64], m: f64) -> (usize, f64) {
+    let last = cum_m.len() - 2;
+    let seg = cum_m
+        .partition_point(|&c| c <= m)
+        .saturating_sub(1)
+        .min(last);
+    let len = cum_m[seg + 1] - cum_m[seg];
+    let t = if len > 0.0 {
+        ((m - cum_m[seg]) / len).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (seg, t)
+}
+
+/// The position of a line at chainage `m` (clamped to the line).
+pub(crate) fn point_along(coords: &[Coord<f64>], cum_m: &[f64], m: f64) -> Coord<f64> {
+    let (seg, t) = locate(cum_m, m);
+    lerp(coords[seg], coords[seg + 1], t)
+}
+
 /// The straight-line interpolation of two lon/lat positions: positions
 /// of one segment are a few hundred metres apart at most in road data.
 fn lerp(a: Coord<f64>, b: Coord<f64>, t: f64) -> Coord<f64> {

@@ -49,23 +49,7 @@ pub struct Reach {
 impl Edge {
     /// The position `m` metres along the line (in its stored order).
     pub fn point_at(&self, m: f64) -> Coord<f64> {
-        let last = self.coords.len() - 2;
-        let seg = self
-            .cum_m
-            .partition_point(|&c| c <= m)
-            .saturating_sub(1)
-            .min(last);
-        let len = self.cum_m[seg + 1] - self.cum_m[seg];
-        let t = if len > 0.0 {
-            ((m - self.cum_m[seg]) / len).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (a, b) = (self.coords[seg], self.coords[seg + 1]);
-        Coord {
-            x: a.x + (b.x - a.x) * t,
-            y: a.y + (b.y - a.y) * t,
-        }
+        crate::corridor::paths::point_along(&self.coords, &self.cum_m, m)
     }
 }
 

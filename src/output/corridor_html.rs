@@ -29,41 +29,10 @@ const PLACED: &str = "#006d2c";
 const OFF_ROAD: &str = "#969696";
 const SUGGESTED: &str = "#6a51a3";
 
-const STYLE: &str = r#"
-body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0 auto;max-width:1200px;padding:16px;color:#202020}
-h1{font-size:20px;margin:0 0 12px 0;padding:10px 14px;border-radius:4px}
-h1.holds{background:#e5f5e0;border-left:6px solid #31a354}
-h1.fails{background:#fee6ce;border-left:6px solid #a50f15}
-h2{font-size:16px;margin:24px 0 8px 0}
-table{border-collapse:collapse;font-size:13px}
-th,td{padding:3px 10px;border-bottom:1px solid #e0e0e0;text-align:left}
-td.n,th.n{text-align:right}
-th.sort{cursor:pointer;user-select:none;background:#f5f5f5}
-th.sort:after{content:" ⇅";color:#999}
-.note{color:#a50f15}
-#map-wrap{overflow:auto;border:1px solid #ddd}
-#map polyline:hover{stroke:#000}
-"#;
-
-const SCRIPT: &str = r#"
-document.querySelectorAll("table.sortable").forEach(function (table) {
-  table.querySelectorAll("th.sort").forEach(function (th, col) {
-    var ascending = true;
-    th.addEventListener("click", function () {
-      var body = table.tBodies[0];
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {
-        var x = a.cells[col].textContent, y = b.cells[col].textContent;
-        var nx = parseFloat(x), ny = parseFloat(y);
-        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-        return ascending ? c : -c;
-      });
-      ascending = !ascending;
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-});
-"#;
+/// The check report's style, with road lines that answer the pointer.
+fn style() -> String {
+    format!("{}#map polyline:hover{{stroke:#000}}\n", super::html::STYLE)
+}
 
 fn class_of(gap_m: f64, spacing_m: f64) -> usize {
     ROAD_CLASSES
@@ -279,8 +248,9 @@ pub fn render(run: &CorridorRun, report: &CorridorReport) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>chargecov corridor — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        escape(&verdict)
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>chargecov corridor — {}</title>\n<style>{}</style>\n</head>\n<body>",
+        escape(&verdict),
+        style()
     );
     let _ = writeln!(
         out,
@@ -362,8 +332,9 @@ pub fn render(run: &CorridorRun, report: &CorridorReport) -> String {
     }
     let _ = writeln!(
         out,
-        "<p>Made by chargecov {}. Chainages and gaps are geodesic km on WGS84.</p>\n<script>{SCRIPT}</script>\n</body>\n</html>",
-        report.tool.version
+        "<p>Made by chargecov {}. Chainages and gaps are geodesic km on WGS84.</p>\n<script>{}</script>\n</body>\n</html>",
+        report.tool.version,
+        super::html::SCRIPT
     );
     out
 }

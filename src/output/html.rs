@@ -18,7 +18,7 @@ fn num_attr(m: Option<f64>) -> String {
     m.map_or_else(|| "Infinity".to_owned(), |m| format!("{m}"))
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0 auto;max-width:1200px;padding:16px;color:#202020}
 h1{font-size:20px;margin:0 0 12px 0;padding:10px 14px;border-radius:4px}
 h1.holds{background:#e5f5e0;border-left:6px solid #31a354}
@@ -34,7 +34,7 @@ th.sort:after{content:" ⇅";color:#999}
 #map path.area:hover{stroke:#000;stroke-width:1.5}
 "#;
 
-const SCRIPT: &str = r#"
+pub(crate) const SCRIPT: &str = r#"
 document.querySelectorAll("table.sortable").forEach(function (table) {
   table.querySelectorAll("th.sort").forEach(function (th, col) {
     var ascending = true;

@@ -118,3 +118,20 @@ pub fn have_tool(test: &str, tool: &str, package: &str) -> bool {
     eprintln!("SKIPPED {test}: {tool} is not installed (apt-get install {package})");
     false
 }
+
+/// Does `python3` import `modules` (comma-separated, e.g. "pyproj,
+/// shapely")? When not, the test skips loudly — or fails under CI, which
+/// installs them.
+pub fn have_python(test: &str, modules: &str) -> bool {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output();
+    if probe.is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{test}: python3 with {modules} is required under CI");
+    }
+    eprintln!("SKIPPED {test}: python3 with {modules} is missing");
+    false
+}
