@@ -72,8 +72,8 @@ impl Edge {
     }
 }
 
-/// What the network layer held, for the report.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What the network layer held (`inputs.network` of the report).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct NetworkInfo {
     /// The file, as named.
     pub path: String,
@@ -93,8 +93,8 @@ pub struct NetworkInfo {
     pub no_route: usize,
     /// The property the route names came from.
     pub route_field: String,
-    /// Total length of the lines, metres.
-    pub length_m: f64,
+    /// Total length of the lines, km (to the metre).
+    pub length_km: f64,
 }
 
 /// A road network: nodes, edges and route names.
@@ -382,7 +382,7 @@ pub fn build(
         skipped,
         no_route,
         route_field,
-        length_m: edges.iter().map(Edge::length_m).sum(),
+        length_km: crate::corridor::report::km3(edges.iter().map(Edge::length_m).sum()),
     };
     Ok(Network {
         nodes,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::corridor::network::NetworkInfo;
 use crate::corridor::{CorridorRun, Direction, GapKind, PathEnd};
 use crate::input::digest::{FileDigest, digests};
 use crate::model::LayerInfo;
@@ -108,36 +109,11 @@ pub struct CorridorRule {
     pub max_offset_km: f64,
 }
 
-/// The network layer as read.
-#[derive(Debug, Clone, Serialize)]
-pub struct NetworkInput {
-    /// The file.
-    pub path: String,
-    /// Its format.
-    pub format: String,
-    /// Its CRS.
-    pub crs: String,
-    /// Features read.
-    pub features_read: usize,
-    /// Lines kept.
-    pub lines: usize,
-    /// Of those, one-way.
-    pub oneway_lines: usize,
-    /// Features that are not lines, by geometry type.
-    pub skipped: BTreeMap<String, usize>,
-    /// Lines without a route name.
-    pub no_route: usize,
-    /// The property route names came from.
-    pub route_field: String,
-    /// Total length of the lines, km.
-    pub length_km: f64,
-}
-
 /// Both layers.
 #[derive(Debug, Clone, Serialize)]
 pub struct CorridorInputs {
     /// The roads.
-    pub network: NetworkInput,
+    pub network: NetworkInfo,
     /// The stations.
     pub stations: LayerInfo,
 }
@@ -421,7 +397,6 @@ impl CorridorReport {
                 "{junction_paths} paths start or end at a junction of their route (a branch or merge): the path view measures gaps on each separately; the network view joins them"
             ));
         }
-        let info = &run.network.info;
         CorridorReport {
             tool: Tool {
                 name: "chargecov",
@@ -437,18 +412,7 @@ impl CorridorReport {
                 max_offset_km: run.max_offset_m / 1000.0,
             },
             inputs: CorridorInputs {
-                network: NetworkInput {
-                    path: info.path.clone(),
-                    format: info.format.clone(),
-                    crs: info.crs.clone(),
-                    features_read: info.features_read,
-                    lines: info.lines,
-                    oneway_lines: info.oneway_lines,
-                    skipped: info.skipped.clone(),
-                    no_route: info.no_route,
-                    route_field: info.route_field.clone(),
-                    length_km: km3(info.length_m),
-                },
+                network: run.network.info.clone(),
                 stations: run.stations.info.clone(),
             },
             summary: CorridorSummary {
