@@ -683,3 +683,147 @@ fn the_generated_network_is_what_the_corridor_check_reads() {
     assert!(s["unreached_km"].as_f64().unwrap() < 0.1 * length);
     assert!(s["qualifying_sites"].as_u64().unwrap() > 100);
 }
+
+#[test]
+fn gaps_are_joined_across_a_split_of_the_route() {
+    // J 1, one-way eastbound on the equator: 0 → 0.3°, then two branches
+    // (via ±0.05° of latitude) to 0.4°, then on to 1°. Sites at 0.1° and
+    // 0.8°. Alone, no path has a gap over 60 km (0.2°, a branch, 0.4° to
+    // the first site on the last path); a driver meets 0.2° + a branch +
+    // 0.4°. A branch is two geodesics of (0.05°, 0.05°): near the equator
+    // a degree of latitude is (1 − e²) = 0.993306 of one of longitude, so
+    // each is √(0.05² + 0.0496653²)° = 0.0704744° (to 1e-6 relative: the
+    // geodesic bows little over 8 km), a branch 0.1409488°, and the
+    // joined gap 0.2 + 0.1409488 + 0.4 = 0.7409488° = 82.482 km.
+    let dir = tempfile::tempdir().unwrap();
+    let net = dir.path().join("split.geojson");
+    let way = |coords: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"ref":"J 1","oneway":"yes"}},"geometry":{{"type":"LineString","coordinates":{coords}}}}}"#
+        )
+    };
+    let features = [
+        way("[[0,0],[0.3,0]]"),
+        way("[[0.3,0],[0.35,0.05],[0.4,0]]"),
+        way("[[0.3,0],[0.35,-0.05],[0.4,0]]"),
+        way("[[0.4,0],[1,0]]"),
+    ];
+    std::fs::write(
+        &net,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        ),
+    )
+    .unwrap();
+    let stations = dir.path().join("s.geojson");
+    std::fs::write(
+        &stations,
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"power_kw":400},"geometry":{"type":"Point","coordinates":[0.1,0]}},
+{"type":"Feature","properties":{"power_kw":400},"geometry":{"type":"Point","coordinates":[0.8,0]}}]}"#,
+    )
+    .unwrap();
+    let out = chargecov()
+        .args(["corridor", "--network"])
+        .arg(&net)
+        .arg("--stations")
+        .arg(&stations)
+        .args([
+            "--min-power-kw",
+            "150",
+            "--spacing-km",
+            "60",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["paths"], 4);
+    assert_eq!(report["summary"]["stretches"], 0, "no path alone has one");
+    close(
+        &report["summary"]["max_gap_km"],
+        0.7409488 * DEG_M / 1000.0,
+        "joined gap",
+    );
+    let first = report["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["start"][0] == 0.0)
+        .unwrap();
+    close(&first["max_gap_km"], km(0.2), "the first path alone");
+    close(
+        &first["joined_gap_km"],
+        0.7409488 * DEG_M / 1000.0,
+        "the first path joined",
+    );
+    assert_eq!(first["ends_at"], "junction");
+    assert!(
+        report["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("only when joined across a junction")),
+        "{}",
+        report["notes"]
+    );
+    // A site at the far point of one branch: from the first site a driver
+    // takes that branch, 0.2 + 0.0704744 = 0.2704744° to the next site;
+    // the longest distance ahead is now from the start of the other
+    // branch, 0.1409488 + 0.4 = 0.5409488° = 60.215 km: over 60 km.
+    std::fs::write(
+        &stations,
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"power_kw":400},"geometry":{"type":"Point","coordinates":[0.1,0]}},
+{"type":"Feature","properties":{"power_kw":400},"geometry":{"type":"Point","coordinates":[0.35,0.05]}},
+{"type":"Feature","properties":{"power_kw":400},"geometry":{"type":"Point","coordinates":[0.8,0]}}]}"#,
+    )
+    .unwrap();
+    let out = chargecov()
+        .args(["corridor", "--network"])
+        .arg(&net)
+        .arg("--stations")
+        .arg(&stations)
+        .args([
+            "--min-power-kw",
+            "150",
+            "--spacing-km",
+            "60",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = report["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["start"][0] == 0.0)
+        .unwrap();
+    close(
+        &first["joined_gap_km"],
+        0.2704744 * DEG_M / 1000.0,
+        "the better branch",
+    );
+    close(
+        &report["summary"]["max_gap_km"],
+        0.5409488 * DEG_M / 1000.0,
+        "the other branch",
+    );
+}

@@ -4,11 +4,13 @@
 //! read the network ([`network`]) → merge its lines into continuous paths
 //! per route and direction ([`paths`]) → place the qualifying sites (pools
 //! of the claims layer) on the paths ([`snap`]) → the gaps between them
-//! and the sites that would close them ([`gaps`]) → the distance along the
-//! network from every point to the nearest site ([`reach`]) → the verdict
+//! and the sites that would close them ([`gaps`]), joined across junctions
+//! ([`joined`]) → the distance along the network from every point to the
+//! nearest site ([`reach`]) → the verdict
 //! per path, per route and direction, and over all.
 
 pub mod gaps;
+pub mod joined;
 pub mod network;
 pub mod paths;
 pub mod reach;
@@ -99,6 +101,9 @@ pub struct CorridorRun {
     pub gaps: Vec<Gap>,
     /// Per path: its longest gap, metres.
     pub max_gap_m: Vec<f64>,
+    /// Per one-way path: its longest gap joined across the route's
+    /// junctions ([`joined`]), metres.
+    pub joined_gap_m: Vec<Option<f64>>,
     /// New sites that would close every gap longer than the spacing.
     pub suggested: Vec<Suggested>,
     /// The network view.
@@ -113,9 +118,16 @@ pub struct CorridorRun {
 }
 
 impl CorridorRun {
-    /// Whether path `p` has no gap longer than the spacing.
+    /// Path `p`'s longest gap as judged: joined across its route's
+    /// junctions where that is measured (never shorter than its own).
+    pub fn judged_gap_m(&self, p: usize) -> f64 {
+        self.joined_gap_m[p].map_or(self.max_gap_m[p], |j| j.max(self.max_gap_m[p]))
+    }
+
+    /// Whether path `p` has no gap longer than the spacing, joined across
+    /// junctions.
     pub fn path_holds(&self, p: usize) -> bool {
-        self.max_gap_m[p] <= self.spacing_m + gaps::TOLERANCE_M
+        self.judged_gap_m(p) <= self.spacing_m + gaps::TOLERANCE_M
     }
 
     /// Whether every path holds.
@@ -263,6 +275,7 @@ pub fn run_corridor(config: &CorridorConfig, progress: &dyn Progress) -> Result<
         .map(|s| paths[s.path as usize].edge_at(s.chainage_m, &network))
         .collect();
     let reach = reach::reach(&network, &on_lines);
+    let joined_gap_m = joined::joined_gaps(&network, &paths, &snaps);
     progress.finish();
     Ok(CorridorRun {
         network,
@@ -272,6 +285,7 @@ pub fn run_corridor(config: &CorridorConfig, progress: &dyn Progress) -> Result<
         snaps,
         gaps: all_gaps,
         max_gap_m,
+        joined_gap_m,
         suggested,
         reach,
         off_road,

@@ -135,7 +135,7 @@ pub struct CorridorSummary {
     pub qualifying_sites: usize,
     /// Of those, within the offset of some path.
     pub sites_on_roads: usize,
-    /// The longest gap of any path, km.
+    /// The longest gap of any path, joined across junctions, km.
     pub max_gap_km: f64,
     /// Gaps longer than the spacing.
     pub stretches: usize,
@@ -176,9 +176,9 @@ pub struct RouteReport {
     pub length_km: f64,
     /// Distinct qualifying sites placed on them.
     pub sites: usize,
-    /// The longest gap, km.
+    /// The longest gap, joined across the route's junctions, km.
     pub max_gap_km: f64,
-    /// Gaps longer than the spacing.
+    /// Gaps longer than the spacing (of paths alone).
     pub stretches: usize,
     /// Network view for the route (both directions), km.
     pub network_max_km: Option<f64>,
@@ -201,9 +201,13 @@ pub struct PathReport {
     pub length_km: f64,
     /// Qualifying sites on it.
     pub sites: usize,
-    /// Longest gap, km.
+    /// Longest gap on the path alone, km.
     pub max_gap_km: f64,
-    /// No gap longer than the spacing.
+    /// One-way paths: the longest distance from a point of the path to the
+    /// next site or road end ahead along the route, across its junctions
+    /// (≥ `max_gap_km`), km.
+    pub joined_gap_km: Option<f64>,
+    /// No gap longer than the spacing, joined across junctions.
     pub holds: bool,
     /// Why it starts where it does.
     pub starts_at: PathEnd,
@@ -275,6 +279,7 @@ impl CorridorReport {
                 length_km: km3(path.length_m()),
                 sites: sites_on_path[p],
                 max_gap_km: km3(run.max_gap_m[p]),
+                joined_gap_km: run.joined_gap_m[p].map(km3),
                 holds: run.path_holds(p),
                 starts_at: path.ends.0,
                 ends_at: path.ends.1,
@@ -392,9 +397,19 @@ impl CorridorReport {
             .iter()
             .filter(|p| p.ends.0 == PathEnd::Junction || p.ends.1 == PathEnd::Junction)
             .count();
+        let across = (0..run.paths.len())
+            .filter(|&p| {
+                !run.path_holds(p) && run.max_gap_m[p] <= run.spacing_m + super::gaps::TOLERANCE_M
+            })
+            .count();
+        if across > 0 {
+            notes.push(format!(
+                "{across} path(s) have a gap longer than the spacing only when joined across a junction of their route (paths[].joined_gap_km): not listed as stretches, and --suggest does not close them"
+            ));
+        }
         if junction_paths > 0 {
             notes.push(format!(
-                "{junction_paths} paths start or end at a junction of their route (a branch or merge): the path view measures gaps on each separately; the network view joins them"
+                "{junction_paths} paths start or end at a junction of their route (a branch or merge): gaps are judged joined across it, in the direction of travel, a driver taking the better branch"
             ));
         }
         CorridorReport {
@@ -423,7 +438,9 @@ impl CorridorReport {
                 length_km: km3(run.paths.iter().map(|p| p.length_m()).sum()),
                 qualifying_sites: qualifying,
                 sites_on_roads: qualifying - run.off_road,
-                max_gap_km: km3(run.max_gap_m.iter().copied().fold(0.0, f64::max)),
+                max_gap_km: km3((0..run.paths.len())
+                    .map(|p| run.judged_gap_m(p))
+                    .fold(0.0, f64::max)),
                 stretches: stretches.len(),
                 stretch_km: km3(run.stretches().map(|g| g.length_m()).sum()),
                 network_max_km: run.reach.overall.map(|f| km3(f.distance_m)),
