@@ -585,6 +585,10 @@ fn the_html_report_draws_the_stretches_and_a_legend_of_what_is_drawn() {
     );
     assert_eq!(page.matches("suggested site ").count(), 6);
     assert!(!page.contains("qualifying, too far from roads"));
+    // Stations by tier: every placed site has 400 kW; only that tier is in
+    // the legend.
+    assert!(page.contains("site on a road, ≥ 350 kW"));
+    assert!(!page.contains("site on a road, 150–350 kW"));
     // With 110 km spacing nothing is red and the legend does not list it.
     let (code, _, _) = equator(&[
         "--min-power-kw",

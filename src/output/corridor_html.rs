@@ -25,7 +25,26 @@ const ROAD_CLASSES: [(f64, &str, f64, &str); 3] = [
     (1.0, "#3182bd", 1.5, "gap ≤ the spacing"),
     (f64::INFINITY, "#cb181d", 3.5, "gap longer than the spacing"),
 ];
-const PLACED: &str = "#006d2c";
+/// Placed sites by the power the rule saw (kW at least, colour, radius,
+/// legend label); darker is stronger.
+const TIERS: [(f64, &str, f64, &str); 3] = [
+    (350.0, "#00441b", 4.5, "site on a road, ≥ 350 kW"),
+    (150.0, "#238b45", 3.5, "site on a road, 150–350 kW"),
+    (
+        f64::NEG_INFINITY,
+        "#74c476",
+        3.0,
+        "site on a road, < 150 kW or unknown",
+    ),
+];
+
+fn tier(kw: Option<f64>) -> usize {
+    let kw = kw.unwrap_or(f64::NEG_INFINITY);
+    TIERS
+        .iter()
+        .position(|(at_least, ..)| kw >= *at_least)
+        .unwrap_or(TIERS.len() - 1)
+}
 const OFF_ROAD: &str = "#969696";
 const SUGGESTED: &str = "#6a51a3";
 
@@ -105,7 +124,8 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
     for s in &run.snaps {
         placed[s.site as usize] = true;
     }
-    let (mut any_placed, mut any_off) = (false, false);
+    let mut tiers_drawn = [false; TIERS.len()];
+    let mut any_off = false;
     for (i, station) in run.stations.stations.iter().enumerate() {
         if !run.qualifies[i] {
             continue;
@@ -120,10 +140,12 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
             station.power_kw().map_or("?".to_owned(), trim_float)
         );
         if placed[i] {
-            any_placed = true;
+            let t = tier(station.power_kw());
+            tiers_drawn[t] = true;
+            let (_, colour, radius, _) = TIERS[t];
             let _ = writeln!(
                 out,
-                r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{PLACED}" stroke="#fff" stroke-width="1"><title>{}</title></circle>"##,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="{radius}" fill="{colour}" stroke="#fff" stroke-width="1"><title>{}</title></circle>"##,
                 p.x,
                 p.y,
                 escape(&title)
@@ -180,15 +202,21 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
             escape(label)
         );
     }
-    let marks = [
-        (
-            any_placed,
-            format!(
-                r#"<circle cx="{:.0}" cy="CY" r="3.5" fill="{PLACED}"/>"#,
-                x + 12.0
-            ),
-            "qualifying site on a road",
-        ),
+    let mut marks: Vec<(bool, String, &str)> = TIERS
+        .iter()
+        .zip(tiers_drawn)
+        .map(|(&(_, colour, radius, label), drawn)| {
+            (
+                drawn,
+                format!(
+                    r#"<circle cx="{:.0}" cy="CY" r="{radius}" fill="{colour}"/>"#,
+                    x + 12.0
+                ),
+                label,
+            )
+        })
+        .collect();
+    marks.extend([
         (
             any_off,
             format!(
@@ -205,7 +233,7 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
             ),
             "suggested new site",
         ),
-    ];
+    ]);
     for (drawn, shape, label) in marks {
         if drawn {
             y += 20.0;
