@@ -10,6 +10,7 @@ pub mod generate;
 pub mod progress;
 pub mod say;
 pub mod shared;
+pub mod shell;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -32,4 +33,6 @@ pub enum Command {
     Diff(Box<diff::DiffArgs>),
     Claims(claims::ClaimsArgs),
     Corridor(Box<corridor::CorridorArgs>),
+    Completions(shell::CompletionsArgs),
+    Man(shell::ManArgs),
 }
