@@ -31,7 +31,8 @@ use super::shared::{StationFieldArgs, check_output_targets};
 /// qualifying sites (pools, with the pool flags) within --max-offset-km of
 /// a path are placed on it at a geodesic chainage; a path holds when no
 /// gap — from its start to the first site, between neighbours, from the
-/// last site to its end — is longer than --spacing-km. Beside this path
+/// last site to its end, joined across its route's junctions in the
+/// direction of travel — is longer than --spacing-km. Beside this path
 /// view, the network view gives the farthest any road point is from a
 /// site along the roads, routes joined at their junctions.
 #[derive(Debug, Args)]
