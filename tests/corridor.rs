@@ -754,6 +754,11 @@ fn gaps_are_joined_across_a_split_of_the_route() {
     assert_eq!(report["summary"]["paths"], 4);
     assert_eq!(report["summary"]["stretches"], 0, "no path alone has one");
     close(
+        &route(&report, "J 1", "eastbound")["max_gap_km"],
+        0.7409488 * DEG_M / 1000.0,
+        "the route's gap, joined",
+    );
+    close(
         &report["summary"]["max_gap_km"],
         0.7409488 * DEG_M / 1000.0,
         "joined gap",

@@ -296,7 +296,11 @@ impl CorridorReport {
                 .or_default()
                 .push(p);
         }
-        let stretches_on = |p: usize| run.stretches().filter(|g| g.path as usize == p).count();
+        // Per path, counted in one pass (not a pass over every gap per path).
+        let mut stretches_on = vec![0usize; run.paths.len()];
+        for g in run.stretches() {
+            stretches_on[g.path as usize] += 1;
+        }
         let routes: Vec<RouteReport> = groups
             .iter()
             .map(|(&(r, direction), members)| {
@@ -321,11 +325,14 @@ impl CorridorReport {
                     path_ends: ends,
                     length_km: km3(members.iter().map(|&p| run.paths[p].length_m()).sum()),
                     sites: {
-                        let mut here: Vec<u32> = run
-                            .snaps
+                        // Snaps are sorted by path: each member's are one run.
+                        let mut here: Vec<u32> = members
                             .iter()
-                            .filter(|s| members.contains(&(s.path as usize)))
-                            .map(|s| s.site)
+                            .flat_map(|&p| {
+                                let from = run.snaps.partition_point(|s| (s.path as usize) < p);
+                                let to = run.snaps.partition_point(|s| (s.path as usize) <= p);
+                                run.snaps[from..to].iter().map(|s| s.site)
+                            })
                             .collect();
                         here.sort_unstable();
                         here.dedup();
@@ -333,9 +340,9 @@ impl CorridorReport {
                     },
                     max_gap_km: km3(members
                         .iter()
-                        .map(|&p| run.max_gap_m[p])
+                        .map(|&p| run.judged_gap_m(p))
                         .fold(0.0, f64::max)),
-                    stretches: members.iter().map(|&p| stretches_on(p)).sum(),
+                    stretches: members.iter().map(|&p| stretches_on[p]).sum(),
                     network_max_km: run.reach.routes[r as usize].map(|f| km3(f.distance_m)),
                     unreached_km: km3(run.reach.unreached_m[r as usize]),
                     holds: members.iter().all(|&p| run.path_holds(p)),
