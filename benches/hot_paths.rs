@@ -163,7 +163,6 @@ fn nearest_and_assess(c: &mut Criterion) {
                 &areas.areas[..some],
                 &assessment.facts[..some],
                 &index,
-                &qualifies,
                 &[2.0, 5.0],
                 false,
                 &Silent,

@@ -181,7 +181,6 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
             &run.areas.areas,
             &run.assessment.facts,
             &index,
-            &run.qualifies,
             &request.radii_km,
             request.gaps,
             progress,

@@ -108,6 +108,22 @@ impl StationIndex {
             })
     }
 
+    /// Every candidate station within `reach_m` of `p` (geodesic), and
+    /// perhaps some a little farther, in no order: a box query on the
+    /// normals (no station within reach has a chord — or any component of
+    /// it — longer than reach / the least radius of curvature, plus the
+    /// `f32` rounding). Cheaper than [`StationIndex::by_distance`] when all
+    /// of them are wanted.
+    pub fn candidates_near(&self, p: Coord<f64>, reach_m: f64, mut found: impl FnMut(u32)) {
+        let q = unit_vector(p);
+        let half = reach_m / crate::geodesy::MIN_CURVATURE_RADIUS_M + 2.0 * CHORD_ROUNDING;
+        self.spherical.within(
+            [q[0] - half, q[1] - half, q[2] - half],
+            [q[0] + half, q[1] + half, q[2] + half],
+            |e| found(e.1),
+        );
+    }
+
     /// The candidate station geodesically nearest to `p`, if any. Ties are
     /// broken by the lower station position, so results are deterministic.
     pub fn nearest(&self, p: Coord<f64>) -> Option<Nearest> {

@@ -439,7 +439,7 @@ pub struct SurfaceSummary {
     pub gap_km2: Option<f64>,
     /// Statistics of the areas' worst-served distances.
     pub worst_distance_m: Option<DistanceStats>,
-    /// The shares are exact up to this fraction of an area's size (never over).
+    /// The shares are exact up to this fraction of an area's size.
     pub share_error_bound: f64,
     /// Worst-served distances are within this many metres of the true maximum.
     pub worst_point_tolerance_m: f64,
@@ -773,7 +773,7 @@ fn surface_summary(run: &CheckRun, all: &[usize]) -> Option<SurfaceSummary> {
         worst_distance_m: rounded(DistanceStats::of(
             s.areas.iter().filter_map(|a| a.worst.map(|w| w.distance_m)),
         )),
-        share_error_bound: crate::surface::circle::share_error_bound(),
+        share_error_bound: crate::surface::field::SHARE_ERROR_BOUND,
         worst_point_tolerance_m: crate::surface::worst::TOLERANCE_M,
         curve,
     })

@@ -107,7 +107,7 @@ pub struct CheckArgs {
     /// Surface coverage: the share of each area within these geodesic distances (km) of a qualifying station, e.g. 2,5,10.
     ///
     /// Also finds each area's worst-served point and a coverage-versus-radius
-    /// curve (0.5–50 km). Shares are exact to 0.18 % of the area (never over).
+    /// curve (0.5–50 km). Shares are exact to 0.1 % of the area.
     #[arg(
         long,
         value_name = "KM",

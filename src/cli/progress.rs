@@ -91,6 +91,18 @@ fn memory() -> String {
     }
 }
 
+/// A stage left open (an error returned mid-stage) leaves no stale bar or
+/// spinner line behind: it is cleared when the bars go.
+impl Drop for Bars {
+    fn drop(&mut self) {
+        self.with_current(|current| {
+            if let Some(bar) = current.take() {
+                bar.finish_and_clear();
+            }
+        });
+    }
+}
+
 impl Progress for Bars {
     fn start(&self, stage: &'static str, total: Option<u64>) {
         self.time_stage(Some(stage));
@@ -100,9 +112,11 @@ impl Progress for Bars {
         let bar = match total {
             Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr())
                 .with_style(
-                    ProgressStyle::with_template("{msg:>18} [{bar:30}] {pos}/{len} ({eta})")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("=> "),
+                    ProgressStyle::with_template(
+                        "{msg:>18} [{bar:30}] {pos}/{len} ({elapsed} so far, eta {eta})",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
                 ),
             None => {
                 let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())

@@ -177,7 +177,7 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "surface within reach ({:.0} km² in all; shares exact to {:.2} %, never over):",
+            "surface within reach ({:.0} km² in all; shares exact to {:.2} % of each area):",
             surface.area_km2,
             100.0 * surface.share_error_bound
         );

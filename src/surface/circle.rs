@@ -2,8 +2,9 @@
 //!
 //! The polygon's vertices lie on the geodesic circle (Karney's direct
 //! problem), so it is inscribed: its area falls short of the circle's by
-//! the factor N·sin(2π/N)/(2π), 0.13 % for N = 72 — the bound that
-//! carries over to the coverage shares (see `shares`). Edges are straight
+//! the factor N·sin(2π/N)/(2π), 0.13 % for N = 72, which is what a gap
+//! polygon can over-state along its arcs (shares are measured on exact
+//! circles, see `field`). Edges are straight
 //! in lon/lat, as every edge in chargecov is; over a 72nd of a 50 km
 //! circle (4.4 km) that differs from a geodesic by centimetres.
 
@@ -16,25 +17,6 @@ pub const CIRCLE_VERTICES: usize = 72;
 pub fn inscribed_shortfall() -> f64 {
     let n = CIRCLE_VERTICES as f64;
     1.0 - n * (std::f64::consts::TAU / n).sin() / std::f64::consts::TAU
-}
-
-/// Stations closer together than this fraction of the radius share one
-/// circle (`shares`): a pile of chargers listed one by one is one circle,
-/// not hundreds of nearly equal ones, whose union is pathological.
-pub const MERGE_FRACTION: f64 = 2.5e-4;
-
-/// The whole share error bound: the inscribed polygons' shortfall plus
-/// what merged stations can leave out — a circle of radius R around a
-/// station within δ of the kept one lies inside the kept circle grown by
-/// δ, a ring of area 2πRδ, i.e. 2δ/R = 0.05 % of a circle.
-pub fn share_error_bound() -> f64 {
-    inscribed_shortfall() + 2.0 * MERGE_FRACTION
-}
-
-/// The distance from the centre to an edge's midpoint, relative to the
-/// radius: cos(π/N). A point this close is certainly inside the polygon.
-pub fn inscribed_radius_factor() -> f64 {
-    (std::f64::consts::PI / CIRCLE_VERTICES as f64).cos()
 }
 
 /// The geodesic circle of `radius_m` around `centre`, counter-clockwise.

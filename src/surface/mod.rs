@@ -4,7 +4,7 @@
 //! areas, a coverage-versus-radius curve. Runs when `--radius-km` is given.
 
 pub mod circle;
-pub mod shares;
+pub mod field;
 pub mod worst;
 
 use geo::{GeodesicArea, MultiPolygon};
@@ -106,56 +106,50 @@ pub struct AreaSurface {
     pub gap_m2: Option<f64>,
 }
 
-/// Surface facts for every area.
+/// Surface facts for every area: one pass over each area's cells
+/// ([`field::measure`]) settles every requested radius and the curve's.
 pub fn analyse(
     areas: &[Area],
     facts: &[AreaFacts],
     index: &StationIndex,
-    qualifies: &[bool],
     radii_km: &[f64],
     want_gaps: bool,
     progress: &dyn Progress,
 ) -> Vec<AreaSurface> {
     progress.start("surface coverage", Some(areas.len() as u64));
+    // Every radius once, ascending: the requested ones and the curve's.
+    let mut all_m: Vec<f64> = radii_km
+        .iter()
+        .chain(CURVE_KM.iter())
+        .map(|r| r * 1000.0)
+        .collect();
+    all_m.sort_by(f64::total_cmp);
+    all_m.dedup();
+    let slot = |r_km: f64| {
+        all_m
+            .iter()
+            .position(|&m| m == r_km * 1000.0)
+            .expect("every radius is in the list")
+    };
     let largest = radii_km.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let gap_slot = want_gaps.then(|| slot(largest));
     let out = areas
         .par_iter()
         .zip(facts)
         .map(|(area, f)| {
             let shape = &area.geometry;
             let area_m2 = geodesic_m2(shape);
-            let reach = shares::AreaReach::new(
-                shape,
-                f.representative_point,
-                f.nearest.map(|n| n.distance_m),
-                f.boundary.map(|n| n.distance_m),
-            );
-            let mut gap = None;
-            let within = radii_km
-                .iter()
-                .map(|&r| {
-                    let is_gap_radius = want_gaps && r == largest && gap.is_none();
-                    let s = shares::share(
-                        shape,
-                        area_m2,
-                        &reach,
-                        index,
-                        qualifies,
-                        r * 1000.0,
-                        is_gap_radius,
-                    );
-                    if is_gap_radius {
-                        gap = s.gap;
-                    }
-                    s.share
-                })
-                .collect();
-            let curve = CURVE_KM
-                .iter()
-                .map(|&r| {
-                    shares::share(shape, area_m2, &reach, index, qualifies, r * 1000.0, false).share
-                })
-                .collect();
+            let m = field::measure(shape, &all_m, gap_slot, index);
+            let share = |k: usize| {
+                if m.area_m2 > 0.0 {
+                    (m.covered_m2[k] / m.area_m2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            };
+            let within = radii_km.iter().map(|&r| share(slot(r))).collect();
+            let curve = CURVE_KM.iter().map(|&r| share(slot(r))).collect();
+            let gap = gap_slot.map(|k| field::gap_polygon(shape, &m.gap_stations, all_m[k], index));
             let worst = worst::worst_point(shape, f.representative_point, index);
             let gap_m2 = gap.as_ref().map(geodesic_m2);
             progress.advance(1);
