@@ -62,6 +62,10 @@ pub struct Measured {
     /// reaching into each leaf. Their union is every qualifying station's
     /// union within the area (each covered point lies in one of them).
     pub gap_stations: Vec<u32>,
+    /// The centre of a cell wholly inside the area that is farthest from
+    /// every qualifying station, with that distance: a good first guess
+    /// for the worst-served point's search.
+    pub farthest: Option<(Coord<f64>, f64)>,
     /// Cells visited.
     pub cells: u64,
     /// Leaves measured against their stations.
@@ -300,6 +304,9 @@ pub fn measure(
         let d = nearest.map_or(f64::INFINITY, |n| n.distance_m);
         let unresolved = |r: f64| d - h <= r && r < d + h;
         let Some(p) = piece(&cell) else { continue };
+        if cell.rings.is_none() && d.is_finite() && out.farthest.is_none_or(|(_, f)| d > f) {
+            out.farthest = Some((centre, d));
+        }
         if radii_m.iter().any(|&r| unresolved(r))
             && h > LEAF_HALF_DIAGONAL_M
             && cell.depth < MAX_DEPTH

@@ -150,7 +150,11 @@ pub fn analyse(
             let within = radii_km.iter().map(|&r| share(slot(r))).collect();
             let curve = CURVE_KM.iter().map(|&r| share(slot(r))).collect();
             let gap = gap_slot.map(|k| field::gap_polygon(shape, &m.gap_stations, all_m[k], index));
-            let worst = worst::worst_point(shape, f.representative_point, index);
+            // The search starts from the farthest wholly inside cell centre
+            // the pass met (any start gives the same guarantee; a far one
+            // prunes sooner), or the representative point.
+            let start = m.farthest.map_or(f.representative_point, |(c, _)| c);
+            let worst = worst::worst_point(shape, start, index);
             let gap_m2 = gap.as_ref().map(geodesic_m2);
             progress.advance(1);
             AreaSurface {
