@@ -230,11 +230,7 @@ fn piece(cell: &Cell) -> Option<Piece> {
             }
             (a > 0.0).then(|| Piece {
                 deg2: a,
-                lat: if a > 0.0 {
-                    my / (6.0 * a)
-                } else {
-                    cell.rect.center().y
-                },
+                lat: my / (6.0 * a),
             })
         }
     }
@@ -817,26 +813,6 @@ mod tests {
     /// the disk: the square's; half-plane cuts through the centre: half.
     #[test]
     fn disk_and_ring_areas_by_hand() {
-        let square = |s: f64, cx: f64, cy: f64| {
-            vec![
-                Coord {
-                    x: cx - s,
-                    y: cy - s,
-                },
-                Coord {
-                    x: cx + s,
-                    y: cy - s,
-                },
-                Coord {
-                    x: cx + s,
-                    y: cy + s,
-                },
-                Coord {
-                    x: cx - s,
-                    y: cy + s,
-                },
-            ]
-        };
         let pi = std::f64::consts::PI;
         // Disk of radius 1 inside a 10 × 10 square around it: π.
         assert!((disk_ring(&square(5.0, 0.0, 0.0), 1.0) - pi).abs() < 1e-12);

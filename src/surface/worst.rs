@@ -14,6 +14,8 @@ use std::collections::BinaryHeap;
 
 use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Rect};
 
+use super::field::{half_diagonal_m, quarters};
+
 use crate::index::StationIndex;
 use crate::keyed::Keyed;
 
@@ -44,24 +46,10 @@ fn nearest_m(index: &StationIndex, p: Coord<f64>) -> f64 {
     index.nearest(p).map_or(f64::INFINITY, |n| n.distance_m)
 }
 
-/// Metres per degree, bounded from above: of latitude at most 111,700
-/// (at the poles, 111,694); of longitude at most 111,320·cos φ at the
-/// cell's equatorward edge.
-const MAX_M_PER_DEG_LAT: f64 = 111_700.0;
-const MAX_M_PER_DEG_LON_EQUATOR: f64 = 111_320.0;
-
 fn cell(index: &StationIndex, rect: Rect<f64>) -> Cell {
     let centre = rect.center();
     let centre_d = nearest_m(index, centre);
-    let equatorward = if rect.min().y <= 0.0 && rect.max().y >= 0.0 {
-        0.0
-    } else {
-        rect.min().y.abs().min(rect.max().y.abs())
-    };
-    let half_x = rect.width() / 2.0 * MAX_M_PER_DEG_LON_EQUATOR * equatorward.to_radians().cos();
-    let half_y = rect.height() / 2.0 * MAX_M_PER_DEG_LAT;
-    // 1 % slack for the ellipsoid's shape across the cell.
-    let reach = 1.01 * half_x.hypot(half_y);
+    let reach = half_diagonal_m(rect);
     Cell {
         rect,
         centre_d,
@@ -118,32 +106,7 @@ pub fn worst_point(
                 proven: true,
             };
         }
-        let (min, max) = (c.rect.min(), c.rect.max());
-        for (lo, hi) in [
-            (min, centre),
-            (
-                Coord {
-                    x: centre.x,
-                    y: min.y,
-                },
-                Coord {
-                    x: max.x,
-                    y: centre.y,
-                },
-            ),
-            (
-                Coord {
-                    x: min.x,
-                    y: centre.y,
-                },
-                Coord {
-                    x: centre.x,
-                    y: max.y,
-                },
-            ),
-            (centre, max),
-        ] {
-            let r = Rect::new(lo, hi);
+        for r in quarters(c.rect) {
             if area.intersects(&r) {
                 let child = cell(index, r);
                 if child.upper > best.distance_m + TOLERANCE_M {
