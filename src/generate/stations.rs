@@ -56,18 +56,32 @@ pub struct StationCounts {
 
 impl StationCounts {
     /// Splits `total` stations for `areas` areas; `None` when there are
-    /// too few to give every area its anchor.
+    /// too few to give every area its anchor and one of each other sort.
+    /// Below the usual shares of outside and duplicate stations, what is
+    /// left after the anchors goes to those sorts and none is ordinary.
     pub fn split(total: usize, areas: usize) -> Option<StationCounts> {
         let outside = (total / 500).max(1);
         let exact_duplicates = (total / 400).max(1);
         let near_duplicates = (total / 400).max(1);
         let fixed = areas + outside + exact_duplicates + near_duplicates;
-        (total >= fixed).then(|| StationCounts {
+        if total >= fixed {
+            return Some(StationCounts {
+                anchors: areas,
+                ordinary: total - fixed,
+                outside,
+                exact_duplicates,
+                near_duplicates,
+            });
+        }
+        let rest = total.checked_sub(Self::minimum(areas))? + 3;
+        let outside = (rest / 5).max(1);
+        let exact_duplicates = ((rest - outside) / 2).max(1);
+        Some(StationCounts {
             anchors: areas,
-            ordinary: total - fixed,
+            ordinary: 0,
             outside,
             exact_duplicates,
-            near_duplicates,
+            near_duplicates: rest - outside - exact_duplicates,
         })
     }
 
@@ -395,4 +409,32 @@ pub fn generate(city: &City, counts: StationCounts, seed: u64) -> Vec<PlanStatio
         made += 1;
     }
     stations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every total from the stated minimum up is split, each sort gets
+    /// at least one station, and the parts add up (the minimum used to
+    /// be refused for 40,000 areas: the shares grew with the total).
+    #[test]
+    fn every_total_from_the_minimum_up_is_split() {
+        for areas in [8, 1031, 40_000] {
+            let minimum = StationCounts::minimum(areas);
+            assert!(StationCounts::split(minimum - 1, areas).is_none());
+            for total in (minimum..minimum + 2_000).chain([6_000, 200_000, 2_000_000]) {
+                if total < minimum {
+                    continue;
+                }
+                let c = StationCounts::split(total, areas)
+                    .unwrap_or_else(|| panic!("{total} for {areas}"));
+                assert_eq!(c.anchors, areas);
+                assert!(c.outside >= 1 && c.exact_duplicates >= 1 && c.near_duplicates >= 1);
+                let sum =
+                    c.anchors + c.ordinary + c.outside + c.exact_duplicates + c.near_duplicates;
+                assert_eq!(sum, total, "{c:?}");
+            }
+        }
+    }
 }
