@@ -20,7 +20,7 @@ use geo::{Coord, Intersects, MultiPolygon, Rect};
 // Δφ and longitude by Δλ (radians), straight in lon/lat, is no longer
 // than this times √(Δφ² + (cos φ_min · Δλ)²).
 use super::MAX_CURVATURE_RADIUS_M;
-use super::{distance_m, lower_bound_to_rect_m};
+use super::{LocalFrame, distance_and_azimuth_m, distance_m, lower_bound_to_rect_m};
 
 /// Segments per leaf box.
 const CHUNK: usize = 8;
@@ -214,10 +214,89 @@ fn dip_bound_m(a: Coord<f64>, b: Coord<f64>, from_m: f64) -> f64 {
     2.0 * c / 8.0 + 1e-6
 }
 
-/// Golden-section search for the point of lon/lat segment `a`–`b`
-/// geodesically nearest to `p`, to within [`PRECISION_M`], given the
-/// distances to its ends.
+/// The point of lon/lat segment `a`–`b` geodesically nearest to `p`, to
+/// within [`PRECISION_M`], given the distances to its ends.
+///
+/// The distance's slope along the segment is known at each probe: the
+/// geodesic's azimuth where it arrives is the direction in which the
+/// distance grows fastest, and the segment's direction in metres there
+/// follows from the radii of curvature. An interior minimum is where the
+/// slope changes sign from − to +; it is bracketed and the bracket closed
+/// by regula falsi (Illinois), a handful of geodesics where a golden
+/// section, which reads only values, needs about thirty-five. The answer
+/// is the nearest probe, within the final bracket's ground length of the
+/// minimum (the distance is 1-Lipschitz).
 pub(super) fn nearest_on_segment(
+    p: Coord<f64>,
+    a: Coord<f64>,
+    b: Coord<f64>,
+    ends: [f64; 2],
+) -> (f64, Coord<f64>) {
+    let at = |t: f64| a + (b - a) * t;
+    let probe = |t: f64| {
+        let x = at(t);
+        let (d, azimuth) = distance_and_azimuth_m(p, x);
+        let along = LocalFrame::new(x).to_local(x + (b - a));
+        let (sin, cos) = azimuth.to_radians().sin_cos();
+        (d, along.x * sin + along.y * cos)
+    };
+    let end = if ends[0] <= ends[1] {
+        (ends[0], 0.0)
+    } else {
+        (ends[1], 1.0)
+    };
+    let (_, slope_a) = probe(0.0);
+    let (_, slope_b) = probe(1.0);
+    if !(slope_a.is_finite() && slope_b.is_finite()) {
+        return golden_section(p, a, b, ends);
+    }
+    if !(slope_a < 0.0 && slope_b > 0.0) {
+        // Rising from a, or falling all the way to b, or rising then
+        // falling: the nearest point is an end.
+        return (end.0, at(end.1));
+    }
+    let length = path_bound_m(Rect::new(a, b), 1.0);
+    let mut best = end;
+    let (mut lo, mut slope_lo) = (0.0f64, slope_a);
+    let (mut hi, mut slope_hi) = (1.0f64, slope_b);
+    // Which end the last step kept (Illinois halves a slope kept twice).
+    let mut kept = 0i8;
+    for _ in 0..100 {
+        if (hi - lo) * length < PRECISION_M {
+            break;
+        }
+        let mut t = (lo * slope_hi - hi * slope_lo) / (slope_hi - slope_lo);
+        if !(t > lo && t < hi) {
+            t = (lo + hi) / 2.0;
+        }
+        let (d, slope) = probe(t);
+        if d < best.0 {
+            best = (d, t);
+        }
+        if slope < 0.0 {
+            lo = t;
+            slope_lo = slope;
+            if kept == 1 {
+                slope_hi /= 2.0;
+            }
+            kept = 1;
+        } else if slope > 0.0 {
+            hi = t;
+            slope_hi = slope;
+            if kept == -1 {
+                slope_lo /= 2.0;
+            }
+            kept = -1;
+        } else {
+            break;
+        }
+    }
+    (best.0, at(best.1))
+}
+
+/// Golden-section search on the distance alone, for a slope that cannot
+/// be read (and the tests' reference).
+fn golden_section(
     p: Coord<f64>,
     a: Coord<f64>,
     b: Coord<f64>,
@@ -264,7 +343,7 @@ mod tests {
     use super::*;
     use geo::polygon;
 
-    /// Every segment searched: the reference.
+    /// Every segment searched by golden section: the reference.
     fn brute(p: Coord<f64>, area: &MultiPolygon<f64>) -> f64 {
         if area.intersects(&p) {
             return 0.0;
@@ -272,7 +351,7 @@ mod tests {
         Boundary::new(area)
             .segments
             .iter()
-            .map(|&(a, b)| nearest_on_segment(p, a, b, [distance_m(p, a), distance_m(p, b)]).0)
+            .map(|&(a, b)| golden_section(p, a, b, [distance_m(p, a), distance_m(p, b)]).0)
             .fold(f64::INFINITY, f64::min)
     }
 
@@ -311,6 +390,29 @@ mod tests {
             if d > 0.0 {
                 proptest::prop_assert!((distance_m(p, at) - d).abs() < 1e-6);
             }
+        }
+
+        /// Reading the slope finds what the golden section finds, on
+        /// segments short and long, near and far, at every latitude.
+        #[test]
+        fn slope_search_agrees_with_golden_section(
+            (ax, ay, dx, dy) in (-60.0f64..60.0, -85.0f64..85.0, -3.0f64..3.0, -3.0f64..3.0),
+            (px, py) in (-70.0f64..70.0, -89.0f64..89.0),
+            scale in proptest::sample::select(vec![1e-4, 1e-2, 1.0]),
+        ) {
+            let a = Coord { x: ax, y: ay };
+            let b = Coord { x: ax + dx * scale, y: (ay + dy * scale).clamp(-89.9, 89.9) };
+            // Near the segment as often as far from it.
+            let p = if px > 0.0 {
+                Coord { x: px, y: py }
+            } else {
+                Coord { x: ax + px * scale / 20.0, y: (ay + py * scale / 40.0).clamp(-89.9, 89.9) }
+            };
+            let ends = [distance_m(p, a), distance_m(p, b)];
+            let (d, at) = nearest_on_segment(p, a, b, ends);
+            let (want, _) = golden_section(p, a, b, ends);
+            proptest::prop_assert!((d - want).abs() <= 2.0 * PRECISION_M, "{} vs {}", d, want);
+            proptest::prop_assert!((distance_m(p, at) - d).abs() < 1e-6);
         }
 
         /// The box bound never exceeds the distance to a point of the box.

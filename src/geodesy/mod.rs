@@ -55,6 +55,17 @@ pub fn distance_m(a: Coord<f64>, b: Coord<f64>) -> f64 {
     Geodesic.distance(Point(a), Point(b))
 }
 
+/// Geodesic distance in metres from `a` to `b` and the geodesic's
+/// azimuth at `b` (degrees clockwise from north, pointing away from `a`):
+/// the direction in which the distance from `a` grows fastest at `b`.
+pub fn distance_and_azimuth_m(a: Coord<f64>, b: Coord<f64>) -> (f64, f64) {
+    use geographiclib_rs::InverseGeodesic;
+    static WGS84: std::sync::LazyLock<geographiclib_rs::Geodesic> =
+        std::sync::LazyLock::new(geographiclib_rs::Geodesic::wgs84);
+    let (s12, _azi1, azi2, _a12): (f64, f64, f64, f64) = WGS84.inverse(a.y, a.x, b.y, b.x);
+    (s12, azi2)
+}
+
 /// The surface normal of a lon/lat point as a unit vector. The angle
 /// between two normals, times a radius of curvature, bounds the geodesic
 /// distance; chord length between normals grows with that angle.
@@ -72,6 +83,13 @@ pub fn angle_from_chord_sq(chord_sq: f64) -> f64 {
 /// are `chord_sq` apart (squared chord of unit vectors).
 pub fn lower_bound_m(chord_sq: f64) -> f64 {
     angle_from_chord_sq(chord_sq) * MIN_CURVATURE_RADIUS_M
+}
+
+/// An upper bound on the geodesic distance between points whose normals
+/// are `chord_sq` apart: their angle times the largest radius of
+/// curvature (with a margin for the rounding of the unit vectors).
+pub fn upper_bound_m(chord_sq: f64) -> f64 {
+    angle_from_chord_sq(chord_sq) * MAX_CURVATURE_RADIUS_M * (1.0 + 1e-9) + 1e-6
 }
 
 /// Grows a lon/lat rectangle so that it contains every point within
