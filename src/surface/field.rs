@@ -28,6 +28,7 @@
 //! of an area; the tests measure it against exact references.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use geo::orient::{Direction, Orient};
 use geo::{BooleanOps, BoundingRect, Coord, MultiPolygon, Polygon, Rect};
@@ -37,6 +38,7 @@ use crate::geodesy::LocalFrame;
 use crate::index::StationIndex;
 
 use super::circle::geodesic_circle;
+use super::near::{self, Near};
 
 /// Cells are split on the nearest-station distance down to this
 /// half-diagonal (metres); a cell this small is measured exactly against
@@ -193,6 +195,9 @@ struct Cell {
     rect: Rect<f64>,
     depth: u32,
     rings: Option<Vec<Vec<Coord<f64>>>>,
+    /// The stations that can be nearest anywhere in the cell, when its
+    /// parent handed them down ([`super::near`]).
+    near: Option<Rc<Near>>,
 }
 
 /// A piece's size: planar lon/lat area and the latitude of its centroid.
@@ -274,6 +279,7 @@ pub fn measure(
         rect,
         depth: 0,
         rings: Some(rings),
+        near: None,
     }];
     while let Some(mut cell) = stack.pop() {
         out.cells += 1;
@@ -296,7 +302,7 @@ pub fn measure(
         }
         let centre = cell.rect.center();
         let h = half_diagonal_m(cell.rect);
-        let nearest = index.nearest(centre);
+        let nearest = near::nearest(index, cell.near.as_deref(), centre);
         let d = nearest.map_or(f64::INFINITY, |n| n.distance_m);
         let unresolved = |r: f64| d - h <= r && r < d + h;
         let Some(p) = piece(&cell) else { continue };
@@ -307,11 +313,13 @@ pub fn measure(
             && h > LEAF_HALF_DIAGONAL_M
             && cell.depth < MAX_DEPTH
         {
+            let list = near::for_quarters(index, cell.near.as_deref(), centre, d, h).map(Rc::new);
             for q in quarters(cell.rect) {
                 stack.push(Cell {
                     rect: q,
                     depth: cell.depth + 1,
                     rings: cell.rings.clone(),
+                    near: list.clone(),
                 });
             }
             continue;
@@ -335,13 +343,20 @@ pub fn measure(
         out.leaves += 1;
         let reach = (d + 2.0 * h) * 1.001 + 1.0;
         let mut near: Vec<(u32, Coord<f64>, f64)> = Vec::new();
-        index.candidates_near(centre, reach, |s| {
-            let at = aeqd(&geod, centre, index.location(s));
+        let mut place = |s: u32, at: Coord<f64>| {
+            let at = aeqd(&geod, centre, at);
             let dist = norm(at);
             if dist <= reach {
                 near.push((s, at, dist));
             }
-        });
+        };
+        match &cell.near {
+            Some(list) => list
+                .within(centre, reach)
+                .iter()
+                .for_each(|c| place(c.station, c.at)),
+            None => index.candidates_near(centre, reach, |s| place(s, index.location(s))),
+        }
         let frame = LocalFrame::new(centre);
         let corners = |r: Rect<f64>| {
             [

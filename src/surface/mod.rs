@@ -5,6 +5,7 @@
 
 pub mod circle;
 pub mod field;
+pub mod near;
 pub mod worst;
 
 use geo::{GeodesicArea, MultiPolygon};

@@ -8,13 +8,18 @@
 //! Cells that cannot beat the best point found so far by more than the
 //! tolerance are dropped; the others are split in four. The answer is
 //! within `TOLERANCE_M` of the true maximum — a guarantee, not an
-//! estimate. Starting points: the representative point and every vertex.
+//! estimate. The search starts from a given point inside the area (the
+//! farther from every station, the sooner cells are dropped); cells hand
+//! their quarters the short list of stations that can be nearest in them
+//! ([`super::near`]).
 
 use std::collections::BinaryHeap;
+use std::rc::Rc;
 
 use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Rect};
 
 use super::field::{half_diagonal_m, quarters};
+use super::near::{self, Near};
 
 use crate::index::StationIndex;
 use crate::keyed::Keyed;
@@ -39,21 +44,28 @@ pub struct Worst {
 struct Cell {
     rect: Rect<f64>,
     centre_d: f64,
+    reach: f64,
     upper: f64,
+    /// The stations that can be nearest anywhere in the cell, when its
+    /// parent handed them down ([`super::near`]).
+    near: Option<Rc<Near>>,
 }
 
 fn nearest_m(index: &StationIndex, p: Coord<f64>) -> f64 {
     index.nearest(p).map_or(f64::INFINITY, |n| n.distance_m)
 }
 
-fn cell(index: &StationIndex, rect: Rect<f64>) -> Cell {
+fn cell(index: &StationIndex, rect: Rect<f64>, near: Option<Rc<Near>>) -> Cell {
     let centre = rect.center();
-    let centre_d = nearest_m(index, centre);
+    let centre_d =
+        near::nearest(index, near.as_deref(), centre).map_or(f64::INFINITY, |n| n.distance_m);
     let reach = half_diagonal_m(rect);
     Cell {
         rect,
         centre_d,
+        reach,
         upper: centre_d + reach,
+        near,
     }
 }
 
@@ -72,21 +84,9 @@ pub fn worst_point(
         distance_m: start_d,
         proven: true,
     };
-    for polygon in area {
-        for &v in polygon.exterior().coords() {
-            let d = nearest_m(index, v);
-            if d > best.distance_m {
-                best = Worst {
-                    at: v,
-                    distance_m: d,
-                    proven: true,
-                };
-            }
-        }
-    }
     let rect = area.bounding_rect()?;
     let mut heap = BinaryHeap::new();
-    let first = cell(index, rect);
+    let first = cell(index, rect, None);
     heap.push(Keyed(first.upper, first));
     let mut examined = 0;
     while let Some(Keyed(_, c)) = heap.pop() {
@@ -106,9 +106,11 @@ pub fn worst_point(
                 proven: true,
             };
         }
+        let list =
+            near::for_quarters(index, c.near.as_deref(), centre, c.centre_d, c.reach).map(Rc::new);
         for r in quarters(c.rect) {
             if area.intersects(&r) {
-                let child = cell(index, r);
+                let child = cell(index, r, list.clone());
                 if child.upper > best.distance_m + TOLERANCE_M {
                     heap.push(Keyed(child.upper, child));
                 }
