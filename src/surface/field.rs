@@ -64,6 +64,9 @@ pub struct Measured {
     /// reaching into each leaf. Their union is every qualifying station's
     /// union within the area (each covered point lies in one of them).
     pub gap_stations: Vec<u32>,
+    /// For the gap radius: every cell was wholly within it, so the gap is
+    /// empty — proven by the field, with no polygon to build.
+    pub gap_free: bool,
     /// The centre of a cell wholly inside the area that is farthest from
     /// every qualifying station, with that distance: a good first guess
     /// for the worst-served point's search.
@@ -252,6 +255,7 @@ pub fn measure(
 ) -> Measured {
     let mut out = Measured {
         covered_m2: vec![0.0; radii_m.len()],
+        gap_free: gap.is_some(),
         ..Measured::default()
     };
     let Some(rect) = area.bounding_rect() else {
@@ -332,6 +336,8 @@ pub fn measure(
                 if gap == Some(k) {
                     covering.extend(nearest.map(|n| n.station));
                 }
+            } else if gap == Some(k) {
+                out.gap_free = false;
             }
         }
         if !radii_m.iter().any(|&r| unresolved(r)) {
@@ -658,6 +664,7 @@ pub fn gap_polygon(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::polygon;
 
     // The single-disk case another way, for comparison: a signed
     // disk–triangle fan from the disk's centre.
@@ -873,5 +880,36 @@ mod tests {
         // A box [1.2, 1.8] × [1.2, 1.8] in the L's notch: nothing.
         let r = Rect::new(Coord { x: 1.2, y: 1.2 }, Coord { x: 1.8, y: 1.8 });
         assert!(ring_area(&clip_ring(&l, r)).0.abs() < 1e-12);
+    }
+
+    /// A 0.01° square (about 1.1 km) around a station at its centre: its
+    /// farthest corner is under 800 m away (0.005° · 111.3 km · √2), so at
+    /// 1 km the field proves the gap empty with no polygon; at 300 m the
+    /// corners are uncovered and the gap is built, and its size is the
+    /// square less the disk (π · 300² of about 1.2 km²).
+    #[test]
+    fn a_wholly_covered_area_needs_no_gap_polygon() {
+        let (cx, cy) = (10.0, 0.0);
+        let block = polygon![
+            (x: cx - 0.005, y: cy - 0.005),
+            (x: cx + 0.005, y: cy - 0.005),
+            (x: cx + 0.005, y: cy + 0.005),
+            (x: cx - 0.005, y: cy + 0.005),
+        ];
+        let area = MultiPolygon::new(vec![block]);
+        let index = StationIndex::new([Coord { x: cx, y: cy }], &[true]);
+        let covered = measure(&area, &[1_000.0], Some(0), &index);
+        assert!(covered.gap_free);
+        assert!((covered.covered_m2[0] - covered.area_m2).abs() < 1e-6 * covered.area_m2);
+        let partly = measure(&area, &[300.0], Some(0), &index);
+        assert!(!partly.gap_free);
+        let gap = gap_polygon(&area, &partly.gap_stations, 300.0, &index);
+        let gap_m2 = super::super::geodesic_m2(&gap);
+        let want = partly.area_m2 - std::f64::consts::PI * 300.0 * 300.0;
+        // The 72-gon's area is 0.13 % under the disk's.
+        assert!(
+            (gap_m2 - want).abs() < 0.002 * partly.area_m2,
+            "{gap_m2} vs {want}"
+        );
     }
 }

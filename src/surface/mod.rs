@@ -150,7 +150,13 @@ pub fn analyse(
             };
             let within = radii_km.iter().map(|&r| share(slot(r))).collect();
             let curve = CURVE_KM.iter().map(|&r| share(slot(r))).collect();
-            let gap = gap_slot.map(|k| field::gap_polygon(shape, &m.gap_stations, all_m[k], index));
+            let gap = gap_slot.map(|k| {
+                if m.gap_free {
+                    MultiPolygon::new(Vec::new())
+                } else {
+                    field::gap_polygon(shape, &m.gap_stations, all_m[k], index)
+                }
+            });
             // The search starts from the farthest wholly inside cell centre
             // the pass met (any start gives the same guarantee; a far one
             // prunes sooner), or the representative point.
