@@ -13,7 +13,7 @@ use std::collections::BinaryHeap;
 use geo::{Coord, Rect};
 use rayon::prelude::*;
 
-use crate::geodesy::{distance_m, lower_bound_m, unit_vector};
+use crate::geodesy::{Anchor, distance_m, lower_bound_m, unit_vector};
 use crate::kdtree::{Children, KdTree};
 
 /// How far a unit vector rounded to `f32` can be from the exact one: half
@@ -128,13 +128,29 @@ impl StationIndex {
     /// broken by the lower station position, so results are deterministic.
     pub fn nearest(&self, p: Coord<f64>) -> Option<Nearest> {
         let mut best: Option<Nearest> = None;
+        // The first station measured bounds those a few metres from it
+        // (a pile), which are then passed over without a geodesic.
+        let mut anchor: Option<Anchor> = None;
         for (station, bound) in self.by_distance(p) {
             if let Some(b) = best
                 && bound > b.distance_m
             {
                 break;
             }
-            let d = distance_m(p, self.location(station));
+            let at = self.location(station);
+            if let (Some(a), Some(b)) = (anchor, best)
+                && a.lower_bound_m(at).is_some_and(|l| l > b.distance_m)
+            {
+                continue;
+            }
+            let d = match anchor {
+                Some(_) => distance_m(p, at),
+                None => {
+                    let a = Anchor::new(p, at);
+                    anchor = Some(a);
+                    a.distance_m()
+                }
+            };
             let better = match best {
                 None => true,
                 Some(b) => d < b.distance_m || (d == b.distance_m && station < b.station),
@@ -424,6 +440,27 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(found, brute);
+        }
+
+        /// Piles: hundreds of stations within a few metres, seen from
+        /// near and far — the anchor passes most over, the answer is the
+        /// nearest all the same (ties to the lower position).
+        #[test]
+        fn nearest_in_a_pile_agrees_with_brute_force(
+            offsets in proptest::collection::vec((-3e-5f64..3e-5, -3e-5f64..3e-5), 1..300),
+            (cx, cy) in (-170.0f64..170.0, -84.0f64..84.0),
+            (bearing, far) in (0.0f64..std::f64::consts::TAU, proptest::sample::select(vec![1e-4, 1e-3, 0.02, 0.5, 5.0])),
+        ) {
+            let locations: Vec<Coord<f64>> =
+                offsets.iter().map(|&(x, y)| Coord { x: cx + x, y: cy + y }).collect();
+            let index = StationIndex::new(locations.clone(), &vec![true; locations.len()]);
+            let q = Coord { x: cx + far * bearing.cos(), y: (cy + far * bearing.sin()).clamp(-89.0, 89.0) };
+            let brute = (0..locations.len() as u32)
+                .map(|i| (distance_m(q, locations[i as usize]), i))
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .unwrap();
+            let found = index.nearest(q).unwrap();
+            proptest::prop_assert_eq!((found.distance_m, found.station), brute);
         }
 
         #[test]

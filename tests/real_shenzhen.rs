@@ -226,4 +226,30 @@ fn shenzhen_surface_shares_match_the_exact_reference() {
     // The comparison means something: many zones are partly covered.
     assert!(partial > 100, "{partial} partial shares");
     eprintln!("surface shares: largest difference {worst:.2e} over 491 zones × 3 radii");
+    // The gap polygons are valid for shapely (GEOS, as QGIS reads them).
+    let valid = StdCommand::new("python3")
+        .args(["-c", GAPS_VALID_PY])
+        .arg(&gaps)
+        .output()
+        .unwrap();
+    assert!(
+        valid.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&valid.stdout),
+        String::from_utf8_lossy(&valid.stderr)
+    );
 }
+
+/// Exits non-zero unless the gaps file has features and every one is a
+/// valid geometry for shapely.
+const GAPS_VALID_PY: &str = r#"
+import json, sys
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+features = json.load(open(sys.argv[1]))["features"]
+bad = [(f["properties"]["id"], explain_validity(shape(f["geometry"])))
+       for f in features if not shape(f["geometry"]).is_valid]
+if not features or bad:
+    sys.exit(f"invalid gaps: {bad[:5]} ({len(bad)} of {len(features)})")
+print(f"{len(features)} gaps, all valid")
+"#;

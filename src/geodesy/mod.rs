@@ -180,6 +180,70 @@ impl LocalFrame {
     }
 }
 
+/// A measured station that bounds, cheaply, the distance from the same
+/// point to stations within [`Anchor::REACH_M`] of it — what keeps a pile
+/// of stations a few metres apart from costing one geodesic each.
+///
+/// The distance from `p` is convex along a short geodesic away from `p`'s
+/// cut locus (its Hessian is non-negative on a surface of positive
+/// curvature, and its cone at `p` is convex), so from the anchor `b` it
+/// grows at least as fast as its slope: d(s) ≥ d(b) + ∇d(b) · v, with `v`
+/// the geodesic from `b` to `s`. ∇d(b) is the unit vector along the
+/// azimuth at which the geodesic from `p` arrives at `b`; `v` is taken in
+/// the local frame at `b`, off the geodesic's by at most
+/// |v|² · (1 + |tan φ|) / 6·10⁶ m, which is subtracted.
+#[derive(Debug, Clone, Copy)]
+pub struct Anchor {
+    at: Coord<f64>,
+    distance_m: f64,
+    slope: Coord<f64>,
+    frame: LocalFrame,
+    curvature: f64,
+}
+
+impl Anchor {
+    /// Stations farther than this from the anchor are not bounded by it.
+    pub const REACH_M: f64 = 50.0;
+
+    /// The anchor at `b`, measured from `p`; its exact distance is
+    /// [`Anchor::distance_m`].
+    pub fn new(p: Coord<f64>, b: Coord<f64>) -> Self {
+        let (distance_m, azimuth) = distance_and_azimuth_m(p, b);
+        let (sin, cos) = azimuth.to_radians().sin_cos();
+        Anchor {
+            at: b,
+            distance_m,
+            slope: Coord { x: sin, y: cos },
+            frame: LocalFrame::new(b),
+            curvature: (1.0 + b.y.to_radians().tan().abs()) / 6.0e6,
+        }
+    }
+
+    /// The geodesic distance from `p` to the anchor, in metres.
+    pub fn distance_m(&self) -> f64 {
+        self.distance_m
+    }
+
+    /// A lower bound of the distance from `p` to `s`, when `s` is within
+    /// [`Anchor::REACH_M`] of the anchor, the anchor is more than twice
+    /// that and less than 5,000 km (a quarter of a meridian: no cut locus
+    /// near) from `p`, and neither is within 5° of a pole.
+    pub fn lower_bound_m(&self, s: Coord<f64>) -> Option<f64> {
+        let v = self.frame.to_local(s);
+        let len_sq = v.x * v.x + v.y * v.y;
+        let usable = len_sq <= Self::REACH_M * Self::REACH_M
+            && self.distance_m > 2.0 * Self::REACH_M
+            && self.distance_m < 5.0e6
+            && self.at.y.abs() < 85.0
+            && s.y.abs() < 85.0;
+        usable.then_some(
+            self.distance_m + self.slope.x * v.x + self.slope.y * v.y
+                - len_sq * self.curvature
+                - 1e-6,
+        )
+    }
+}
+
 /// Geodesic distance in metres from `p` to an area (0 when `p` lies in it
 /// or on its boundary), and the lon/lat point of the area that realises
 /// it, to within 0.1 mm. For many points against one area, prepare a

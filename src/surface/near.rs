@@ -11,7 +11,7 @@
 
 use geo::Coord;
 
-use crate::geodesy::{MIN_CURVATURE_RADIUS_M, distance_m, unit_vector, upper_bound_m};
+use crate::geodesy::{Anchor, MIN_CURVATURE_RADIUS_M, distance_m, unit_vector, upper_bound_m};
 use crate::index::{Nearest, StationIndex};
 
 /// Most stations a list holds: a cell whose list would be longer asks the
@@ -94,29 +94,38 @@ impl Near {
     /// upper bound are measured.
     pub fn nearest(&self, p: Coord<f64>) -> Option<Nearest> {
         let q = unit_vector(p);
-        let least = self
+        let (first, least) = self
             .items
             .iter()
-            .map(|c| chord_sq(q, c.normal))
-            .fold(f64::INFINITY, f64::min);
-        if !least.is_finite() {
-            return None;
-        }
+            .map(|c| (c, chord_sq(q, c.normal)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        // The station nearest by the normals is measured first and bounds
+        // those a few metres from it (a pile) without a geodesic each.
+        let anchor = Anchor::new(p, first.at);
+        let mut best = Nearest {
+            station: first.station,
+            distance_m: anchor.distance_m(),
+        };
         let limit = chord_sq_within(upper_bound_m(least));
-        let mut best: Option<Nearest> = None;
         for c in &self.items {
-            if chord_sq(q, c.normal) > limit {
+            if c.station == first.station || chord_sq(q, c.normal) > limit {
+                continue;
+            }
+            if anchor
+                .lower_bound_m(c.at)
+                .is_some_and(|l| l > best.distance_m)
+            {
                 continue;
             }
             let d = distance_m(p, c.at);
-            if best.is_none_or(|b| (d, c.station) < (b.distance_m, b.station)) {
-                best = Some(Nearest {
+            if (d, c.station) < (best.distance_m, best.station) {
+                best = Nearest {
                     station: c.station,
                     distance_m: d,
-                });
+                };
             }
         }
-        best
+        Some(best)
     }
 }
 
@@ -165,10 +174,12 @@ mod tests {
             (cx, cy, half) in (-0.4f64..0.4, -0.4f64..0.4, 0.001f64..0.2),
             probes in proptest::collection::vec((-1.0f64..1.0, -1.0f64..1.0), 1..20),
             lat in -70.0f64..70.0,
+            // Spread over a degree, or piled within about 10 m.
+            spread in proptest::sample::select(vec![1.0, 1e-4]),
         ) {
             let at: Vec<Coord<f64>> = stations
                 .iter()
-                .map(|&(x, y)| Coord { x: 100.0 + x, y: lat + y })
+                .map(|&(x, y)| Coord { x: 100.0 + x * spread, y: lat + y * spread })
                 .collect();
             let index = StationIndex::new(at.iter().copied(), &vec![true; at.len()]);
             let rect = geo::Rect::new(
