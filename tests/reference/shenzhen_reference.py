@@ -24,9 +24,15 @@ import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import shape
-from shapely.ops import nearest_points, transform
+from shapely.ops import nearest_points
 
 GEOD = Geod(ellps="WGS84")
+
+
+def transform(project, geom):
+    """geom with every coordinate passed through project(xs, ys) (a
+    pyproj Transformer's transform), by shapely.transform on the arrays."""
+    return shapely.transform(geom, lambda xy: np.column_stack(project(xy[:, 0], xy[:, 1])))
 
 
 def tazid(props):

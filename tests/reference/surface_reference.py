@@ -25,9 +25,15 @@ import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import shape
-from shapely.ops import transform, unary_union
+from shapely.ops import unary_union
 
 GEOD = Geod(ellps="WGS84")
+
+
+def transform(project, geom):
+    """geom with every coordinate passed through project(xs, ys) (a
+    pyproj Transformer's transform), by shapely.transform on the arrays."""
+    return shapely.transform(geom, lambda xy: np.column_stack(project(xy[:, 0], xy[:, 1])))
 
 
 def tazid(props):
