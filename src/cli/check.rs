@@ -604,7 +604,7 @@ impl CheckArgs {
             }
         }
         if let (Some(path), Some(surface)) = (&self.gaps, &run.surface) {
-            let gaps: Vec<_> = surface.areas.iter().map(|a| a.gap.clone()).collect();
+            let gaps: Vec<_> = surface.areas.iter().map(|a| a.gap.as_ref()).collect();
             let largest = surface
                 .request
                 .radii_km
@@ -616,7 +616,8 @@ impl CheckArgs {
             let format = areas_out_format("--gaps", path, false)?;
             if format.is_shapes() {
                 let records =
-                    areas::gap_records(&run.areas.areas, &report, &gaps, largest, &output_crs)?;
+                    areas::gap_records(&run.areas.areas, &report, &gaps, largest, &output_crs)
+                        .collect::<std::io::Result<Vec<_>>>()?;
                 stage_shapes(&mut outputs, path, format, "gaps", &output_crs, &records)?;
             } else {
                 outputs.stage(path, |w| {

@@ -257,17 +257,20 @@ pub fn write_csv(
 
 /// Writes each area's gap (the part farther than the largest radius from
 /// every qualifying station) as GeoJSON: id, name, group, radius and size.
+/// One feature is converted at a time (a national set's gaps are hundreds
+/// of megabytes).
 pub fn write_gaps(
     out: &mut dyn Write,
     areas: &[Area],
     report: &Report,
-    gaps: &[Option<geo::MultiPolygon<f64>>],
+    gaps: &[Option<&MultiPolygon<f64>>],
     radius_label: &str,
     crs: &OutputCrs,
 ) -> io::Result<()> {
     collection_start(out, crs)?;
     let mut first = true;
-    for (converted, properties) in gap_records(areas, report, gaps, radius_label, crs)? {
+    for record in gap_records(areas, report, gaps, radius_label, crs) {
+        let (converted, properties) = record?;
         let feature = Feature {
             bbox: None,
             geometry: Some(Geometry::new(GeometryValue::from(&converted))),
@@ -284,30 +287,30 @@ pub fn write_gaps(
 
 /// Each area's gap as a (geometry, properties) record: id, name, group,
 /// feature index, radius and size; areas without a gap are left out.
-pub fn gap_records(
-    areas: &[Area],
-    report: &Report,
-    gaps: &[Option<geo::MultiPolygon<f64>>],
-    radius_label: &str,
-    crs: &OutputCrs,
-) -> io::Result<Vec<crate::output::ShapeRecord>> {
-    let mut records = Vec::new();
-    for ((area, r), gap) in areas.iter().zip(&report.areas).zip(gaps) {
-        let Some(gap) = gap.as_ref().filter(|g| !g.0.is_empty()) else {
-            continue;
-        };
-        let converted: MultiPolygon<f64> =
-            gap.try_map_coords(|c| crs.convert(c)).map_err(invalid)?;
-        let mut properties = Map::new();
-        properties.insert("id".into(), json!(r.id));
-        properties.insert("name".into(), json!(r.name));
-        properties.insert("group".into(), json!(r.group));
-        properties.insert("feature_index".into(), json!(area.index));
-        properties.insert("radius_km".into(), json!(radius_label));
-        properties.insert("gap_km2".into(), json!(r.gap_km2));
-        records.push((converted.into(), properties));
-    }
-    Ok(records)
+pub fn gap_records<'a>(
+    areas: &'a [Area],
+    report: &'a Report,
+    gaps: &'a [Option<&'a MultiPolygon<f64>>],
+    radius_label: &'a str,
+    crs: &'a OutputCrs,
+) -> impl Iterator<Item = io::Result<crate::output::ShapeRecord>> + 'a {
+    areas
+        .iter()
+        .zip(&report.areas)
+        .zip(gaps)
+        .filter_map(|((area, r), gap)| Some((area, r, gap.filter(|g| !g.0.is_empty())?)))
+        .map(move |(area, r, gap)| {
+            let converted: MultiPolygon<f64> =
+                gap.try_map_coords(|c| crs.convert(c)).map_err(invalid)?;
+            let mut properties = Map::new();
+            properties.insert("id".into(), json!(r.id));
+            properties.insert("name".into(), json!(r.name));
+            properties.insert("group".into(), json!(r.group));
+            properties.insert("feature_index".into(), json!(area.index));
+            properties.insert("radius_km".into(), json!(radius_label));
+            properties.insert("gap_km2".into(), json!(r.gap_km2));
+            Ok((converted.into(), properties))
+        })
 }
 
 /// Writes the coverage-versus-radius curve as CSV.
