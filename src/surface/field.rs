@@ -439,18 +439,20 @@ pub fn union_of_disks(rings: &[Vec<Coord<f64>>], centres: &[Coord<f64>], r: f64)
     union_of_distinct_disks(rings, unburied(cs, r), r)
 }
 
-/// The centres whose circles can reach the boundary of the union of the
+/// The centres whose disks can reach the boundary of the union of the
 /// disks of radius `r` around `centres`; the others' disks lie inside the
 /// union of the rest, which is therefore the same set.
 ///
-/// For a circle point x = c + r·u (u a unit direction), the centre c* of
-/// the set farthest along u has u·(c* − c) ≥ the distance from c to the
-/// boundary of the set's convex hull (the supporting line in direction u
-/// lies beyond that boundary), and |x − c*|² = r² − 2r·u·(c* − c) +
-/// |c* − c|². So a centre deeper inside the hull than δ²/(2r) (δ bounding
-/// every distance between centres) has its whole circle strictly inside
-/// other disks. In a pile of stations a few metres apart only the hull's
-/// corners remain.
+/// Let δ bound every distance between centres, δ < r, and let c be deeper
+/// inside the set's convex hull than δ²/(2r). For a point x = c + t·u of
+/// c's disk (u a unit direction, 0 ≤ t ≤ r), the centre c* farthest along
+/// u has D = u·(c* − c) ≥ the distance from c to the hull's boundary (the
+/// supporting line in direction u lies beyond it), so D > δ²/(2r); and
+/// |x − c*|² = t² − 2tD + |c* − c|², convex in t, is below r² at t = r
+/// (r² − 2rD + δ²) and at most δ² < r² at t = 0: x is inside c*'s disk.
+/// (No point of a hull is deeper than δ/2, so with δ ≥ r nothing would be
+/// dropped anyway.) In a pile of stations a few metres apart only the
+/// hull's corners remain.
 fn unburied(cs: Vec<Coord<f64>>, r: f64) -> Vec<Coord<f64>> {
     use geo::{ConvexHull, MultiPoint};
     if cs.len() < 8 {
@@ -462,6 +464,9 @@ fn unburied(cs: Vec<Coord<f64>>, r: f64) -> Vec<Coord<f64>> {
         return cs;
     };
     let delta = norm(bounds.max() - bounds.min());
+    if delta >= r {
+        return cs;
+    }
     // A margin far above the rounding of the distances below.
     let depth = delta * delta / (2.0 * r) * (1.0 + 1e-9) + 1e-9 * (r + delta);
     let to_boundary = |p: Coord<f64>| {
