@@ -20,7 +20,7 @@ use geo::Coord;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::geodesy::{Boundary, unit_vector, upper_bound_m};
+use crate::geodesy::{Boundary, chord_sq, unit_vector, upper_bound_m};
 use crate::index::{Nearest, StationIndex};
 use crate::model::{Area, Station};
 use crate::progress::Progress;
@@ -90,10 +90,7 @@ fn vertex_reach_m(area: &geo::MultiPolygon<f64>, p: Coord<f64>) -> f64 {
     let farthest_sq = area
         .iter()
         .flat_map(|poly| poly.exterior().coords())
-        .map(|&v| {
-            let u = unit_vector(v);
-            (0..3).map(|k| (u[k] - q[k]).powi(2)).sum::<f64>()
-        })
+        .map(|&v| chord_sq(unit_vector(v), q))
         .fold(0.0, f64::max);
     upper_bound_m(farthest_sq)
 }
@@ -170,19 +167,13 @@ mod tests {
             (cx, cy) in (-170.0f64..170.0, -80.0f64..80.0),
             radii in proptest::collection::vec(0.001f64..5.0, 3..40),
         ) {
-            let n = radii.len();
-            let mut ring: Vec<Coord<f64>> = radii
-                .iter()
-                .enumerate()
-                .map(|(k, r)| {
-                    let t = std::f64::consts::TAU * k as f64 / n as f64;
-                    Coord { x: cx + r * t.cos(), y: (cy + r * t.sin()).clamp(-89.0, 89.0) }
-                })
-                .collect();
-            ring.push(ring[0]);
-            let area = geo::MultiPolygon::new(vec![geo::Polygon::new(ring.clone().into(), vec![])]);
+            let area = crate::geodesy::star(cx, cy, &radii);
             let p = Coord { x: cx, y: cy };
-            let farthest = ring.iter().map(|&v| distance_m(p, v)).fold(0.0, f64::max);
+            let farthest = area.0[0]
+                .exterior()
+                .coords()
+                .map(|&v| distance_m(p, v))
+                .fold(0.0, f64::max);
             let reach = vertex_reach_m(&area, p);
             // a²/b over the least radius of curvature b²/a is 1.0101.
             proptest::prop_assert!(reach >= farthest && reach <= farthest * 1.0102 + 1e-3,

@@ -124,11 +124,13 @@ impl<'a> Boundary<'a> {
             }
             if level == usize::MAX {
                 let (a, b) = self.segments[i];
-                let ends = [(distance_m(p, a), a), (distance_m(p, b), b)];
+                // Distances and arriving azimuths: the azimuths give the
+                // slopes the segment search starts from.
+                let ends = [distance_and_azimuth_m(p, a), distance_and_azimuth_m(p, b)];
                 let nearer = if ends[0].0 <= ends[1].0 {
-                    ends[0]
+                    (ends[0].0, a)
                 } else {
-                    ends[1]
+                    (ends[1].0, b)
                 };
                 if nearer.0 < best.0 {
                     best = nearer;
@@ -138,7 +140,7 @@ impl<'a> Boundary<'a> {
                 if nearer.0 - dip_bound_m(a, b, f64::from_bits(bits)) >= best.0 {
                     continue;
                 }
-                let found = nearest_on_segment(p, a, b, [ends[0].0, ends[1].0]);
+                let found = nearest_on_segment(p, a, b, ends);
                 if found.0 < best.0 {
                     best = found;
                 }
@@ -215,7 +217,8 @@ fn dip_bound_m(a: Coord<f64>, b: Coord<f64>, from_m: f64) -> f64 {
 }
 
 /// The point of lon/lat segment `a`–`b` geodesically nearest to `p`, to
-/// within [`PRECISION_M`], given the distances to its ends.
+/// within [`PRECISION_M`], given the distances to its ends and the
+/// azimuths at which geodesics from `p` arrive there.
 ///
 /// The distance's slope along the segment is known at each probe: the
 /// geodesic's azimuth where it arrives is the direction in which the
@@ -230,25 +233,28 @@ pub(super) fn nearest_on_segment(
     p: Coord<f64>,
     a: Coord<f64>,
     b: Coord<f64>,
-    ends: [f64; 2],
+    ends: [(f64, f64); 2],
 ) -> (f64, Coord<f64>) {
     let at = |t: f64| a + (b - a) * t;
+    // The distance's slope at x (metres per unit of t), given the azimuth.
+    let slope = |x: Coord<f64>, azimuth: f64| {
+        let along = LocalFrame::new(x).to_local(x + (b - a));
+        let (sin, cos) = azimuth.to_radians().sin_cos();
+        along.x * sin + along.y * cos
+    };
     let probe = |t: f64| {
         let x = at(t);
         let (d, azimuth) = distance_and_azimuth_m(p, x);
-        let along = LocalFrame::new(x).to_local(x + (b - a));
-        let (sin, cos) = azimuth.to_radians().sin_cos();
-        (d, along.x * sin + along.y * cos)
+        (d, slope(x, azimuth))
     };
-    let end = if ends[0] <= ends[1] {
-        (ends[0], 0.0)
+    let end = if ends[0].0 <= ends[1].0 {
+        (ends[0].0, 0.0)
     } else {
-        (ends[1], 1.0)
+        (ends[1].0, 1.0)
     };
-    let (_, slope_a) = probe(0.0);
-    let (_, slope_b) = probe(1.0);
+    let (slope_a, slope_b) = (slope(a, ends[0].1), slope(b, ends[1].1));
     if !(slope_a.is_finite() && slope_b.is_finite()) {
-        return golden_section(p, a, b, ends);
+        return golden_section(p, a, b, [ends[0].0, ends[1].0]);
     }
     if !(slope_a < 0.0 && slope_b > 0.0) {
         // Rising from a, or falling all the way to b, or rising then
@@ -340,6 +346,7 @@ fn golden_section(
 
 #[cfg(test)]
 mod tests {
+    use super::super::star;
     use super::*;
     use geo::polygon;
 
@@ -353,24 +360,6 @@ mod tests {
             .iter()
             .map(|&(a, b)| golden_section(p, a, b, [distance_m(p, a), distance_m(p, b)]).0)
             .fold(f64::INFINITY, f64::min)
-    }
-
-    /// A star-shaped ring with `n` vertices around (cx, cy).
-    fn star(cx: f64, cy: f64, radii: &[f64]) -> MultiPolygon<f64> {
-        let n = radii.len();
-        let mut ring: Vec<Coord<f64>> = radii
-            .iter()
-            .enumerate()
-            .map(|(k, r)| {
-                let t = std::f64::consts::TAU * k as f64 / n as f64;
-                Coord {
-                    x: cx + r * t.cos(),
-                    y: cy + r * t.sin(),
-                }
-            })
-            .collect();
-        ring.push(ring[0]);
-        MultiPolygon::new(vec![geo::Polygon::new(ring.into(), vec![])])
     }
 
     proptest::proptest! {
@@ -408,9 +397,9 @@ mod tests {
             } else {
                 Coord { x: ax + px * scale / 20.0, y: (ay + py * scale / 40.0).clamp(-89.9, 89.9) }
             };
-            let ends = [distance_m(p, a), distance_m(p, b)];
+            let ends = [distance_and_azimuth_m(p, a), distance_and_azimuth_m(p, b)];
             let (d, at) = nearest_on_segment(p, a, b, ends);
-            let (want, _) = golden_section(p, a, b, ends);
+            let (want, _) = golden_section(p, a, b, [ends[0].0, ends[1].0]);
             proptest::prop_assert!((d - want).abs() <= 2.0 * PRECISION_M, "{} vs {}", d, want);
             proptest::prop_assert!((distance_m(p, at) - d).abs() < 1e-6);
         }

@@ -37,9 +37,7 @@ pub const MAX_CURVATURE_RADIUS_M: f64 = 6_399_594.0;
 /// lies between that angle times the least and the largest radius of
 /// curvature), by the geodesic itself otherwise.
 pub fn within_m(a: Coord<f64>, b: Coord<f64>, d_m: f64) -> bool {
-    let (u, v) = (unit_vector(a), unit_vector(b));
-    let chord_sq = (u[0] - v[0]).powi(2) + (u[1] - v[1]).powi(2) + (u[2] - v[2]).powi(2);
-    let angle = angle_from_chord_sq(chord_sq);
+    let angle = angle_from_chord_sq(chord_sq(unit_vector(a), unit_vector(b)));
     // Margins far above the rounding of the unit vectors (~1e-9 m).
     if angle * MIN_CURVATURE_RADIUS_M > d_m + 1e-6 {
         return false;
@@ -72,6 +70,11 @@ pub fn distance_and_azimuth_m(a: Coord<f64>, b: Coord<f64>) -> (f64, f64) {
 pub fn unit_vector(c: Coord<f64>) -> [f64; 3] {
     let (lon, lat) = (c.x.to_radians(), c.y.to_radians());
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// The squared chord between two unit vectors.
+pub fn chord_sq(a: [f64; 3], b: [f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
 
 /// Angle in radians between two unit vectors given their squared chord.
@@ -244,6 +247,26 @@ impl Anchor {
     }
 }
 
+/// A star-shaped ring with one vertex per radius (degrees) around
+/// (cx, cy), for tests.
+#[cfg(test)]
+pub(crate) fn star(cx: f64, cy: f64, radii: &[f64]) -> MultiPolygon<f64> {
+    let n = radii.len();
+    let mut ring: Vec<Coord<f64>> = radii
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let t = std::f64::consts::TAU * k as f64 / n as f64;
+            Coord {
+                x: cx + r * t.cos(),
+                y: cy + r * t.sin(),
+            }
+        })
+        .collect();
+    ring.push(ring[0]);
+    MultiPolygon::new(vec![geo::Polygon::new(ring.into(), vec![])])
+}
+
 /// Geodesic distance in metres from `p` to an area (0 when `p` lies in it
 /// or on its boundary), and the lon/lat point of the area that realises
 /// it, to within 0.1 mm. For many points against one area, prepare a
@@ -294,9 +317,8 @@ mod tests {
         ];
         for ((ax, ay), (bx, by)) in pairs {
             let (a, b) = (Coord { x: ax, y: ay }, Coord { x: bx, y: by });
-            let (ua, ub) = (unit_vector(a), unit_vector(b));
-            let chord_sq: f64 = (0..3).map(|i| (ua[i] - ub[i]).powi(2)).sum();
-            assert!(lower_bound_m(chord_sq) <= distance_m(a, b));
+            let chord = chord_sq(unit_vector(a), unit_vector(b));
+            assert!(lower_bound_m(chord) <= distance_m(a, b));
         }
     }
 

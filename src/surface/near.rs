@@ -11,7 +11,9 @@
 
 use geo::Coord;
 
-use crate::geodesy::{Anchor, MIN_CURVATURE_RADIUS_M, distance_m, unit_vector, upper_bound_m};
+use crate::geodesy::{
+    Anchor, MIN_CURVATURE_RADIUS_M, chord_sq, distance_m, unit_vector, upper_bound_m,
+};
 use crate::index::{Nearest, StationIndex};
 
 /// Most stations a list holds: a cell whose list would be longer asks the
@@ -32,10 +34,6 @@ pub struct Candidate {
 #[derive(Debug, Clone, Default)]
 pub struct Near {
     items: Vec<Candidate>,
-}
-
-fn chord_sq(a: [f64; 3], b: [f64; 3]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
 
 /// The squared chord below which two normals may be within `reach_m` of
