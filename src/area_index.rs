@@ -42,6 +42,22 @@ impl<'a> AreaIndex<'a> {
             .any(|b| self.shapes[b.data].intersects(&p))
     }
 
+    /// Is some area within `d_m` (geodesic) of `p`? Exact: every area
+    /// whose box meets the box of all points within `d_m` is measured.
+    pub fn within(&self, p: Coord<f64>, d_m: f64) -> bool {
+        if d_m.is_nan() || d_m <= 0.0 {
+            return false;
+        }
+        let reach = crate::geodesy::expand_rect_m(geo::Rect::new(p, p), d_m);
+        let envelope = rstar::AABB::from_corners(
+            [reach.min().x, reach.min().y],
+            [reach.max().x, reach.max().y],
+        );
+        self.tree
+            .locate_in_envelope_intersecting(&envelope)
+            .any(|b| distance_to_area_m(p, self.shapes[b.data]).0 <= d_m)
+    }
+
     /// The geodesic distance (m) to the nearest area and its position,
     /// trying the areas whose boxes are nearest in degrees (eight: enough
     /// at the distances that matter for a station just outside).

@@ -23,6 +23,8 @@ pub enum Layer {
     Stations,
     /// The road network of a corridor check.
     Network,
+    /// Candidate sites for new chargers (`suggest --candidates`).
+    Candidates,
 }
 
 impl Layer {
@@ -32,6 +34,7 @@ impl Layer {
             Layer::Areas => "areas",
             Layer::Stations => "stations",
             Layer::Network => "network",
+            Layer::Candidates => "candidates",
         }
     }
 }
@@ -119,6 +122,10 @@ pub enum Setting {
     SpacingKm,
     /// `CorridorConfig::max_offset_km`.
     MaxOffsetKm,
+    /// `Objective::MaxCover::k` of `suggest`.
+    SuggestK,
+    /// `ExactLimits::time_limit_s` of `suggest`.
+    TimeLimitS,
 }
 
 impl Setting {
@@ -142,6 +149,8 @@ impl Setting {
             Setting::Seed => "seed",
             Setting::SpacingKm => "spacing_km",
             Setting::MaxOffsetKm => "max_offset_km",
+            Setting::SuggestK => "k",
+            Setting::TimeLimitS => "time_limit_s",
         }
     }
 }
@@ -510,6 +519,13 @@ pub enum Error {
         feature: &'static str,
     },
 
+    /// A candidate file with no usable candidate site.
+    #[error("{source_name}: no candidate sites to choose from")]
+    NoCandidates {
+        /// The candidate file.
+        source_name: String,
+    },
+
     /// A setting out of range.
     #[error("{} must be {expected}, got {value}", setting.name())]
     InvalidSetting {
@@ -585,6 +601,7 @@ impl Error {
             | Error::NoUsableFeatures { source_name, .. }
             | Error::AllFiltered { source_name, .. }
             | Error::TooManyRecords { source_name, .. }
+            | Error::NoCandidates { source_name }
             | Error::Crs { source_name, .. } => *source_name = rename(source_name),
             Error::InvalidSetting { .. }
             | Error::TooFewStations { .. }

@@ -79,6 +79,8 @@ pub enum IssueCode {
     Antimeridian,
     /// A line with fewer than two distinct positions.
     LineTooShort,
+    /// A candidate site outside every area and out of covering reach.
+    OutsideEveryArea,
 }
 
 impl IssueCode {
@@ -100,6 +102,7 @@ impl IssueCode {
             IssueCode::DuplicateId => "duplicate-id",
             IssueCode::DuplicateLocation => "duplicate-location",
             IssueCode::LineTooShort => "line-too-short",
+            IssueCode::OutsideEveryArea => "outside-every-area",
             IssueCode::Antimeridian => "antimeridian",
         }
     }
@@ -145,6 +148,9 @@ impl IssueCode {
             }
             IssueCode::LineTooShort => {
                 "a road needs two distinct positions; remove the feature or fix its coordinates"
+            }
+            IssueCode::OutsideEveryArea => {
+                "check the candidates' coordinate system (--candidates-crs) and that they belong to these areas; --skip-invalid leaves such sites out"
             }
         }
     }

@@ -70,6 +70,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod stats;
+pub mod suggest;
 pub mod surface;
 pub mod units;
 pub mod validate;

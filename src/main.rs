@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => args.run(),
         Command::Claims(args) => args.run(),
         Command::Corridor(args) => args.run(),
+        Command::Suggest(args) => args.run(),
         Command::Completions(args) => args.run(),
         Command::Man(args) => args.run(),
     });

@@ -85,7 +85,7 @@ pub fn assess(
 /// An upper bound of the distance (geodesic metres) from `p` to the area's
 /// farthest vertex: by the angle between normals, a few multiplications
 /// per vertex where a geodesic costs a microsecond.
-fn vertex_reach_m(area: &geo::MultiPolygon<f64>, p: Coord<f64>) -> f64 {
+pub(crate) fn vertex_reach_m(area: &geo::MultiPolygon<f64>, p: Coord<f64>) -> f64 {
     let q = unit_vector(p);
     let farthest_sq = area
         .iter()

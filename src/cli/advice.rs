@@ -197,6 +197,7 @@ fn crs_flag(layer: Layer) -> &'static str {
         Layer::Areas => "--areas-crs",
         Layer::Stations => "--stations-crs",
         Layer::Network => "--network-crs",
+        Layer::Candidates => "--candidates-crs",
     }
 }
 
@@ -204,6 +205,7 @@ fn field_flag(layer: Layer, role: FieldRole) -> &'static str {
     match (layer, role) {
         (Layer::Areas, FieldRole::Id) => "--id-field",
         (Layer::Stations | Layer::Network, FieldRole::Id) => "--station-id-field",
+        (Layer::Candidates, FieldRole::Id) => "--candidates-id-field",
         (_, FieldRole::Route) => "--route-field",
         (_, FieldRole::Name) => "--name-field",
         (_, FieldRole::Group) => "--group-field",
@@ -234,5 +236,7 @@ fn setting_flag(setting: Setting) -> &'static str {
         Setting::Seed => "--seed",
         Setting::SpacingKm => "--spacing-km",
         Setting::MaxOffsetKm => "--max-offset-km",
+        Setting::SuggestK => "--k",
+        Setting::TimeLimitS => "--time-limit-s",
     }
 }

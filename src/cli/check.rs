@@ -43,39 +43,14 @@ Examples:
 
 Exit status: 0 the claim holds, 1 it does not, 2 usage or input error.")]
 pub struct CheckArgs {
-    /// Boundary polygons: GeoJSON FeatureCollection of Polygon/MultiPolygon (`-` for stdin).
-    #[arg(long, value_name = "FILE")]
-    pub areas: Option<PathBuf>,
-
-    /// Charging stations: GeoJSON Points or CSV with lon/lat columns, by extension (`-` for stdin).
-    #[arg(long, value_name = "FILE")]
-    pub stations: Option<PathBuf>,
-
     #[command(flatten)]
-    pub area_fields: AreaFieldArgs,
-
-    #[command(flatten)]
-    pub station_fields: StationFieldArgs,
-
-    #[command(flatten)]
-    pub crs: CrsArgs,
+    pub inputs: CheckInputs,
 
     /// Coordinate system of --uncovered and --areas-out, e.g. gcj02 for an AMap base map [default: WGS84].
     ///
     /// The JSON report and the text output stay in WGS84.
     #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
     pub output_crs: Option<Crs>,
-
-    #[command(flatten)]
-    pub rule: RuleArgs,
-
-    /// Judge a named policy claim (`chargecov claims` lists them, e.g. uk-rapid,
-    /// cn-township-any) or a claim file (TOML): it sets the rule, so no rule flag goes with it.
-    #[arg(long, value_name = "NAME|FILE", help_heading = "Rule")]
-    pub claim: Option<String>,
-
-    #[command(flatten)]
-    pub pools: PoolArgs,
 
     /// Format of the result on standard output.
     #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
@@ -151,6 +126,39 @@ pub struct CheckArgs {
     /// No progress bars and no warnings on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// What a check reads and the claim it judges: shared by `check` and
+/// `suggest`.
+#[derive(Debug, Args)]
+pub struct CheckInputs {
+    /// Boundary polygons: GeoJSON FeatureCollection of Polygon/MultiPolygon (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub areas: Option<PathBuf>,
+
+    /// Charging stations: GeoJSON Points or CSV with lon/lat columns, by extension (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub stations: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub area_fields: AreaFieldArgs,
+
+    #[command(flatten)]
+    pub station_fields: StationFieldArgs,
+
+    #[command(flatten)]
+    pub crs: CrsArgs,
+
+    #[command(flatten)]
+    pub rule: RuleArgs,
+
+    /// Judge a named policy claim (`chargecov claims` lists them, e.g. uk-rapid,
+    /// cn-township-any) or a claim file (TOML): it sets the rule, so no rule flag goes with it.
+    #[arg(long, value_name = "NAME|FILE", help_heading = "Rule")]
+    pub claim: Option<String>,
+
+    #[command(flatten)]
+    pub pools: PoolArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,18 +264,30 @@ pub(super) fn stage_shapes(
         crs: &crs,
         columns: chargecov::output::property_columns(records),
     };
+    stage_layer(outputs, path, format, &layer, records)
+}
+
+/// Stages `records` as `layer` in a typed format (GeoPackage, FlatGeobuf,
+/// GeoParquet).
+pub(super) fn stage_layer(
+    outputs: &mut StagedOutputs,
+    path: &Path,
+    format: AreasOutFormat,
+    layer: &ShapeLayer,
+    records: &[chargecov::output::ShapeRecord],
+) -> anyhow::Result<()> {
     match format {
         AreasOutFormat::GeoPackage => outputs.stage_file(path, |temp| {
-            chargecov::output::gpkg::write(temp, &layer, records).map_err(std::io::Error::other)
+            chargecov::output::gpkg::write(temp, layer, records).map_err(std::io::Error::other)
         })?,
         AreasOutFormat::FlatGeobuf => {
-            outputs.stage(path, |w| chargecov::output::fgb::write(w, &layer, records))?
+            outputs.stage(path, |w| chargecov::output::fgb::write(w, layer, records))?
         }
         #[cfg(feature = "parquet")]
         AreasOutFormat::GeoParquet => outputs.stage(path, |w| {
             // The writer wants a `Send` sink; the bytes are staged anyway.
             let mut bytes = Vec::new();
-            chargecov::output::parquet::write(&mut bytes, &layer, records)?;
+            chargecov::output::parquet::write(&mut bytes, layer, records)?;
             w.write_all(&bytes)
         })?,
         #[cfg(not(feature = "parquet"))]
@@ -324,8 +344,13 @@ impl PoolArgs {
     }
 }
 
-impl CheckArgs {
-    fn config(&self, claim: Option<&Claim>) -> anyhow::Result<CheckConfig> {
+impl CheckInputs {
+    /// The check's configuration: no surface analysis, no population.
+    pub(super) fn config(
+        &self,
+        claim: Option<&Claim>,
+        skip_invalid: bool,
+    ) -> anyhow::Result<CheckConfig> {
         let (areas, stations) = match (&self.areas, &self.stations) {
             (Some(a), Some(s)) => (Source::from_arg(a), Source::from_arg(s)),
             (None, None) => (demo::areas(), demo::stations()),
@@ -347,11 +372,11 @@ impl CheckArgs {
             area_fields: self.area_fields.specs(),
             station_fields,
             rule,
-            skip_invalid: self.skip_invalid,
+            skip_invalid,
             areas_crs: self.crs.areas_crs.clone(),
             stations_crs: self.crs.stations_crs.clone(),
-            surface: self.surface_request()?,
-            population_field: self.population_field.clone(),
+            surface: None,
+            population_field: None,
             areas_read: self.crs.areas_read(),
             stations_read: self.crs.stations_read(),
             pool_by,
@@ -359,7 +384,10 @@ impl CheckArgs {
     }
 
     /// The rule and pooling: from --claim, else from the rule flags.
-    fn rule_and_pools(&self, claim: Option<&Claim>) -> anyhow::Result<(Rule, Option<PoolBy>)> {
+    pub(super) fn rule_and_pools(
+        &self,
+        claim: Option<&Claim>,
+    ) -> anyhow::Result<(Rule, Option<PoolBy>)> {
         let Some(claim) = claim else {
             return Ok((self.pools.rule(self.rule.rule()), self.pools.pool_by()));
         };
@@ -383,6 +411,32 @@ impl CheckArgs {
             .pool_by()
             .or(claim.rule.pool_m.map(PoolBy::Distance));
         Ok((claim.rule(), pool_by))
+    }
+
+    /// Without file arguments, the embedded synthetic demo data is used.
+    pub(super) fn uses_demo(&self) -> bool {
+        self.areas.is_none() && self.stations.is_none()
+    }
+
+    /// The input files, for the output-target checks.
+    pub(super) fn input_paths(&self) -> Vec<(&'static str, &Path)> {
+        let mut inputs = Vec::new();
+        if let Some(p) = &self.areas {
+            inputs.push(("--areas", p.as_path()));
+        }
+        if let Some(p) = &self.stations {
+            inputs.push(("--stations", p.as_path()));
+        }
+        inputs
+    }
+}
+
+impl CheckArgs {
+    fn config(&self, claim: Option<&Claim>) -> anyhow::Result<CheckConfig> {
+        let mut config = self.inputs.config(claim, self.skip_invalid)?;
+        config.surface = self.surface_request()?;
+        config.population_field = self.population_field.clone();
+        Ok(config)
     }
 
     fn surface_request(&self) -> anyhow::Result<Option<SurfaceRequest>> {
@@ -414,13 +468,7 @@ impl CheckArgs {
     /// Refuses outputs that would overwrite an input or each other;
     /// whether an output takes standard output from the summary.
     fn check_targets(&self) -> anyhow::Result<bool> {
-        let mut inputs = Vec::new();
-        if let Some(p) = &self.areas {
-            inputs.push(("--areas", p.as_path()));
-        }
-        if let Some(p) = &self.stations {
-            inputs.push(("--stations", p.as_path()));
-        }
+        let inputs = self.inputs.input_paths();
         let outputs: Vec<(&str, &Path)> = [
             ("--report", &self.report),
             ("--uncovered", &self.uncovered),
@@ -437,11 +485,6 @@ impl CheckArgs {
         .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
         .collect();
         check_output_targets(&inputs, &outputs)
-    }
-
-    /// Without file arguments, the embedded synthetic demo data is used.
-    fn uses_demo(&self) -> bool {
-        self.areas.is_none() && self.stations.is_none()
     }
 
     /// Runs the check, writes every output, and says how to exit.
@@ -482,7 +525,7 @@ impl CheckArgs {
             }
         }
         // The claim file is read once: its rule, its name and its digest.
-        let (claim, claim_ref) = match &self.claim {
+        let (claim, claim_ref) = match &self.inputs.claim {
             Some(arg) => {
                 let (claim, reference) = super::claims::resolve(arg)?;
                 (Some(claim), Some(reference))
@@ -505,7 +548,7 @@ impl CheckArgs {
         });
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
-        let mut report = Report::new(&run, self.uses_demo());
+        let mut report = Report::new(&run, self.inputs.uses_demo());
         report.rule.claim = claim_label;
         if let Some(hashing) = hashing {
             let provenance = hashing

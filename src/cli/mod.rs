@@ -11,6 +11,7 @@ pub mod progress;
 pub mod say;
 pub mod shared;
 pub mod shell;
+pub mod suggest;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,7 @@ pub enum Command {
     Diff(Box<diff::DiffArgs>),
     Claims(claims::ClaimsArgs),
     Corridor(Box<corridor::CorridorArgs>),
+    Suggest(Box<suggest::SuggestArgs>),
     Completions(shell::CompletionsArgs),
     Man(shell::ManArgs),
 }

@@ -206,6 +206,16 @@ fn area_row(a: &AreaReport) -> String {
 
 /// The whole page.
 pub fn render(run: &CheckRun, report: &Report) -> String {
+    render_with(run, report, &[], "")
+}
+
+/// The page with suggested sites on the map and `section` (HTML) after it.
+pub fn render_with(
+    run: &CheckRun,
+    report: &Report,
+    sites: &[map::SiteMark],
+    section: &str,
+) -> String {
     let s = &report.summary;
     let mut out = String::with_capacity(2 << 20);
     let (class, verdict) = if s.claim_holds {
@@ -321,8 +331,14 @@ pub fn render(run: &CheckRun, report: &Report) -> String {
         out,
         r#"<section id="map-section"><h2>Map</h2><p>Hover over an area for its facts.</p><div id="map-wrap">"#
     );
-    out.push_str(&map::svg(run, report, Detail::Interactive));
+    out.push_str(&map::svg_with_sites(
+        run,
+        report,
+        Detail::Interactive,
+        sites,
+    ));
     let _ = writeln!(out, "</div></section>");
+    out.push_str(section);
 
     let _ = writeln!(out, r#"<section id="distances"><h2>Distances</h2>"#);
     if let Some(d) = &s.distance_m {

@@ -164,8 +164,27 @@ pub enum Detail {
     Static,
 }
 
+/// A suggested new site, drawn in a layer of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteMark {
+    /// Where (WGS84 lon/lat).
+    pub at: Coord<f64>,
+    /// Its hover title.
+    pub title: String,
+}
+
 /// The map with its legend as a standalone SVG document.
 pub fn svg(run: &CheckRun, report: &Report, detail: Detail) -> String {
+    svg_with_sites(run, report, detail, &[])
+}
+
+/// [`svg`] with suggested sites drawn on top, as gold diamonds.
+pub fn svg_with_sites(
+    run: &CheckRun,
+    report: &Report,
+    detail: Detail,
+    sites: &[SiteMark],
+) -> String {
     let bounds = run
         .areas
         .areas
@@ -285,12 +304,49 @@ pub fn svg(run: &CheckRun, report: &Report, detail: Detail) -> String {
         );
     }
     let _ = writeln!(out, "</g>");
-    legend(&mut out, frame.width + 8.0, report);
+    if !sites.is_empty() {
+        let _ = writeln!(
+            out,
+            r##"<g id="suggested" fill="{SUGGESTED_FILL}" stroke="#202020" stroke-width="1">"##
+        );
+        for site in sites {
+            let p = frame.px(site.at);
+            let (x, y, r) = (p.x, p.y, 5.5);
+            let diamond = format!(
+                "M{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z",
+                x,
+                y - r,
+                x + r,
+                y,
+                x,
+                y + r,
+                x - r,
+                y
+            );
+            match detail {
+                Detail::Interactive => {
+                    let _ = writeln!(
+                        out,
+                        r#"<path class="suggested" d="{diamond}"><title>{}</title></path>"#,
+                        escape(&site.title)
+                    );
+                }
+                Detail::Static => {
+                    let _ = writeln!(out, r#"<path d="{diamond}"/>"#);
+                }
+            }
+        }
+        let _ = writeln!(out, "</g>");
+    }
+    legend(&mut out, frame.width + 8.0, report, !sites.is_empty());
     out.push_str("</svg>\n");
     out
 }
 
-fn legend(out: &mut String, x: f64, report: &Report) {
+/// The fill of a suggested site's marker.
+const SUGGESTED_FILL: &str = "#ffd400";
+
+fn legend(out: &mut String, x: f64, report: &Report, suggested: bool) {
     let _ = writeln!(out, r#"<g id="legend" transform="translate({x:.0},16)">"#);
     let mut y = 0.0;
     let heading = |out: &mut String, y: &mut f64, text: &str| {
@@ -353,6 +409,18 @@ fn legend(out: &mut String, x: f64, report: &Report) {
         UNKNOWN_TIER.2
     );
     y += 28.0;
+    if suggested {
+        let _ = writeln!(
+            out,
+            r##"<path d="M8 {:.0}L13.5 {:.0}L8 {:.0}L2.5 {:.0}Z" fill="{SUGGESTED_FILL}" stroke="#202020"/><text x="22" y="{:.0}" fill="#202020">suggested site</text>"##,
+            y + 0.5,
+            y + 6.0,
+            y + 11.5,
+            y + 6.0,
+            y + 10.0
+        );
+        y += 28.0;
+    }
     let s = &report.summary;
     let verdict = if s.claim_holds {
         "claim holds"

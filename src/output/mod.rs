@@ -26,6 +26,7 @@ pub mod parquet;
 pub mod png;
 pub mod sites;
 pub mod staged;
+pub mod suggest;
 pub mod text;
 pub mod validate;
 
