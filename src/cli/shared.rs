@@ -219,7 +219,12 @@ pub struct RuleArgs {
     pub boundary_tolerance_m: f64,
 
     /// An area is also covered when a qualifying station is within this many km of it.
-    #[arg(long, value_name = "KM", help_heading = "Rule")]
+    #[arg(
+        long,
+        value_name = "KM",
+        allow_hyphen_values = true,
+        help_heading = "Rule"
+    )]
     pub within_km: Option<f64>,
 }
 

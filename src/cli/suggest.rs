@@ -59,7 +59,12 @@ pub struct SuggestArgs {
     pub cover_all: bool,
 
     /// This many new sites, serving the most areas (or population) within --within-km (maximal covering).
-    #[arg(long, value_name = "N", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Model"
+    )]
     pub k: Option<i64>,
 
     /// What stands for an area's demand: the area as the claim judges it, its
