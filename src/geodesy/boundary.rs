@@ -106,6 +106,22 @@ impl<'a> Boundary<'a> {
     /// in it or on its boundary), and the lon/lat point of the area that
     /// realises it, to within 0.1 mm.
     pub fn distance_m(&self, p: Coord<f64>) -> (f64, Coord<f64>) {
+        self.search(p, f64::INFINITY, -1.0)
+    }
+
+    /// Is `p` within `d_m` metres (geodesic) of the area? The search of
+    /// [`Boundary::distance_m`] with nothing farther than `d_m` opened,
+    /// stopped at the first point that close.
+    pub fn within_m(&self, p: Coord<f64>, d_m: f64) -> bool {
+        // Just above d_m, so that a point at exactly d_m is found.
+        let above = d_m + d_m.abs() * 1e-12 + 1e-9;
+        self.search(p, above, d_m).0 <= d_m
+    }
+
+    /// The nearest point of the area to `p` among those nearer than
+    /// `bound_m` (else `bound_m` and `p`), the search stopping early once
+    /// one is found at `stop_m` or nearer.
+    fn search(&self, p: Coord<f64>, bound_m: f64, stop_m: f64) -> (f64, Coord<f64>) {
         let Some(root) = self.levels.last().and_then(|l| l.first()).copied() else {
             return (f64::INFINITY, p);
         };
@@ -117,9 +133,9 @@ impl<'a> Boundary<'a> {
         let mut heap = BinaryHeap::new();
         let top = self.levels.len() - 1;
         heap.push(Reverse((0u64, top, 0usize)));
-        let mut best = (f64::INFINITY, p);
+        let mut best = (bound_m, p);
         while let Some(Reverse((bits, level, i))) = heap.pop() {
-            if f64::from_bits(bits) >= best.0 {
+            if f64::from_bits(bits) >= best.0 || best.0 <= stop_m {
                 break;
             }
             if level == usize::MAX {
@@ -379,6 +395,23 @@ mod tests {
             if d > 0.0 {
                 proptest::prop_assert!((distance_m(p, at) - d).abs() < 1e-6);
             }
+        }
+
+        /// The bounded search says "within d" exactly when the distance
+        /// is at most d (away from d by more than the search's precision).
+        #[test]
+        fn within_agrees_with_the_distance(
+            radii in proptest::collection::vec(0.01f64..2.0, 3..40),
+            (cy, px, py) in (-80.0f64..80.0, -5.0f64..5.0, -85.0f64..85.0),
+            factor in 0.0f64..2.0,
+        ) {
+            let area = star(0.0, cy, &radii);
+            let p = Coord { x: px, y: py.clamp(cy - 5.0, cy + 5.0) };
+            let outline = Boundary::new(&area);
+            let d = outline.distance_m(p).0;
+            let limit = d * factor;
+            proptest::prop_assume!((limit - d).abs() > 4.0 * PRECISION_M || d == 0.0);
+            proptest::prop_assert_eq!(outline.within_m(p, limit), d <= limit, "d {} limit {}", d, limit);
         }
 
         /// Reading the slope finds what the golden section finds, on

@@ -161,7 +161,13 @@ fn serving(
             index.candidates_near(p, reach + covering_m, |c| near.push(c));
             let outline = Boundary::new(area);
             for c in near {
-                if outline.distance_m(index.location(c)).0 <= covering_m {
+                let at = index.location(c);
+                // p lies in the area: a site within the distance of p is
+                // within it of the area; one farther than reach + the
+                // distance from p is not.
+                if within_m(p, at, covering_m)
+                    || (within_m(p, at, reach + covering_m) && outline.within_m(at, covering_m))
+                {
                     found.push(c);
                 }
             }

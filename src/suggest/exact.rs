@@ -41,9 +41,7 @@ pub fn solve(
     time_limit_s: f64,
     start: &[usize],
 ) -> Result<ExactSolution, String> {
-    let used: Vec<usize> = (0..instance.sets.len())
-        .filter(|&c| !instance.sets[c].is_empty())
-        .collect();
+    let used = undominated(instance);
     if used.is_empty() {
         return Ok(ExactSolution {
             sites: Vec::new(),
@@ -53,12 +51,18 @@ pub fn solve(
     let mut vars = ProblemVariables::new();
     let x: Vec<Variable> = used.iter().map(|_| vars.add(variable().binary())).collect();
     // Per row, the x that serve it.
-    let mut serving: Vec<Vec<Variable>> = vec![Vec::new(); instance.demand.len()];
+    let mut serving: Vec<Vec<(usize, Variable)>> = vec![Vec::new(); instance.demand.len()];
     for (slot, &c) in used.iter().enumerate() {
         for &d in &instance.sets[c] {
-            serving[d as usize].push(x[slot]);
+            serving[d as usize].push((slot, x[slot]));
         }
     }
+    // The warm start with each dropped candidate replaced by one that
+    // serves all it serves: as feasible, as good.
+    let start: Vec<usize> = start
+        .iter()
+        .map(|&c| dominator(instance, &used, c))
+        .collect();
     let chosen_at_start: Vec<bool> = used.iter().map(|c| start.contains(c)).collect();
     let mut initial: Vec<(Variable, f64)> = x
         .iter()
@@ -69,8 +73,8 @@ pub fn solve(
         Objective::CoverAll => {
             let total: Expression = x.iter().sum();
             let mut model = vars.minimise(total).using(microlp);
-            for row in serving.iter().filter(|r| !r.is_empty()) {
-                let sum: Expression = row.iter().sum();
+            for row in essential_rows(&serving) {
+                let sum: Expression = row.iter().map(|&(_, v)| v).sum();
                 model.add_constraint(sum.geq(1));
             }
             model
@@ -88,7 +92,7 @@ pub fn solve(
                 .collect();
             let served_at_start = {
                 let mut s = vec![false; instance.demand.len()];
-                for &c in start {
+                for &c in &start {
                     for &d in &instance.sets[c] {
                         s[d as usize] = true;
                     }
@@ -107,7 +111,7 @@ pub fn solve(
                 .sum();
             let mut model = vars.maximise(value).using(microlp);
             for (&d, &v) in rows.iter().zip(&y) {
-                let sum: Expression = serving[d].iter().sum();
+                let sum: Expression = serving[d].iter().map(|&(_, v)| v).sum();
                 model.add_constraint((sum - v).geq(0));
             }
             let budget: Expression = x.iter().sum();
@@ -130,6 +134,84 @@ pub fn solve(
         sites,
         proven_optimal,
     })
+}
+
+/// Is sorted `a` a subset of sorted `b`?
+fn subset<T: Ord>(a: &[T], b: &[T]) -> bool {
+    let mut b = b.iter();
+    a.iter().all(|x| b.any(|y| y == x))
+}
+
+/// The candidates worth a variable: those that serve something, less any
+/// whose set lies within another's (the other serves all it serves, for
+/// the same one site; of equal sets the first is kept). Dropping them
+/// leaves the optimum of both models unchanged.
+fn undominated(instance: &Instance) -> Vec<usize> {
+    let sets = &instance.sets;
+    let mut by_row: Vec<Vec<usize>> = vec![Vec::new(); instance.demand.len()];
+    for (c, set) in sets.iter().enumerate() {
+        for &d in set {
+            by_row[d as usize].push(c);
+        }
+    }
+    (0..sets.len())
+        .filter(|&a| {
+            let Some(&first) = sets[a].first() else {
+                return false;
+            };
+            // A dominating set serves a's first row too.
+            !by_row[first as usize].iter().any(|&b| {
+                b != a && subset(&sets[a], &sets[b]) && (sets[a].len() < sets[b].len() || b < a)
+            })
+        })
+        .collect()
+}
+
+/// A kept candidate that serves all `c` serves (`c` itself when kept).
+fn dominator(instance: &Instance, used: &[usize], c: usize) -> usize {
+    if used.binary_search(&c).is_ok() || instance.sets[c].is_empty() {
+        return c;
+    }
+    used.iter()
+        .copied()
+        .find(|&b| subset(&instance.sets[c], &instance.sets[b]))
+        .unwrap_or(c)
+}
+
+/// The covering rows that matter: a row whose servers include all of
+/// another row's is met whenever that one is (of equal rows the first is
+/// kept). Rows are lists of (candidate slot, variable), ascending by slot.
+fn essential_rows<V>(serving: &[Vec<(usize, V)>]) -> impl Iterator<Item = &Vec<(usize, V)>> {
+    let slots: Vec<Vec<usize>> = serving
+        .iter()
+        .map(|row| row.iter().map(|&(s, _)| s).collect())
+        .collect();
+    let columns = slots.iter().flatten().max().map_or(0, |m| m + 1);
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); columns];
+    for (r, row) in slots.iter().enumerate() {
+        if let Some(&first) = row.first() {
+            rows_of[first].push(r);
+        }
+    }
+    let keep: Vec<bool> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            !row.is_empty()
+                && !row.iter().any(|&c| {
+                    // Rows whose first server is c and whose servers all
+                    // serve row i.
+                    rows_of[c].iter().any(|&j| {
+                        j != i && subset(&slots[j], row) && (slots[j].len() < row.len() || j < i)
+                    })
+                })
+        })
+        .collect();
+    serving
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(row, _)| row)
 }
 
 #[cfg(test)]
@@ -155,6 +237,22 @@ mod tests {
         let two = solve(&inst, Objective::MaxCover { k: 2 }, 10.0, &[0, 1]).unwrap();
         assert_eq!(inst.served_weight(&two.sites), 6.0);
         assert!(two.sites.len() <= 2);
+    }
+
+    #[test]
+    fn dominated_candidates_and_rows_are_dropped() {
+        // Candidate 1 serves a part of what 0 serves, 2 the same as 0:
+        // only 0 is kept, and a start using 1 or 2 maps to 0.
+        let inst = instance(&[&[0, 1], &[0], &[0, 1], &[]], &[1.0, 1.0]);
+        assert_eq!(undominated(&inst), vec![0]);
+        assert_eq!(dominator(&inst, &[0], 1), 0);
+        assert_eq!(dominator(&inst, &[0], 2), 0);
+        // Row 0 is served by slots {0, 1}, row 1 by {0}, row 2 by {0} too:
+        // meeting row 1 meets rows 0 and 2.
+        let serving = vec![vec![(0, ()), (1, ())], vec![(0, ())], vec![(0, ())]];
+        let kept: Vec<_> = essential_rows(&serving).collect();
+        assert_eq!(kept, vec![&vec![(0, ())]]);
+        assert!(std::ptr::eq(kept[0], &serving[1]));
     }
 
     proptest::proptest! {
