@@ -192,6 +192,13 @@ fn maximal_covering_by_hand_with_population() {
     assert_eq!(r["sites"][0]["gain_population"], 101.0);
     assert_eq!(r["sites"][1]["cumulative_population"], 151.0);
     assert_eq!(r["summary"]["population_total"], 161.0);
+    // The stations' --where filters the candidates too: without B, C
+    // (50) is the best single site.
+    let (_, r, _) = suggest(&with(
+        &base,
+        &[&["--k", "1", "--where", "id <> 'B'"][..], &common[..]].concat(),
+    ));
+    assert_eq!(site_ids(&r), ["C"]);
     // Point demand: representative points are the centres; A is 0.1°
     // (11.1 km) from sq0's and sq1's, so within 6 km only D (sq0) and C
     // (sq3) serve a point.

@@ -149,6 +149,15 @@ pub fn render_text(report: &SuggestReport) -> String {
             _ => String::new(),
         }
     );
+    if let Some(k) = report.k
+        && s.sites < k
+    {
+        let _ = writeln!(
+            out,
+            "{} sites, not {k}: no further candidate serves any unserved area.",
+            s.sites
+        );
+    }
     if !report.unservable.is_empty() {
         let _ = writeln!(
             out,
