@@ -502,12 +502,7 @@ impl CheckArgs {
         if let Some(p) = &self.gaps {
             areas_out_format("--gaps", p, false)?;
         }
-        let output_crs = match &self.output_crs {
-            Some(crs) => {
-                OutputCrs::new(crs).map_err(|why| anyhow::anyhow!("--output-crs {why}"))?
-            }
-            None => OutputCrs::wgs84(),
-        };
+        let output_crs = super::shared::output_crs(self.output_crs.as_ref())?;
         #[cfg(feature = "parquet")]
         for (flag, path) in [
             ("--uncovered", &self.uncovered),
@@ -525,13 +520,7 @@ impl CheckArgs {
             }
         }
         // The claim file is read once: its rule, its name and its digest.
-        let (claim, claim_ref) = match &self.inputs.claim {
-            Some(arg) => {
-                let (claim, reference) = super::claims::resolve(arg)?;
-                (Some(claim), Some(reference))
-            }
-            None => (None, None),
-        };
+        let (claim, claim_ref) = super::claims::resolve_flag(self.inputs.claim.as_deref())?;
         let config = self.config(claim.as_ref())?;
         let stdout_taken = self.check_targets()?;
         let bars = Bars::new(self.quiet);

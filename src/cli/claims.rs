@@ -53,6 +53,17 @@ impl ClaimsArgs {
     }
 }
 
+/// `--claim`, when given: the claim and its reference (see [`resolve`]).
+pub fn resolve_flag(arg: Option<&str>) -> anyhow::Result<(Option<Claim>, Option<ClaimRef>)> {
+    match arg {
+        Some(arg) => {
+            let (claim, reference) = resolve(arg)?;
+            Ok((Some(claim), Some(reference)))
+        }
+        None => Ok((None, None)),
+    }
+}
+
 /// A built-in claim by name, else a claim file by path; with its reference
 /// for the report's provenance.
 pub fn resolve(arg: &str) -> anyhow::Result<(Claim, ClaimRef)> {

@@ -12,7 +12,7 @@ use chargecov::corridor::report::{CorridorProvenance, CorridorReport};
 use chargecov::corridor::{
     CorridorConfig, DEFAULT_MAX_OFFSET_KM, NetworkSpec, Oneway, run_corridor,
 };
-use chargecov::crs::{Crs, OutputCrs};
+use chargecov::crs::Crs;
 use chargecov::input::{ReadOptions, TextEncoding};
 use chargecov::output::corridor as out;
 use chargecov::output::staged::StagedOutputs;
@@ -243,19 +243,8 @@ impl CorridorArgs {
                 }
             }
         }
-        let output_crs = match &self.output_crs {
-            Some(crs) => {
-                OutputCrs::new(crs).map_err(|why| anyhow::anyhow!("--output-crs {why}"))?
-            }
-            None => OutputCrs::wgs84(),
-        };
-        let (claim, claim_ref) = match &self.claim {
-            Some(arg) => {
-                let (claim, reference) = super::claims::resolve(arg)?;
-                (Some(claim), Some(reference))
-            }
-            None => (None, None),
-        };
+        let output_crs = super::shared::output_crs(self.output_crs.as_ref())?;
+        let (claim, claim_ref) = super::claims::resolve_flag(self.claim.as_deref())?;
         let (rule, pool_by, spacing_km, max_offset_km) = self.rule(claim.as_ref())?;
         let network = Source::from_arg(&self.network);
         let stations = Source::from_arg(&self.stations);

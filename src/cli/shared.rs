@@ -259,6 +259,16 @@ impl RuleArgs {
     }
 }
 
+/// `--output-crs`, prepared (WGS84 without it).
+pub fn output_crs(crs: Option<&Crs>) -> anyhow::Result<chargecov::crs::OutputCrs> {
+    match crs {
+        Some(crs) => {
+            chargecov::crs::OutputCrs::new(crs).map_err(|why| anyhow::anyhow!("--output-crs {why}"))
+        }
+        None => Ok(chargecov::crs::OutputCrs::wgs84()),
+    }
+}
+
 /// Refuses, before any work, an output that would overwrite an input and
 /// two outputs naming the same file or stream; says whether one output
 /// goes to standard output (which then carries that output alone, not

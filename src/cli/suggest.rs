@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
-use chargecov::crs::{Crs, OutputCrs};
+use chargecov::crs::Crs;
 use chargecov::feed::{Feed, Filter};
 use chargecov::fields::{FieldSpec, defaults};
 use chargecov::output;
@@ -253,19 +253,8 @@ impl SuggestArgs {
             .as_deref()
             .map(|p| areas_out_format("--out", p, false))
             .transpose()?;
-        let output_crs = match &self.output_crs {
-            Some(crs) => {
-                OutputCrs::new(crs).map_err(|why| anyhow::anyhow!("--output-crs {why}"))?
-            }
-            None => OutputCrs::wgs84(),
-        };
-        let (claim, claim_ref) = match &self.inputs.claim {
-            Some(arg) => {
-                let (claim, reference) = super::claims::resolve(arg)?;
-                (Some(claim), Some(reference))
-            }
-            None => (None, None),
-        };
+        let output_crs = super::shared::output_crs(self.output_crs.as_ref())?;
+        let (claim, claim_ref) = super::claims::resolve_flag(self.inputs.claim.as_deref())?;
         let config = self.config(claim.as_ref())?;
         let stdout_taken = self.check_targets()?;
         let bars = Bars::new(self.quiet);

@@ -30,6 +30,22 @@ pub mod suggest;
 pub mod text;
 pub mod validate;
 
+/// The horizontal lines of a chart of shares (0, 25, 50, 75, 100 %) from
+/// `left` to `right`, labelled at the left; `y` places a share.
+pub(crate) fn share_gridlines(s: &mut String, left: f64, right: f64, y: impl Fn(f64) -> f64) {
+    use std::fmt::Write as _;
+    for share in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" y1="{:.1}" x2="{right:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="4" y="{:.1}" fill="#404040">{:.0} %</text>"##,
+            y(share),
+            y(share),
+            y(share) + 4.0,
+            share * 100.0
+        );
+    }
+}
+
 /// One output feature for writers of formats other than GeoJSON: its
 /// geometry (in the output CRS; a MultiPolygon or a Point, as its layer's
 /// [`ShapeKind`] says) and its properties, in order.

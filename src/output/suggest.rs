@@ -307,17 +307,7 @@ pub fn html_section(report: &SuggestReport) -> String {
         s,
         r##"<svg xmlns="http://www.w3.org/2000/svg" id="suggest-curve" viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-size="11" font-family="DejaVu Sans, Arial, sans-serif">"##
     );
-    for share in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        let _ = writeln!(
-            s,
-            r##"<line x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="4" y="{:.1}" fill="#404040">{:.0} %</text>"##,
-            y(share),
-            w - 10.0,
-            y(share),
-            y(share) + 4.0,
-            share * 100.0
-        );
-    }
+    super::share_gridlines(&mut s, left, w - 10.0, y);
     let points = |pick: &dyn Fn(&crate::suggest::report::CurvePoint) -> Option<f64>| {
         report
             .curve

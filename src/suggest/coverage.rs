@@ -57,6 +57,17 @@ impl Instance {
             .sum()
     }
 
+    /// Rows 0.. with these weights (each its own area), candidates'
+    /// sets as given: for tests.
+    #[cfg(test)]
+    pub(crate) fn from_sets(sets: &[&[u32]], weights: &[f64]) -> Self {
+        Instance {
+            demand: (0..weights.len()).collect(),
+            weights: weights.to_vec(),
+            sets: sets.iter().map(|s| s.to_vec()).collect(),
+        }
+    }
+
     /// The number of (candidate, row) pairs.
     pub fn pairs(&self) -> usize {
         self.sets.iter().map(Vec::len).sum()

@@ -219,11 +219,7 @@ mod tests {
     use super::*;
 
     fn instance(sets: &[&[u32]], weights: &[f64]) -> Instance {
-        Instance {
-            demand: (0..weights.len()).collect(),
-            weights: weights.to_vec(),
-            sets: sets.iter().map(|s| s.to_vec()).collect(),
-        }
+        Instance::from_sets(sets, weights)
     }
 
     #[test]

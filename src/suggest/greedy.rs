@@ -121,13 +121,8 @@ pub fn max_cover_bound(k: usize) -> f64 {
 mod tests {
     use super::*;
 
-    /// Rows 0..n, candidates' sets as given, weights 1 unless said.
     fn instance(sets: &[&[u32]], weights: &[f64]) -> Instance {
-        Instance {
-            demand: (0..weights.len()).collect(),
-            weights: weights.to_vec(),
-            sets: sets.iter().map(|s| s.to_vec()).collect(),
-        }
+        Instance::from_sets(sets, weights)
     }
 
     /// Every subset of at most `k` candidates: the best weight served.
