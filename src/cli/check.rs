@@ -165,6 +165,10 @@ pub struct CheckInputs {
 pub enum Format {
     Text,
     Json,
+    /// JUnit XML: a test case per area, failed when it is uncovered.
+    Junit,
+    /// GitHub Actions annotations: an error per uncovered area (at most ten shown; with its line in a GeoJSON --areas) and the verdict.
+    Github,
 }
 
 /// The format of an area output, by its file's extension.
@@ -697,6 +701,12 @@ impl CheckArgs {
                 text.push('\n');
                 text
             }
+            Format::Junit => output::ci::check_junit(&report, &report.inputs.areas.path),
+            Format::Github => output::ci::check_github(
+                &report,
+                config.areas.path().and_then(|p| p.to_str()),
+                &super::shared::feature_lines(&config.areas),
+            ),
         };
         if !stdout_taken {
             outputs.stage(Path::new("-"), |w| w.write_all(stdout_text.as_bytes()))?;

@@ -20,9 +20,10 @@ use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
 use chargecov::rules::Rule;
 
-use super::check::{Format, PoolArgs};
+use super::check::PoolArgs;
 use super::progress::Bars;
 use super::shared::{StationFieldArgs, check_output_targets};
+use super::suggest::Format;
 
 /// Check that qualifying sites lie at most S km apart along a road network.
 ///

@@ -101,6 +101,10 @@ pub struct DiffArgs {
 pub enum Format {
     Text,
     Json,
+    /// JUnit XML: a test case per area that lost or gained coverage, and the claim.
+    Junit,
+    /// GitHub Actions annotations: an error per area that lost coverage (with its line in a GeoJSON --areas).
+    Github,
 }
 
 impl DiffArgs {
@@ -178,6 +182,12 @@ impl DiffArgs {
             Format::Json => {
                 serde_json::to_string_pretty(&diff.report).context("serialising the diff")? + "\n"
             }
+            Format::Junit => chargecov::output::ci::diff_junit(&diff.report),
+            Format::Github => chargecov::output::ci::diff_github(
+                &diff.report,
+                config.areas.path().and_then(|p| p.to_str()),
+                &super::shared::feature_lines(&config.areas),
+            ),
         };
         if !stdout_taken {
             outputs.stage(Path::new("-"), |w| w.write_all(stdout.as_bytes()))?;

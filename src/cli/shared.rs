@@ -259,6 +259,25 @@ impl RuleArgs {
     }
 }
 
+/// The 1-based line of each feature of a GeoJSON areas file, for CI
+/// annotations (`line=`); empty for other formats, streams, or a file that
+/// cannot be read again.
+pub fn feature_lines(source: &Source) -> Vec<u32> {
+    let Some(path) = source.path() else {
+        return Vec::new();
+    };
+    let geojson = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+    if !geojson {
+        return Vec::new();
+    }
+    std::fs::File::open(path)
+        .and_then(|f| chargecov::input::lines::feature_lines(std::io::BufReader::new(f)))
+        .unwrap_or_default()
+}
+
 /// `--output-crs`, prepared (WGS84 without it).
 pub fn output_crs(crs: Option<&Crs>) -> anyhow::Result<chargecov::crs::OutputCrs> {
     match crs {

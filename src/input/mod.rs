@@ -23,6 +23,7 @@ mod geojson_split;
 pub mod geojsonseq;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;
+pub mod lines;
 pub mod names;
 mod parallel;
 #[cfg(feature = "parquet")]

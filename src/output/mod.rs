@@ -6,6 +6,7 @@
 //! writers is here too.
 
 pub mod areas;
+pub mod ci;
 pub mod corridor;
 #[cfg(feature = "render")]
 pub mod corridor_html;

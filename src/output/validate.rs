@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::ci::{gh_data, gh_property};
 use super::xml_escape;
 use crate::validate::Validation;
 use crate::validate::checks::{CheckResult, Offender, Severity};
@@ -162,17 +163,6 @@ pub fn junit(v: &Validation) -> String {
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
-}
-
-/// Workflow-command values escape `%`, CR and LF; properties also `:` and `,`.
-fn gh_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn gh_property(s: &str) -> String {
-    gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// GitHub Actions annotations: `::error` / `::warning` per listed offender.

@@ -1,0 +1,415 @@
+//! What CI systems read: GitHub Actions workflow commands (annotations)
+//! and JUnit XML, for `check` and `diff` (`validate` has its own, in
+//! [`super::validate`], and shares the escaping here).
+//!
+//! GitHub shows at most ten annotations of each level per step, so each
+//! level is capped: nine are written and the tenth says how many more
+//! there are and where they are listed.
+
+use std::fmt::Write as _;
+
+use super::xml_escape;
+use crate::diff::{AreaChange, DiffReport};
+use crate::report::{AreaReport, Report};
+use crate::units::km_number;
+
+/// Annotations of one level GitHub shows per step.
+pub const GITHUB_CAP: usize = 10;
+
+/// Workflow-command values escape `%`, CR and LF.
+pub fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow-command properties also escape `:` and `,`.
+pub fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// An annotation's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `::error`.
+    Error,
+    /// `::warning`.
+    Warning,
+    /// `::notice`.
+    Notice,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        }
+    }
+}
+
+/// One annotation: where (file, 1-based line) and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    /// Its level.
+    pub level: Level,
+    /// The file it is about.
+    pub file: Option<String>,
+    /// The line in it.
+    pub line: Option<u32>,
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub message: String,
+}
+
+/// The annotations as workflow commands, each level capped at
+/// [`GITHUB_CAP`] (the last saying how many more `where_listed` has), then
+/// the summary (never capped: it is one notice).
+pub fn github(annotations: &[Annotation], summary: &Annotation, where_listed: &str) -> String {
+    let mut out = String::new();
+    for level in [Level::Error, Level::Warning, Level::Notice] {
+        let of_level: Vec<&Annotation> = annotations.iter().filter(|a| a.level == level).collect();
+        let shown = if of_level.len() > GITHUB_CAP {
+            GITHUB_CAP - 1
+        } else {
+            of_level.len()
+        };
+        for a in &of_level[..shown] {
+            command(&mut out, a);
+        }
+        if shown < of_level.len() {
+            let first = of_level[0];
+            command(
+                &mut out,
+                &Annotation {
+                    level,
+                    file: first.file.clone(),
+                    line: None,
+                    title: first.title.clone(),
+                    message: format!("… and {} more: see {where_listed}", of_level.len() - shown),
+                },
+            );
+        }
+    }
+    command(&mut out, summary);
+    out
+}
+
+fn command(out: &mut String, a: &Annotation) {
+    let mut props = Vec::new();
+    if let Some(file) = &a.file {
+        props.push(format!("file={}", gh_property(file)));
+    }
+    if let Some(line) = a.line {
+        props.push(format!("line={line}"));
+    }
+    props.push(format!("title={}", gh_property(&a.title)));
+    let _ = writeln!(
+        out,
+        "::{} {}::{}",
+        a.level.name(),
+        props.join(","),
+        gh_data(&a.message)
+    );
+}
+
+/// One JUnit test case: its name and, when it failed, why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Its name.
+    pub name: String,
+    /// The failure's one-line message, when it failed.
+    pub failure: Option<String>,
+}
+
+/// JUnit XML: one suite of `cases`.
+pub fn junit(command: &str, suite: &str, cases: &[Case]) -> String {
+    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"chargecov {command}\" tests=\"{}\" failures=\"{failures}\">",
+        cases.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+        xml_escape(suite),
+        cases.len()
+    );
+    for c in cases {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"chargecov.{command}\" name=\"{}\"",
+            xml_escape(&c.name)
+        );
+        match &c.failure {
+            Some(why) => {
+                let _ = write!(
+                    out,
+                    ">\n      <failure type=\"{command}\" message=\"{}\"/>\n    </testcase>\n",
+                    xml_escape(why)
+                );
+            }
+            None => out.push_str("/>\n"),
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// An area as people name it: "id (name, group)".
+fn area_label(id: &str, name: Option<&str>, group: Option<&str>) -> String {
+    match (name, group) {
+        (Some(n), Some(g)) => format!("{id} ({n}, {g})"),
+        (Some(n), None) => format!("{id} ({n})"),
+        (None, Some(g)) => format!("{id} ({g})"),
+        (None, None) => id.to_owned(),
+    }
+}
+
+/// Why an area is uncovered, in one line.
+fn uncovered_message(a: &AreaReport) -> String {
+    format!(
+        "area {} is not covered: no qualifying station inside it{}",
+        area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
+        match (a.boundary_distance_m, &a.boundary_station_id) {
+            (Some(d), Some(s)) =>
+                format!("; the nearest is {s}, {} km away", km_number(Some(d), 2)),
+            _ => "; none qualifies anywhere".to_owned(),
+        }
+    )
+}
+
+/// `check`'s annotations: an error per uncovered area (in `areas_file`,
+/// when the areas came from one, at its feature's line when `lines` has
+/// them) and the verdict.
+pub fn check_github(report: &Report, areas_file: Option<&str>, lines: &[u32]) -> String {
+    let title = "chargecov check: area not covered".to_owned();
+    let annotations: Vec<Annotation> = report
+        .areas
+        .iter()
+        .filter(|a| !a.covered)
+        .map(|a| Annotation {
+            level: Level::Error,
+            file: areas_file.map(str::to_owned),
+            line: lines.get(a.feature_index).copied(),
+            title: title.clone(),
+            message: uncovered_message(a),
+        })
+        .collect();
+    let s = &report.summary;
+    let summary = Annotation {
+        level: Level::Notice,
+        file: None,
+        line: None,
+        title: "chargecov check".into(),
+        message: format!(
+            "claim {}: {} of {} areas covered — {}",
+            if s.claim_holds { "holds" } else { "fails" },
+            s.areas_covered,
+            s.areas_total,
+            report.rule.description
+        ),
+    };
+    github(&annotations, &summary, "the report's areas")
+}
+
+/// `check` as JUnit: a test case per area, failed when it is uncovered.
+pub fn check_junit(report: &Report, areas_file: &str) -> String {
+    let cases: Vec<Case> = report
+        .areas
+        .iter()
+        .map(|a| Case {
+            name: area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
+            failure: (!a.covered).then(|| uncovered_message(a)),
+        })
+        .collect();
+    junit("check", areas_file, &cases)
+}
+
+fn lost_message(a: &AreaChange) -> String {
+    format!(
+        "area {} lost coverage: {} qualifying inside before, {} after{}",
+        area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
+        a.qualifying_inside_before,
+        a.qualifying_inside_after,
+        match a.nearest_distance_m_after {
+            Some(d) => format!("; nearest now {} km away", km_number(Some(d), 2)),
+            None => String::new(),
+        }
+    )
+}
+
+/// `diff`'s annotations: an error per area that lost coverage, a warning
+/// per area whose nearest station moved farther beyond the threshold, a
+/// notice per area that gained coverage, and the outcome.
+pub fn diff_github(report: &DiffReport, areas_file: Option<&str>, lines: &[u32]) -> String {
+    let file = areas_file.map(str::to_owned);
+    let at = |a: &AreaChange| lines.get(a.feature_index).copied();
+    let mut annotations: Vec<Annotation> = report
+        .areas
+        .lost
+        .iter()
+        .map(|a| Annotation {
+            level: Level::Error,
+            file: file.clone(),
+            line: at(a),
+            title: "chargecov diff: coverage lost".into(),
+            message: lost_message(a),
+        })
+        .collect();
+    annotations.extend(
+        report
+            .areas
+            .distance_changed
+            .iter()
+            .filter(|a| a.distance_change_m.is_some_and(|d| d > 0.0))
+            .map(|a| Annotation {
+                level: Level::Warning,
+                file: file.clone(),
+                line: at(a),
+                title: "chargecov diff: farther".into(),
+                message: format!(
+                    "area {}: the nearest qualifying station is {} km farther ({} → {} km)",
+                    area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
+                    km_number(a.distance_change_m, 2),
+                    km_number(a.nearest_distance_m_before, 2),
+                    km_number(a.nearest_distance_m_after, 2)
+                ),
+            }),
+    );
+    annotations.extend(report.areas.gained.iter().map(|a| Annotation {
+        level: Level::Notice,
+        file: file.clone(),
+        line: at(a),
+        title: "chargecov diff: coverage gained".into(),
+        message: format!(
+            "area {} gained coverage",
+            area_label(&a.id, a.name.as_deref(), a.group.as_deref())
+        ),
+    }));
+    let s = &report.summary;
+    let summary = Annotation {
+        level: Level::Notice,
+        file: None,
+        line: None,
+        title: "chargecov diff".into(),
+        message: format!(
+            "claim {} → {}: {} areas lost coverage, {} gained ({} → {} of {} covered)",
+            if s.claim_holds_before {
+                "held"
+            } else {
+                "failed"
+            },
+            if s.claim_holds_after {
+                "holds"
+            } else {
+                "fails"
+            },
+            s.coverage_lost,
+            s.coverage_gained,
+            s.areas_covered_before,
+            s.areas_covered_after,
+            s.areas_total
+        ),
+    };
+    github(&annotations, &summary, "the report's areas")
+}
+
+/// `diff` as JUnit: a test case per area that changed, failed when it lost
+/// coverage, and one for the claim after.
+pub fn diff_junit(report: &DiffReport) -> String {
+    let s = &report.summary;
+    let mut cases = vec![Case {
+        name: "claim holds".into(),
+        failure: (!s.claim_holds_after).then(|| {
+            format!(
+                "{} of {} areas uncovered",
+                s.areas_total - s.areas_covered_after,
+                s.areas_total
+            )
+        }),
+    }];
+    let label = |a: &AreaChange| area_label(&a.id, a.name.as_deref(), a.group.as_deref());
+    cases.extend(report.areas.lost.iter().map(|a| Case {
+        name: format!("coverage kept: {}", label(a)),
+        failure: Some(lost_message(a)),
+    }));
+    cases.extend(report.areas.gained.iter().map(|a| Case {
+        name: format!("coverage gained: {}", label(a)),
+        failure: None,
+    }));
+    junit("diff", &report.inputs.areas.path, &cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(i: usize) -> Annotation {
+        Annotation {
+            level: Level::Error,
+            file: Some("a,b.geojson".into()),
+            line: Some(i as u32 + 2),
+            title: "t: x".into(),
+            message: format!("area {i}\n100%"),
+        }
+    }
+
+    #[test]
+    fn caps_each_level_at_ten_with_a_count() {
+        let notice = Annotation {
+            level: Level::Notice,
+            file: None,
+            line: None,
+            title: "s".into(),
+            message: "done".into(),
+        };
+        // 25 errors: 9 shown, the tenth says 16 more; the summary after.
+        let text = github(
+            &(0..25).map(error).collect::<Vec<_>>(),
+            &notice,
+            "the report",
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 11);
+        assert_eq!(
+            lines[0],
+            "::error file=a%2Cb.geojson,line=2,title=t%3A x::area 0%0A100%25"
+        );
+        assert_eq!(
+            lines[9],
+            "::error file=a%2Cb.geojson,title=t%3A x::… and 16 more: see the report"
+        );
+        assert_eq!(lines[10], "::notice title=s::done");
+        // Exactly ten: all shown.
+        let text = github(
+            &(0..10).map(error).collect::<Vec<_>>(),
+            &notice,
+            "the report",
+        );
+        assert_eq!(text.lines().count(), 11);
+        assert!(!text.contains("more"));
+    }
+
+    #[test]
+    fn junit_counts_failures() {
+        let cases = [
+            Case {
+                name: "a<1>".into(),
+                failure: None,
+            },
+            Case {
+                name: "b".into(),
+                failure: Some("far & away".into()),
+            },
+        ];
+        let xml = junit("check", "x.geojson", &cases);
+        assert!(xml.contains(r#"<testsuite name="x.geojson" tests="2" failures="1""#));
+        assert!(xml.contains(r#"name="a&lt;1&gt;"/>"#));
+        assert!(xml.contains(r#"<failure type="check" message="far &amp; away"/>"#));
+    }
+}
