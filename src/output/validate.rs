@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::ci::{gh_data, gh_property};
+use super::ci::{Annotation, Level};
 use super::xml_escape;
 use crate::validate::Validation;
 use crate::validate::checks::{CheckResult, Offender, Severity};
@@ -165,40 +165,43 @@ pub fn junit(v: &Validation) -> String {
     out
 }
 
-/// GitHub Actions annotations: `::error` / `::warning` per listed offender.
+/// GitHub Actions annotations: `::error` / `::warning` per offender,
+/// each level capped as [`super::ci::github`] caps it, and a final
+/// `::notice`.
 pub fn github(v: &Validation) -> String {
-    let mut out = String::new();
-    let file = gh_property(&v.stations.path);
+    let mut annotations = Vec::new();
     for c in v.checks.iter().filter(|c| c.failed()) {
         let level = if c.severity == Severity::Error {
-            "error"
+            Level::Error
         } else {
-            "warning"
+            Level::Warning
         };
-        let title = gh_property(&format!("chargecov {}", c.id.name()));
-        for o in &c.listed {
-            let _ = writeln!(
-                out,
-                "::{level} file={file},title={title}::{}",
-                gh_data(&line(o))
-            );
-        }
-        if c.count > c.listed.len() {
-            let _ = writeln!(
-                out,
-                "::{level} file={file},title={title}::… and {} more",
-                c.count - c.listed.len()
-            );
-        }
+        let title = format!("chargecov {}", c.id.name());
+        let annotation = |message: String| Annotation {
+            level,
+            file: Some(v.stations.path.clone()),
+            line: None,
+            title: title.clone(),
+            message,
+        };
+        annotations.extend(c.listed.iter().map(|o| annotation(line(o))));
+        // Offenders beyond the listed ones still count towards the cap's
+        // "and N more".
+        annotations.extend((c.listed.len()..c.count).map(|_| annotation(String::new())));
     }
-    let _ = writeln!(
-        out,
-        "::notice title=chargecov validate::{}: {} errors, {} warnings",
-        if v.summary.valid { "valid" } else { "invalid" },
-        v.summary.errors,
-        v.summary.warnings
-    );
-    out
+    let summary = Annotation {
+        level: Level::Notice,
+        file: None,
+        line: None,
+        title: "chargecov validate".into(),
+        message: format!(
+            "{}: {} errors, {} warnings",
+            if v.summary.valid { "valid" } else { "invalid" },
+            v.summary.errors,
+            v.summary.warnings
+        ),
+    };
+    super::ci::github(&annotations, &summary, "the JSON report (--format json)")
 }
 
 #[cfg(test)]
@@ -211,7 +214,7 @@ mod tests {
             xml_escape("a<b & \"c\"\u{1}"),
             "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
         );
-        assert_eq!(gh_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-        assert_eq!(gh_data("50% of\nx"), "50%25 of%0Ax");
+        assert_eq!(super::super::ci::gh_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(super::super::ci::gh_data("50% of\nx"), "50%25 of%0Ax");
     }
 }
