@@ -29,18 +29,21 @@ fn diff_annotates_each_changed_area_at_its_line() {
     // it, and A, B, D moved farther from their nearest station.
     let areas = "fixtures/basic/areas.geojson";
     let text = std::fs::read_to_string(common::root().join(areas)).unwrap();
-    let (code, out) = stdout(&[
-        "diff",
-        "fixtures/diff/old.geojson",
-        "fixtures/diff/new.geojson",
-        "--areas",
-        areas,
-        "--min-power-kw",
-        "100",
-        "--format",
-        "github",
-        "-q",
-    ]);
+    let diff = |format: &str| {
+        stdout(&[
+            "diff",
+            "fixtures/diff/old.geojson",
+            "fixtures/diff/new.geojson",
+            "--areas",
+            areas,
+            "--min-power-kw",
+            "100",
+            "--format",
+            format,
+            "-q",
+        ])
+    };
+    let (code, out) = diff("github");
     assert_eq!(code, 1);
     let lines: Vec<&str> = out.lines().collect();
     let line = |id: &str| line_of(&text, &format!("\"code\": \"{id}\""));
@@ -60,18 +63,7 @@ fn diff_annotates_each_changed_area_at_its_line() {
     assert!(lines[5].starts_with(
         "::notice title=chargecov diff::claim failed → fails: 1 areas lost coverage, 1 gained"
     ));
-    let (_, xml) = stdout(&[
-        "diff",
-        "fixtures/diff/old.geojson",
-        "fixtures/diff/new.geojson",
-        "--areas",
-        areas,
-        "--min-power-kw",
-        "100",
-        "--format",
-        "junit",
-        "-q",
-    ]);
+    let (_, xml) = diff("junit");
     // The claim (fails after), A lost (fails), E gained (passes).
     assert!(xml.contains(r#"tests="3" failures="2""#), "{xml}");
     assert!(xml.contains(r#"name="coverage kept: A (West, G1)""#));

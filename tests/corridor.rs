@@ -589,6 +589,17 @@ fn the_html_report_draws_the_stretches_and_a_legend_of_what_is_drawn() {
     // the legend.
     assert!(page.contains("site on a road, ≥ 350 kW"));
     assert!(!page.contains("site on a road, 150–350 kW"));
+    // The map pans and zooms (its layers inside the viewport), and each
+    // layer drawn has a checkbox: no off-road sites are drawn, so none.
+    assert!(page.contains(r#"<g id="viewport"><g id="roads">"#));
+    for layer in ["roads", "sites", "suggested"] {
+        assert!(
+            page.contains(&format!(r#"data-layer="{layer}""#)),
+            "{layer}"
+        );
+        assert!(page.contains(&format!(r#"<g id="{layer}">"#)), "{layer}");
+    }
+    assert!(!page.contains(r#"data-layer="off-road""#));
     // With 110 km spacing nothing is red and the legend does not list it.
     let (code, _, _) = equator(&[
         "--min-power-kw",

@@ -242,7 +242,23 @@ fn sites_are_written_in_every_layer_format_and_read_back() {
         assert_eq!(r["summary"]["areas_covered"], 1, "{ext}");
         assert_eq!(r["summary"]["stations_total"], 3, "{ext}");
         let page = std::fs::read_to_string(&html).unwrap();
-        assert_eq!(page.matches(r#"<path class="suggested""#).count(), 3);
+        assert_eq!(page.matches(r#"<g class="site">"#).count(), 3);
+        // The panel of an area names the site that serves it: A (rank 1)
+        // newly serves sq0 and sq1.
+        let data: Value = serde_json::from_str(
+            page.split(r#"id="map-data">"#)
+                .nth(1)
+                .and_then(|s| s.split("</script>").next())
+                .unwrap(),
+        )
+        .unwrap();
+        let sq0 = data["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == "sq0")
+            .unwrap();
+        assert_eq!(sq0["sites"], serde_json::json!([1]));
         assert!(page.contains(r#"id="sites-table""#) && page.contains("suggested site"));
     }
     let text = std::fs::read_to_string(dir.path().join("sites.geojson")).unwrap();

@@ -118,6 +118,18 @@ pub fn render(error: &Error) -> String {
             )
         }
         Error::InvalidSetting {
+            setting: Setting::WithinKm,
+            value,
+            expected,
+        } if value == "none" => {
+            format!("--within-km is needed: {expected} (e.g. --within-km 10)")
+        }
+        Error::InvalidSetting {
+            setting: setting @ (Setting::WithinKm | Setting::SuggestK | Setting::TimeLimitS),
+            value,
+            expected,
+        } => format!("{} {value}: must be {expected}", setting_flag(*setting)),
+        Error::InvalidSetting {
             setting,
             value,
             expected,

@@ -119,6 +119,19 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", help_heading = "Reports")]
     pub png: Option<PathBuf>,
 
+    /// Colour the map's areas by: covered (default), distance, share:R (R one of --radius-km) or worst (needs --radius-km); the HTML page opens on it.
+    #[arg(
+        long,
+        value_name = "METRIC",
+        default_value = "covered",
+        help_heading = "Reports"
+    )]
+    pub map_metric: String,
+
+    /// Credit the data on the printed map's source line, e.g. "© OpenStreetMap contributors".
+    #[arg(long, value_name = "TEXT", help_heading = "Reports")]
+    pub map_attribution: Option<String>,
+
     /// Drop unusable features (null geometry, bad coordinates, …) with a warning instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,
@@ -443,6 +456,44 @@ impl CheckArgs {
         Ok(config)
     }
 
+    /// The map metric asked for, checked against the radii asked for.
+    fn map_metric(&self) -> anyhow::Result<output::map::Metric> {
+        use output::map::Metric;
+        let radii: Vec<&str> = self.radius_km.iter().map(|r| r.trim()).collect();
+        let offered = || {
+            let mut keys = vec!["covered".to_owned(), "distance".to_owned()];
+            keys.extend(radii.iter().map(|r| format!("share:{r}")));
+            if !radii.is_empty() {
+                keys.push("worst".to_owned());
+            }
+            keys.join(", ")
+        };
+        let metric = Metric::parse(self.map_metric.trim()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--map-metric {:?} is not a metric; this check offers {}",
+                self.map_metric,
+                offered()
+            )
+        })?;
+        let ok = match &metric {
+            Metric::Covered | Metric::Distance => true,
+            Metric::Share(r) => radii.contains(&r.as_str()),
+            Metric::Worst => !radii.is_empty(),
+        };
+        if !ok {
+            bail!(
+                "--map-metric {} needs {}; this check offers {}",
+                metric.key(),
+                match &metric {
+                    Metric::Share(r) => format!("{r} among --radius-km (e.g. --radius-km {r})"),
+                    _ => "--radius-km (e.g. --radius-km 2,5,10)".to_owned(),
+                },
+                offered()
+            );
+        }
+        Ok(metric)
+    }
+
     fn surface_request(&self) -> anyhow::Result<Option<SurfaceRequest>> {
         if self.radius_km.is_empty() {
             if self.gaps.is_some() || self.curve.is_some() {
@@ -526,6 +577,7 @@ impl CheckArgs {
         // The claim file is read once: its rule, its name and its digest.
         let (claim, claim_ref) = super::claims::resolve_flag(self.inputs.claim.as_deref())?;
         let config = self.config(claim.as_ref())?;
+        let map_metric = self.map_metric()?;
         let stdout_taken = self.check_targets()?;
         let bars = Bars::new(self.quiet);
         // The JSON report records the inputs' SHA-256: hashed on a thread
@@ -667,9 +719,13 @@ impl CheckArgs {
                 areas::write_curve(w, &report)
             })?;
         }
+        let map_input = output::map::MapInput {
+            attribution: self.map_attribution.as_deref(),
+            ..output::map::MapInput::new(&run, &report)
+        };
         if let Some(path) = &self.html {
             outputs.stage(path, |w| {
-                w.write_all(output::html::render(&run, &report).as_bytes())
+                w.write_all(output::html::render(&map_input, &map_metric).as_bytes())
             })?;
         }
         if let Some(path) = &self.markdown {
@@ -678,7 +734,7 @@ impl CheckArgs {
             })?;
         }
         if self.svg.is_some() || self.png.is_some() {
-            let svg = output::map::svg(&run, &report, output::map::Detail::Static);
+            let svg = output::map::print_svg(&map_input, &map_metric);
             if let Some(path) = &self.svg {
                 outputs.stage(path, |w| w.write_all(svg.as_bytes()))?;
             }

@@ -165,11 +165,6 @@ impl SuggestArgs {
 
     fn config(&self, claim: Option<&chargecov::claims::Claim>) -> anyhow::Result<SuggestConfig> {
         let objective = self.objective()?;
-        if let Some(km) = self.inputs.rule.within_km
-            && !(km.is_finite() && km > 0.0)
-        {
-            bail!("--within-km {km}: the covering distance must be more than 0 km");
-        }
         let mut check = self.inputs.config(claim, self.skip_invalid)?;
         check.population_field = self.population_field.clone();
         let demand = match self.demand {
@@ -177,21 +172,9 @@ impl SuggestArgs {
             DemandArg::Representative => Demand::Representative,
             DemandArg::Worst => Demand::Worst,
         };
-        if demand != Demand::Area && check.rule.within_km.is_none() {
-            bail!(
-                "--demand {}: a point is served by a site within a distance; give --within-km (e.g. --within-km 10)",
-                demand.name()
-            );
-        }
-        if matches!(objective, Objective::MaxCover { .. }) && check.rule.within_km.is_none() {
-            bail!(
-                "--k needs --within-km: the sites serve the areas within that distance (e.g. --k {} --within-km 10)",
-                self.k.unwrap_or(1)
-            );
-        }
-        if !(self.time_limit_s.is_finite() && self.time_limit_s > 0.0) {
-            bail!("--time-limit-s {}: must be more than 0", self.time_limit_s);
-        }
+        // Settings the library refuses (`InvalidSetting`: --k 0,
+        // --within-km ≤ 0 or missing where a distance is needed,
+        // --time-limit-s ≤ 0) are worded by `advice`.
         let candidates = match &self.candidates {
             Some(path) => {
                 let source = chargecov::Source::from_arg(path);
@@ -308,23 +291,22 @@ impl SuggestArgs {
                 .iter()
                 .map(|s| SiteMark {
                     at: geo::Coord { x: s.lon, y: s.lat },
-                    title: format!(
-                        "suggested site {}: newly serves {} areas ({})",
-                        s.rank,
-                        s.newly_served,
-                        s.newly_served_ids
-                            .iter()
-                            .take(5)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    rank: s.rank,
+                    serves: s.newly_served_ids.clone(),
                 })
                 .collect();
             let section = output::suggest::html_section(&report);
             outputs.stage(path, |w| {
                 w.write_all(
-                    output::html::render_with(&run.run, &check_report, &marks, &section).as_bytes(),
+                    output::html::render_with(
+                        &output::map::MapInput {
+                            sites: &marks,
+                            ..output::map::MapInput::new(&run.run, &check_report)
+                        },
+                        &output::map::Metric::Covered,
+                        &section,
+                    )
+                    .as_bytes(),
                 )
             })?;
         }

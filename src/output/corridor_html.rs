@@ -2,7 +2,9 @@
 //! inputs, a map of the roads coloured by the gap each stretch lies in
 //! (stretches longer than the spacing drawn thick, in red), the qualifying
 //! sites placed on the roads, those too far from any road, the suggested
-//! sites, and sortable tables of routes and stretches. No network.
+//! sites, and sortable tables of routes and stretches. The map pans and
+//! zooms and its layers toggle (the check report's explorer script). No
+//! network.
 
 use std::fmt::Write as _;
 
@@ -50,7 +52,11 @@ const SUGGESTED: &str = "#6a51a3";
 
 /// The check report's style, with road lines that answer the pointer.
 fn style() -> String {
-    format!("{}#map polyline:hover{{stroke:#000}}\n", super::html::STYLE)
+    format!(
+        "{}{}#map polyline:hover{{stroke:#000}}\n#map .keep-size{{transform-box:fill-box;transform-origin:center;transform:scale(calc(1 / var(--k, 1)))}}\n",
+        super::html::STYLE,
+        super::explore::STYLE
+    )
 }
 
 fn class_of(gap_m: f64, spacing_m: f64) -> usize {
@@ -77,8 +83,9 @@ fn points(frame: &Frame, line: &[Coord<f64>]) -> String {
 }
 
 /// The map: roads by gap class, sites, suggested sites, and a legend of
-/// the classes present.
-pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
+/// the classes present; with the layers drawn (element id, label) for the
+/// toolbar's checkboxes.
+fn svg(run: &CorridorRun, report: &CorridorReport) -> (String, Vec<(&'static str, &'static str)>) {
     let all: MultiPoint<f64> = run
         .paths
         .iter()
@@ -93,8 +100,9 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        r#"<svg id="map" xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">"#,
+        r##"<svg id="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" data-map-width="{mw:.0}" tabindex="0" role="img" aria-label="corridor map" font-family="DejaVu Sans, Noto Sans CJK SC, sans-serif" font-size="12"><clipPath id="map-clip"><rect width="{mw:.0}" height="{h:.0}"/></clipPath><rect width="{mw:.0}" height="{h:.0}" fill="#ffffff"/><g clip-path="url(#map-clip)"><g id="viewport"><g id="roads">"##,
         w = frame.width + legend_w,
+        mw = frame.width,
         h = frame.height
     );
     let mut present = [false; 3];
@@ -120,12 +128,14 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
             );
         }
     }
+    out.push_str("</g>\n");
     let mut placed = vec![false; run.stations.stations.len()];
     for s in &run.snaps {
         placed[s.site as usize] = true;
     }
     let mut tiers_drawn = [false; TIERS.len()];
     let mut any_off = false;
+    let (mut on_road, mut off_road) = (String::new(), String::new());
     for (i, station) in run.stations.stations.iter().enumerate() {
         if !run.qualifies[i] {
             continue;
@@ -144,8 +154,8 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
             tiers_drawn[t] = true;
             let (_, colour, radius, _) = TIERS[t];
             let _ = writeln!(
-                out,
-                r##"<circle cx="{:.1}" cy="{:.1}" r="{radius}" fill="{colour}" stroke="#fff" stroke-width="1"><title>{}</title></circle>"##,
+                on_road,
+                r##"<circle class="site" cx="{:.1}" cy="{:.1}" r="{radius}" style="r:calc({radius}px / var(--k, 1))" fill="{colour}" stroke="#fff" stroke-width="1"><title>{}</title></circle>"##,
                 p.x,
                 p.y,
                 escape(&title)
@@ -153,15 +163,28 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
         } else {
             any_off = true;
             let _ = writeln!(
-                out,
-                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="none" stroke="{OFF_ROAD}" stroke-width="1.2"><title>{} (farther than the offset from every road)</title></circle>"#,
+                off_road,
+                r#"<circle class="off-road" cx="{:.1}" cy="{:.1}" r="3" style="r:calc(3px / var(--k, 1))" fill="none" stroke="{OFF_ROAD}" stroke-width="1.2"><title>{} (farther than the offset from every road)</title></circle>"#,
                 p.x,
                 p.y,
                 escape(&title)
             );
         }
     }
+    let mut layers = vec![("roads", "roads")];
+    if !on_road.is_empty() {
+        let _ = writeln!(out, r#"<g id="sites">{on_road}</g>"#);
+        layers.push(("sites", "sites on roads"));
+    }
+    if !off_road.is_empty() {
+        let _ = writeln!(out, r#"<g id="off-road">{off_road}</g>"#);
+        layers.push(("off-road", "sites off the roads"));
+    }
     let suggested = report.suggested.as_deref().unwrap_or(&[]);
+    if !suggested.is_empty() {
+        out.push_str(r#"<g id="suggested">"#);
+        layers.push(("suggested", "suggested sites"));
+    }
     for s in suggested {
         let p = frame.px(Coord {
             x: s.at[0],
@@ -169,7 +192,7 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
         });
         let _ = writeln!(
             out,
-            r##"<path d="M{:.1} {:.1}l5 5l-5 5l-5 -5z" fill="{SUGGESTED}" stroke="#fff" stroke-width="1"><title>suggested site {}: {} {} km {:.1}</title></path>"##,
+            r##"<path class="keep-size" d="M{:.1} {:.1}l5 5l-5 5l-5 -5z" fill="{SUGGESTED}" stroke="#fff" stroke-width="1"><title>suggested site {}: {} {} km {:.1}</title></path>"##,
             p.x,
             p.y - 5.0,
             s.rank,
@@ -178,6 +201,11 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
             s.km
         );
     }
+    if !suggested.is_empty() {
+        out.push_str("</g>\n");
+    }
+    // The end of the viewport and of the clip.
+    out.push_str("</g></g>\n");
     // Legend: only what is drawn.
     let x = frame.width + 12.0;
     let mut y = 24.0;
@@ -248,7 +276,7 @@ pub fn svg(run: &CorridorRun, report: &CorridorReport) -> String {
         }
     }
     out.push_str("</svg>\n");
-    out
+    (out, layers)
 }
 
 /// The whole page.
@@ -311,10 +339,11 @@ pub fn render(run: &CorridorRun, report: &CorridorReport) -> String {
         let _ = writeln!(out, r#"<p class="note">{}</p>"#, escape(note));
     }
     out.push_str("</section>\n");
+    let (map, layers) = svg(run, report);
     let _ = writeln!(
         out,
-        r#"<section><h2>Map</h2><div id="map-wrap">{}</div></section>"#,
-        svg(run, report)
+        r#"<section id="map-section"><h2>Map</h2><div id="explorer">{}<div id="map-box">{map}</div><p class="hint">Wheel, + and − zoom; drag or the arrow keys pan; 0 shows the whole map. Hover a road or a site for its facts.</p></div></section>"#,
+        super::explore::toolbar(&[], &layers, false)
     );
     let _ = writeln!(
         out,
@@ -360,9 +389,10 @@ pub fn render(run: &CorridorRun, report: &CorridorReport) -> String {
     }
     let _ = writeln!(
         out,
-        "<p>Made by chargecov {}. Chainages and gaps are geodesic km on WGS84.</p>\n<script>{}</script>\n</body>\n</html>",
+        "<p>Made by chargecov {}. Chainages and gaps are geodesic km on WGS84.</p>\n<script>{}</script>\n<script>{}</script>\n</body>\n</html>",
         report.tool.version,
-        super::html::SCRIPT
+        super::html::SCRIPT,
+        super::explore::SCRIPT
     );
     out
 }

@@ -1,15 +1,15 @@
 //! One self-contained HTML file: the verdict and rule on top, the inputs,
-//! the map (inline SVG), the distribution of distances, and sortable
-//! tables of the uncovered areas and the groups. No network: styles and
-//! the few lines of script that sort the tables are inline.
+//! the explorable map (inline SVG, see `explore`), the distribution of
+//! distances, and sortable tables of the uncovered areas and the groups
+//! whose rows zoom the map. No network: styles and scripts are inline.
 
 use std::fmt::Write as _;
 
-use crate::model::CheckRun;
 use crate::report::{AreaReport, Report};
 use crate::units::trim_float;
 
-use super::map::{self, Detail};
+use super::explore;
+use super::map::{MapInput, Metric};
 use super::xml_escape as escape;
 use crate::units::km_number;
 
@@ -30,8 +30,6 @@ td.n,th.n{text-align:right}
 th.sort{cursor:pointer;user-select:none;background:#f5f5f5}
 th.sort:after{content:" ⇅";color:#999}
 .note{color:#a50f15;font-weight:bold}
-#map-wrap{overflow:auto;border:1px solid #ddd}
-#map path.area:hover{stroke:#000;stroke-width:1.5}
 "#;
 
 pub(crate) const SCRIPT: &str = r#"
@@ -179,9 +177,9 @@ fn curve(surface: &crate::report::SurfaceSummary) -> String {
     s
 }
 
-fn area_row(a: &AreaReport) -> String {
+fn area_row(index: usize, a: &AreaReport) -> String {
     format!(
-        r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td><td>{}</td></tr>"#,
+        r#"<tr data-i="{index}"><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td><td>{}</td></tr>"#,
         escape(&a.id),
         escape(a.name.as_deref().unwrap_or("")),
         escape(a.group.as_deref().unwrap_or("")),
@@ -194,18 +192,14 @@ fn area_row(a: &AreaReport) -> String {
     )
 }
 
-/// The whole page.
-pub fn render(run: &CheckRun, report: &Report) -> String {
-    render_with(run, report, &[], "")
+/// The whole page, its map coloured first by `metric`.
+pub fn render(input: &MapInput, metric: &Metric) -> String {
+    render_with(input, metric, "")
 }
 
-/// The page with suggested sites on the map and `section` (HTML) after it.
-pub fn render_with(
-    run: &CheckRun,
-    report: &Report,
-    sites: &[map::SiteMark],
-    section: &str,
-) -> String {
+/// The page with `section` (HTML) after the map.
+pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
+    let report = input.report;
     let s = &report.summary;
     let mut out = String::with_capacity(2 << 20);
     let (class, verdict) = if s.claim_holds {
@@ -221,8 +215,9 @@ pub fn render_with(
     };
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>chargecov — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        escape(&verdict)
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>chargecov — {}</title>\n<style>{STYLE}{}</style>\n</head>\n<body>",
+        escape(&verdict),
+        explore::STYLE
     );
     let _ = writeln!(
         out,
@@ -317,17 +312,7 @@ pub fn render_with(
     }
     let _ = writeln!(out, "</section>");
 
-    let _ = writeln!(
-        out,
-        r#"<section id="map-section"><h2>Map</h2><p>Hover over an area for its facts.</p><div id="map-wrap">"#
-    );
-    out.push_str(&map::svg_with_sites(
-        run,
-        report,
-        Detail::Interactive,
-        sites,
-    ));
-    let _ = writeln!(out, "</div></section>");
+    out.push_str(&explore::section(input, metric));
     out.push_str(section);
 
     let _ = writeln!(out, r#"<section id="distances"><h2>Distances</h2>"#);
@@ -372,7 +357,12 @@ pub fn render_with(
         let _ = writeln!(out, "</table></section>");
     }
 
-    let uncovered: Vec<&AreaReport> = report.areas.iter().filter(|a| !a.covered).collect();
+    let uncovered: Vec<(usize, &AreaReport)> = report
+        .areas
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.covered)
+        .collect();
     let _ = writeln!(
         out,
         r#"<section id="uncovered-areas"><h2>Uncovered areas ({})</h2>"#,
@@ -385,8 +375,8 @@ pub fn render_with(
             out,
             r#"<table class="sortable" id="uncovered-table"><thead><tr><th class="sort">id</th><th class="sort">name</th><th class="sort">group</th><th class="sort n">stations inside</th><th class="sort n">km to nearest qualifying</th><th class="sort n">km from centre</th><th class="sort">nearest qualifying station</th></tr></thead><tbody>"#
         );
-        for a in uncovered {
-            let _ = writeln!(out, "{}", area_row(a));
+        for (i, a) in uncovered {
+            let _ = writeln!(out, "{}", area_row(i, a));
         }
         let _ = writeln!(out, "</tbody></table>");
     }
@@ -415,8 +405,10 @@ pub fn render_with(
     let _ = writeln!(out, "</tbody></table></section>");
     let _ = writeln!(
         out,
-        "<footer><p>{} {} — distances are geodesic on WGS84.</p></footer>\n<script>{SCRIPT}</script>\n</body>\n</html>",
-        report.tool.name, report.tool.version
+        "<footer><p>{} {} — distances are geodesic on WGS84.</p></footer>\n<script>{SCRIPT}</script>\n<script>{}</script>\n</body>\n</html>",
+        report.tool.name,
+        report.tool.version,
+        explore::SCRIPT
     );
     out
 }

@@ -11,6 +11,8 @@ pub mod corridor;
 #[cfg(feature = "render")]
 pub mod corridor_html;
 pub mod diff;
+#[cfg(feature = "render")]
+pub mod explore;
 #[cfg(feature = "fgb")]
 pub mod fgb;
 #[cfg(feature = "gpkg")]

@@ -205,6 +205,8 @@ pub struct SuggestRun {
     pub run: CheckRun,
     /// What stood for demand.
     pub demand: Demand,
+    /// How far a site may be from the demand it serves, m ([`covering_m`]).
+    pub covering_m: f64,
     /// The model.
     pub objective: Objective,
     /// Every candidate considered.
@@ -369,6 +371,7 @@ pub fn run_suggest(config: &SuggestConfig, progress: &dyn Progress) -> Result<Su
     Ok(SuggestRun {
         run,
         demand: config.demand,
+        covering_m,
         objective: config.objective,
         candidates,
         instance,

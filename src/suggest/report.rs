@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Demand, ExactOutcome, Method, Objective, Origin, SuggestRun, greedy};
+use super::{ExactOutcome, Method, Objective, Origin, SuggestRun, greedy};
 use crate::report::{Provenance, Tool, round_deg};
 
 /// The JSON report of `suggest`.
@@ -274,13 +274,6 @@ impl SuggestReport {
             },
         });
         let rule = &run.run.rule;
-        let covering_m = match run.demand {
-            Demand::Area => rule
-                .within_km
-                .map_or(0.0, |km| km * 1000.0)
-                .max(rule.boundary_tolerance_m),
-            _ => rule.within_km.map_or(0.0, |km| km * 1000.0),
-        };
         SuggestReport {
             tool: Tool {
                 name: "chargecov",
@@ -296,7 +289,7 @@ impl SuggestReport {
             },
             demand: run.demand.name(),
             rule: rule.describe(),
-            covering_km: covering_m / 1000.0,
+            covering_km: run.covering_m / 1000.0,
             weight: population_field
                 .map_or_else(|| "areas".to_owned(), |f| format!("population ({f})")),
             method: MethodReport {

@@ -52,8 +52,9 @@ pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// Pixels that are clearly green (the map's covered areas).
-pub fn green_pixels(pixels: &[resvg::tiny_skia::PremultipliedColorU8]) -> usize {
+/// Pixels of the map's area fills: the yellows, oranges and reds of the
+/// palette (red well above blue), not white, grey or the blue stations.
+pub fn warm_pixels(pixels: &[resvg::tiny_skia::PremultipliedColorU8]) -> usize {
     pixels
         .iter()
         .filter(|p| {
@@ -62,7 +63,7 @@ pub fn green_pixels(pixels: &[resvg::tiny_skia::PremultipliedColorU8]) -> usize 
                 i32::from(p.green()),
                 i32::from(p.blue()),
             );
-            g > r + 20 && g > b + 10
+            r > b + 40 && r >= g
         })
         .count()
 }
@@ -133,5 +134,24 @@ pub fn have_python(test: &str, modules: &str) -> bool {
         panic!("{test}: python3 with {modules} is required under CI");
     }
     eprintln!("SKIPPED {test}: python3 with {modules} is missing");
+    false
+}
+
+/// Is a font with Chinese glyphs installed (fontconfig's `fc-list
+/// :lang=zh`)? When not, a test of CJK rendering skips loudly — or fails
+/// under CI, which installs fonts-noto-cjk.
+pub fn have_cjk_font(test: &str) -> bool {
+    let listed = std::process::Command::new("fc-list")
+        .args([":lang=zh", "file"])
+        .output()
+        .map(|o| !o.stdout.is_empty())
+        .unwrap_or(false);
+    if listed {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{test} cannot run under CI: no CJK font (apt-get install fonts-noto-cjk)");
+    }
+    eprintln!("SKIPPED {test}: no CJK font (apt-get install fonts-noto-cjk)");
     false
 }
