@@ -19,7 +19,7 @@ use crate::units::trim_float;
 /// hexagonal cell, sized by its count) instead of drawn one by one.
 pub const AGGREGATE_ABOVE: usize = 3_000;
 /// Centre-to-corner size of a bin's hexagon, px.
-const HEX_PX: f64 = 6.0;
+const HEX_PX: f64 = 8.0;
 /// Simplification tolerance, px: the explorable map is zoomed into, the
 /// printed one is not.
 const SIMPLIFY_EXPLORABLE_PX: f64 = 0.2;
@@ -221,7 +221,9 @@ fn hex_of(p: Coord<f64>, s: f64) -> (i32, i32) {
 }
 
 /// Size classes of binned dots: (at least this many stations, radius px).
-const BIN_SIZES: [(usize, f64); 5] = [(200, 5.0), (50, 4.0), (10, 3.0), (2, 2.2), (1, 1.5)];
+/// The largest stays within a cell (about 13.9 px between centres), with
+/// room for the neighbours' halos.
+const BIN_SIZES: [(usize, f64); 5] = [(200, 3.6), (50, 3.0), (10, 2.4), (2, 1.8), (1, 1.3)];
 
 fn bin_size(count: usize) -> usize {
     BIN_SIZES
