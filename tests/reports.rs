@@ -248,7 +248,7 @@ fn the_map_metric_recolours_the_printed_map() {
     let share = std::fs::read(p("share.png")).unwrap();
     assert_ne!(covered, share, "the metric changes the picture");
     let svg = std::fs::read_to_string(p("share.png.svg")).unwrap();
-    assert!(svg.contains("Areas: share of the surface within 5 km"));
+    assert!(svg.contains("Areas: surface within 5 km"));
     // Gaps are not asked for: no gap layer; worst points are computed.
     assert!(!svg.contains("id=\"gaps\"") && svg.contains("id=\"worst\""));
 

@@ -422,7 +422,7 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
                 title: "Gaps".to_owned(),
                 items: vec![LegendItem {
                     symbol: Symbol::Hatch,
-                    label: format!("farther than {largest} km from every qualifying station"),
+                    label: format!("> {largest} km from every qualifying station"),
                 }],
             });
         }
@@ -514,7 +514,7 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
                     fill: WORST_FILL,
                     r: 3.0,
                 },
-                label: "farthest point of an area from every qualifying station".to_owned(),
+                label: "farthest from every qualifying station".to_owned(),
             }],
         });
     }

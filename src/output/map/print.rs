@@ -12,7 +12,7 @@ use super::{Frame, MapInput};
 use crate::output::xml_escape as escape;
 use crate::units::trim_float;
 
-const LEGEND_WIDTH: f64 = 300.0;
+const LEGEND_WIDTH: f64 = 330.0;
 const TITLE_HEIGHT: f64 = 78.0;
 const FOOT_HEIGHT: f64 = 52.0;
 /// The size of the uncovered areas' names, px.

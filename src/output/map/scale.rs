@@ -261,7 +261,7 @@ fn share(report: &Report, radius: &str) -> Scale {
         .collect();
     Scale {
         metric: Metric::Share(radius.to_owned()),
-        title: format!("share of the surface within {radius} km"),
+        title: format!("surface within {radius} km"),
         classes,
         of,
     }
@@ -275,7 +275,7 @@ pub fn scales(report: &Report) -> Vec<Scale> {
         distance_scale(
             report,
             Metric::Distance,
-            "km from the centre to the nearest qualifying station",
+            "nearest qualifying, from the centre",
             "centre",
             |a| a.nearest_distance_m,
         ),
@@ -288,7 +288,7 @@ pub fn scales(report: &Report) -> Vec<Scale> {
             out.push(distance_scale(
                 report,
                 Metric::Worst,
-                "km from the worst-served point to the nearest qualifying station",
+                "nearest qualifying, from the worst point",
                 "worst point",
                 |a| a.worst_point.as_ref().map(|w| w.distance_m),
             ));
