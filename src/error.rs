@@ -526,6 +526,23 @@ pub enum Error {
         source_name: String,
     },
 
+    /// An input that grows beyond the stated limits as it is read: a
+    /// compressed file or archive member expanding too far (a
+    /// compression bomb, or a genuine file larger than the limits allow),
+    /// or a stream too large to hold. Nothing beyond the limit was
+    /// written or kept.
+    #[error("{source_name}: {}", describe_size_limit(*limit_bytes, *limit, *compressed_bytes))]
+    TooLarge {
+        /// The input.
+        source_name: String,
+        /// The limit reached, in bytes of text.
+        limit_bytes: u64,
+        /// Which limit it is.
+        limit: SizeLimit,
+        /// The compressed size, where the input is compressed.
+        compressed_bytes: Option<u64>,
+    },
+
     /// A setting out of range.
     #[error("{} must be {expected}, got {value}", setting.name())]
     InvalidSetting {
@@ -571,6 +588,46 @@ pub enum Error {
     },
 }
 
+/// Which limit an input reached (see `input::ExpansionLimits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeLimit {
+    /// The most text a compressed input may give.
+    Expanded,
+    /// The most text per compressed byte.
+    Ratio(u64),
+    /// The most a stream read whole (standard input, a pipe) may hold.
+    Stream,
+}
+
+/// Megabytes, for messages.
+fn mb(bytes: u64) -> String {
+    let mb = bytes as f64 / 1_048_576.0;
+    if mb >= 10.0 {
+        format!("{mb:.0} MB")
+    } else {
+        format!("{mb:.1} MB")
+    }
+}
+
+fn describe_size_limit(limit_bytes: u64, limit: SizeLimit, compressed: Option<u64>) -> String {
+    match (limit, compressed) {
+        (SizeLimit::Stream, _) | (_, None) => format!(
+            "holds more than {} (the limit on a stream read into memory); refused before reading further\n  hint: save it to a file and read the file",
+            mb(limit_bytes)
+        ),
+        (SizeLimit::Expanded, Some(c)) => format!(
+            "expands beyond {} from {} compressed (the limit on decompressed size); refused before reading further, as a compression bomb would be\n  hint: if the file is genuine, decompress it and read the file, or raise the limit on decompressed size",
+            mb(limit_bytes),
+            mb(c)
+        ),
+        (SizeLimit::Ratio(ratio), Some(c)) => format!(
+            "expands beyond {} from {} compressed, more than {ratio} times (the limit on the compression ratio); refused before reading further, as a compression bomb would be\n  hint: if the file is genuine, decompress it and read the file, or raise the limit on the compression ratio",
+            mb(limit_bytes),
+            mb(c)
+        ),
+    }
+}
+
 impl Error {
     /// The same error with its file named by `rename` (e.g. a member of
     /// an archive instead of its temporary copy).
@@ -602,6 +659,7 @@ impl Error {
             | Error::AllFiltered { source_name, .. }
             | Error::TooManyRecords { source_name, .. }
             | Error::NoCandidates { source_name }
+            | Error::TooLarge { source_name, .. }
             | Error::Crs { source_name, .. } => *source_name = rename(source_name),
             Error::InvalidSetting { .. }
             | Error::TooFewStations { .. }

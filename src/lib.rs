@@ -69,6 +69,7 @@ pub mod power;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod scratch;
 pub mod stats;
 pub mod suggest;
 pub mod surface;

@@ -25,14 +25,19 @@ fn main() -> ExitCode {
     // this process is affected; if the kernel refuses, nothing changes.
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
-    // Interrupted (Ctrl-C, SIGTERM, SIGHUP) while outputs are being put in
-    // place: remove the temporary files, write nothing, exit 130. If the
-    // handler cannot be installed, the run goes on without it.
+    // Interrupted (Ctrl-C, SIGTERM, SIGHUP): wait for outputs being put
+    // in place, remove every temporary file and folder (staged outputs,
+    // extracted archives), create none after, exit 130. If the handler
+    // cannot be installed, the run goes on without it.
     let _ = ctrlc::set_handler(|| {
-        chargecov::output::staged::remove_pending();
+        chargecov::scratch::sweep();
         std::process::exit(130);
     });
     let cli = Cli::parse();
+    if let Err(e) = cli::shared::read_limits_from_env() {
+        cli::say::stderr(&format!("chargecov: error: {e}"));
+        return ExitCode::from(2);
+    }
     // A panic is a bug: say so, ask for a report, and exit 2 like any
     // other failure to reach a verdict (never 101 with a backtrace).
     std::panic::set_hook(Box::new(|info| {
@@ -56,6 +61,8 @@ fn main() -> ExitCode {
         Command::Completions(args) => args.run(),
         Command::Man(args) => args.run(),
     });
+    // Whatever a failure left registered goes too.
+    chargecov::scratch::sweep();
     match result {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {

@@ -452,3 +452,263 @@ fn long_numeric_ids_are_compared_as_written() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// An archive: `(member, bytes)` pairs, deflated.
+fn zip_of(archive: &std::path::Path, members: &[(&str, &[u8])]) {
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(archive).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for (name, bytes) in members {
+        writer.start_file(*name, options).unwrap();
+        std::io::Write::write_all(&mut writer, bytes).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+/// Eight stations as GeoJSON, the last `]}` left off so that padding can
+/// follow before it.
+fn eight_stations_open() -> String {
+    let features: Vec<String> = (0..8)
+        .map(|i| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"id":"s{i}","power_kw":500}},"geometry":{{"type":"Point","coordinates":[{},0.5]}}}}"#,
+                0.1 + f64::from(i) * 0.1
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}"#,
+        features.join(",")
+    )
+}
+
+#[test]
+fn an_archive_read_from_is_never_an_output() {
+    // `in.zip/st.geojson` is read out of in.zip: every output flag naming
+    // in.zip is refused before any work and the archive stays as it was.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("in.zip");
+    let stations = format!("{}]}}", eight_stations_open());
+    zip_of(&archive, &[("st.geojson", stations.as_bytes())]);
+    let before = std::fs::read(&archive).unwrap();
+    let member = format!("{}/st.geojson", path_str(&archive));
+    for flag in ["--report", "--html", "--markdown"] {
+        let out = chargecov()
+            .args(["check", "--areas", "fixtures/basic/areas.geojson"])
+            .args(["--stations", &member, "-q", flag])
+            .arg(&archive)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("would overwrite the input"), "{flag}: {err}");
+        assert_eq!(std::fs::read(&archive).unwrap(), before, "{flag}");
+    }
+    // The corridor and suggest reports too.
+    let runs: [Vec<&str>; 2] = [
+        vec![
+            "corridor",
+            "--network",
+            "fixtures/corridor/equator.geojson",
+            "--stations",
+            &member,
+            "--spacing-km",
+            "60",
+            "--report",
+        ],
+        vec![
+            "suggest",
+            "--areas",
+            "fixtures/basic/areas.geojson",
+            "--stations",
+            &member,
+            "--k",
+            "1",
+            "--report",
+        ],
+    ];
+    for args in runs {
+        let out = chargecov()
+            .args(&args)
+            .arg(&archive)
+            .arg("-q")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("would overwrite the input"), "{args:?}: {err}");
+        assert_eq!(std::fs::read(&archive).unwrap(), before);
+    }
+}
+
+#[test]
+fn compression_bombs_are_refused_by_their_limit_and_leave_nothing() {
+    // Eight stations then 64 MB of spaces: about 64 KB deflated (a ratio
+    // near 1,000, where GeoJSON compresses 3–20 times). The default limit
+    // of 100 times refuses it, naming the limit and how to raise it; the
+    // temporary folder is gone; raised, the same file reads.
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut text = eight_stations_open().into_bytes();
+    text.resize(text.len() + (64 << 20), b' ');
+    text.extend_from_slice(b"]}");
+    let archive = dir.path().join("bomb.zip");
+    zip_of(&archive, &[("st.geojson", &text)]);
+    let gz = dir.path().join("bomb.geojson.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut enc, &text).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let run = |stations: &std::path::Path, stdin: bool, env: &[(&str, &str)]| {
+        let mut cmd = chargecov();
+        cmd.args(["check", "--areas", "fixtures/basic/areas.geojson", "-q"])
+            .env("TMPDIR", &tmp);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        if stdin {
+            cmd.args(["--stations", "-"])
+                .write_stdin(std::fs::read(stations).unwrap());
+        } else {
+            cmd.arg("--stations").arg(stations);
+        }
+        cmd.output().unwrap()
+    };
+    for (stations, stdin) in [(&archive, false), (&gz, false), (&gz, true)] {
+        let out = run(stations, stdin, &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("limit on the compression ratio")
+                && err.contains("CHARGECOV_MAX_EXPANSION_RATIO"),
+            "{err}"
+        );
+        assert!(std::fs::read_dir(&tmp).unwrap().next().is_none());
+        let out = run(
+            stations,
+            stdin,
+            &[("CHARGECOV_MAX_EXPANSION_RATIO", "5000")],
+        );
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The size limit binds too, whatever the ratio allows.
+        let out = run(
+            stations,
+            stdin,
+            &[
+                ("CHARGECOV_MAX_EXPANSION_RATIO", "5000"),
+                ("CHARGECOV_MAX_EXPANDED_MB", "32"),
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("beyond 32 MB") && err.contains("decompressed size"),
+            "{err}"
+        );
+        assert!(std::fs::read_dir(&tmp).unwrap().next().is_none());
+    }
+    let out = chargecov()
+        .args(["check", "-q"])
+        .env("CHARGECOV_MAX_EXPANDED_MB", "lots")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CHARGECOV_MAX_EXPANDED_MB"));
+}
+
+#[test]
+fn archives_inside_archives_and_empty_members_are_refused_before_extracting() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = dir.path().join("inner.zip");
+    zip_of(
+        &inner,
+        &[(
+            "st.geojson",
+            format!("{}]}}", eight_stations_open()).as_bytes(),
+        )],
+    );
+    // A zip named as GeoJSON inside a zip: one level would hold the next.
+    let outer = dir.path().join("outer.zip");
+    zip_of(&outer, &[("st.geojson", &std::fs::read(&inner).unwrap())]);
+    let blank = dir.path().join("blank.zip");
+    zip_of(&blank, &[("st.geojson", &vec![b' '; 100_000])]);
+    for (archive, says) in [(&outer, "itself an archive"), (&blank, "holds no data")] {
+        let out = chargecov()
+            .args([
+                "check",
+                "--areas",
+                "fixtures/basic/areas.geojson",
+                "-q",
+                "--stations",
+            ])
+            .arg(archive)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupt_while_extracting_leaves_no_folder() {
+    // A large archive is being extracted into TMPDIR when SIGINT comes:
+    // the folder goes, the exit is 130. Three times, at varying moments.
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut text = eight_stations_open().into_bytes();
+    text.resize(text.len() + (400 << 20), b' ');
+    text.extend_from_slice(b"]}");
+    let archive = dir.path().join("big.zip");
+    zip_of(&archive, &[("st.geojson", &text)]);
+    drop(text);
+    for delay_ms in [0u64, 30, 120] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("chargecov"))
+            .current_dir(common::root())
+            .args([
+                "check",
+                "--areas",
+                "fixtures/basic/areas.geojson",
+                "-q",
+                "--stations",
+            ])
+            .arg(&archive)
+            .env("TMPDIR", &tmp)
+            .env("CHARGECOV_MAX_EXPANSION_RATIO", "100000")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::fs::read_dir(&tmp).unwrap().next().is_none() {
+            assert!(std::time::Instant::now() < deadline, "no folder was made");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "ended before extracting"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let code = child.wait().unwrap().code();
+        let left: Vec<_> = std::fs::read_dir(&tmp)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        // 130 if the signal came while it ran; a run that had already
+        // read the layer may end with its verdict — but leaves nothing.
+        assert!(matches!(code, Some(130 | 0 | 1)), "{code:?}");
+        assert!(left.is_empty(), "after {delay_ms} ms: {left:?}");
+    }
+}

@@ -43,6 +43,30 @@ pub fn render(error: &Error) -> String {
                 available.join(", ")
             )
         }
+        Error::TooLarge {
+            limit,
+            compressed_bytes,
+            ..
+        } => {
+            let text = error.to_string();
+            let what = text.split("\n  hint:").next().unwrap_or(&text);
+            let limits = super::shared::expansion_limits();
+            let hint = match (limit, compressed_bytes) {
+                (chargecov::error::SizeLimit::Stream, _) | (_, None) => format!(
+                    "save it to a file and read the file, or raise the limit with {}=N (megabytes; now {})",
+                    super::shared::MAX_EXPANDED_MB,
+                    limits.max_bytes >> 20
+                ),
+                _ => format!(
+                    "if the file is genuine, raise the limits for this run: {}=N (megabytes; now {}), {}=N (now {})",
+                    super::shared::MAX_EXPANDED_MB,
+                    limits.max_bytes >> 20,
+                    super::shared::MAX_EXPANSION_RATIO,
+                    limits.max_ratio
+                ),
+            };
+            format!("{what}\n  hint: {hint}")
+        }
         Error::NoRouteField { .. } => format!(
             "{error}\n  hint: name the property that holds the route (e.g. \"A 5\") with --route-field"
         ),

@@ -256,6 +256,7 @@ impl CorridorArgs {
             encoding: self.encoding,
             layer: self.stations_layer.clone(),
             geometry_field: None,
+            limits: super::shared::expansion_limits(),
         };
         let station_fields = self.station_fields.specs(
             self.pools.pool_field.as_deref(),
@@ -268,6 +269,7 @@ impl CorridorArgs {
                 encoding: self.encoding,
                 layer: self.network_layer.clone(),
                 geometry_field: None,
+                limits: super::shared::expansion_limits(),
             },
             network_crs: self.network_crs.clone(),
             network_spec: NetworkSpec {

@@ -228,6 +228,44 @@ pub struct RuleArgs {
     pub within_km: Option<f64>,
 }
 
+/// The environment variables that raise (or lower) the limits on how far
+/// compressed input may expand, in the manner of unzip's
+/// `UNZIP_DISABLE_ZIPBOMB_DETECTION`: set for a run, not kept.
+pub const MAX_EXPANDED_MB: &str = "CHARGECOV_MAX_EXPANDED_MB";
+/// See [`MAX_EXPANDED_MB`].
+pub const MAX_EXPANSION_RATIO: &str = "CHARGECOV_MAX_EXPANSION_RATIO";
+
+static LIMITS: std::sync::OnceLock<chargecov::input::ExpansionLimits> = std::sync::OnceLock::new();
+
+/// Reads the expansion limits from the environment, once, before any
+/// command runs.
+pub fn read_limits_from_env() -> anyhow::Result<()> {
+    let mut limits = chargecov::input::ExpansionLimits::default();
+    let read = |name: &str| -> anyhow::Result<Option<u64>> {
+        match std::env::var(name) {
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => bail!("{name} must be a whole number"),
+            Ok(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(Some(n)),
+                _ => bail!("{name} must be a whole number above 0, got {v:?}"),
+            },
+        }
+    };
+    if let Some(mb) = read(MAX_EXPANDED_MB)? {
+        limits.max_bytes = mb.saturating_mul(1 << 20);
+    }
+    if let Some(ratio) = read(MAX_EXPANSION_RATIO)? {
+        limits.max_ratio = ratio;
+    }
+    let _ = LIMITS.set(limits);
+    Ok(())
+}
+
+/// The expansion limits of this run.
+pub fn expansion_limits() -> chargecov::input::ExpansionLimits {
+    LIMITS.get().copied().unwrap_or_default()
+}
+
 impl CrsArgs {
     /// How to read the areas.
     pub fn areas_read(&self) -> ReadOptions {
@@ -235,6 +273,7 @@ impl CrsArgs {
             encoding: self.encoding,
             layer: self.areas_layer.clone(),
             geometry_field: self.geometry_field.clone(),
+            limits: expansion_limits(),
         }
     }
 
@@ -244,6 +283,7 @@ impl CrsArgs {
             encoding: self.encoding,
             layer: self.stations_layer.clone(),
             geometry_field: self.geometry_field.clone(),
+            limits: expansion_limits(),
         }
     }
 }

@@ -23,6 +23,7 @@ mod geojson_split;
 pub mod geojsonseq;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;
+pub mod limits;
 pub mod lines;
 pub mod names;
 mod parallel;
@@ -38,6 +39,7 @@ pub mod zip;
 
 pub use encoding::TextEncoding;
 pub use format::{Compression, InputFormat};
+pub use limits::ExpansionLimits;
 pub use source::{Input, Source};
 
 use crate::error::{Error, Result};
@@ -55,6 +57,8 @@ pub struct ReadOptions {
     pub layer: Option<String>,
     /// A table's geometry column (WKT), instead of the usual names.
     pub geometry_field: Option<String>,
+    /// How far compressed input may expand.
+    pub limits: ExpansionLimits,
 }
 
 /// Records are handed over in batches of about this many bytes of text,
@@ -143,7 +147,9 @@ pub fn read_features(input: &Input) -> Result<RawLayer<RawFeature>> {
             reader.read_features(self.0)
         }
     }
-    dispatch(input.format(), Areas(input)).unwrap_or_else(|f| Err(unsupported(input, f)))
+    dispatch(input.format(), Areas(input))
+        .unwrap_or_else(|f| Err(unsupported(input, f)))
+        .map_err(|e| input.breach().unwrap_or(e))
 }
 
 /// Reads a station layer in whatever format it is (see
@@ -172,7 +178,9 @@ pub fn read_stations<T: Send>(
         convert,
         sink,
     };
-    dispatch(input.format(), job).unwrap_or_else(|f| Err(unsupported(input, f)))
+    dispatch(input.format(), job)
+        .unwrap_or_else(|f| Err(unsupported(input, f)))
+        .map_err(|e| input.breach().unwrap_or(e))
 }
 
 /// Reads a whole station layer into records (for tests and small layers).

@@ -6,9 +6,11 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
 use crate::input::format::{self, Compression, InputFormat};
+use crate::input::limits::{Bounded, ExpansionLimits};
 use crate::input::{ReadOptions, TextEncoding};
 
 /// A layer's bytes.
@@ -85,14 +87,7 @@ impl Source {
     /// As [`Source::open`], with read options (a text encoding).
     pub fn open_with(&self, options: &ReadOptions) -> Result<Input<'_>> {
         let whole = match self {
-            Source::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .lock()
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| self.read_error(e))?;
-                Some(bytes)
-            }
+            Source::Stdin => Some(self.read_stream(std::io::stdin().lock(), options)?),
             Source::Path(path) => {
                 let meta = match std::fs::metadata(path) {
                     Ok(meta) => meta,
@@ -106,6 +101,8 @@ impl Source {
                                 geometry_field: options.geometry_field.clone(),
                                 member: Some(member),
                                 archive: Some(archive),
+                                limits: options.limits,
+                                breached: Arc::default(),
                                 whole: None,
                                 compression: Compression::None,
                                 format: InputFormat::Zip,
@@ -123,11 +120,8 @@ impl Source {
                 if meta.is_file() {
                     None
                 } else {
-                    let mut bytes = Vec::new();
-                    std::fs::File::open(path)
-                        .and_then(|mut f| f.read_to_end(&mut bytes))
-                        .map_err(|e| self.read_error(e))?;
-                    Some(bytes)
+                    let file = std::fs::File::open(path).map_err(|e| self.read_error(e))?;
+                    Some(self.read_stream(file, options)?)
                 }
             }
             _ => None,
@@ -139,6 +133,8 @@ impl Source {
             geometry_field: options.geometry_field.clone(),
             member: None,
             archive: None,
+            limits: options.limits,
+            breached: Arc::default(),
             whole,
             compression: Compression::None,
             format: InputFormat::GeoJson,
@@ -164,6 +160,22 @@ impl Source {
         let name = self.file_name().map(format::strip_compression_suffix);
         input.format = format::detect(&head, name);
         Ok(input)
+    }
+}
+
+impl Source {
+    /// A stream read whole into memory, up to the limit on streams.
+    fn read_stream(&self, stream: impl Read, options: &ReadOptions) -> Result<Vec<u8>> {
+        let max = options.limits.max_bytes;
+        let mut bytes = Vec::new();
+        stream
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| self.read_error(e))?;
+        if bytes.len() as u64 > max {
+            return Err(options.limits.refusal(self.to_string(), None));
+        }
+        Ok(bytes)
     }
 }
 
@@ -209,6 +221,10 @@ pub struct Input<'s> {
     member: Option<String>,
     /// The archive, when the path names a member inside one.
     archive: Option<PathBuf>,
+    /// How far compressed text may expand.
+    limits: ExpansionLimits,
+    /// Set when the text expanded beyond `limits` (see [`Input::breach`]).
+    breached: Arc<AtomicBool>,
     /// Standard input, read whole.
     whole: Option<Vec<u8>>,
     compression: Compression,
@@ -308,9 +324,17 @@ impl<'s> Input<'s> {
         let raw = self.raw_reader()?;
         let mut reader: Box<dyn Read + Send> = match self.compression {
             Compression::None => raw,
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-                std::io::BufReader::with_capacity(1 << 16, raw),
-            )),
+            Compression::Gzip => {
+                let (allowed, _) = self.limits.allowance(self.stored_len().unwrap_or(0));
+                Box::new(Bounded::new(
+                    flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(
+                        1 << 16,
+                        raw,
+                    )),
+                    allowed,
+                    self.breached.clone(),
+                ))
+            }
         };
         let mut head = Vec::with_capacity(3);
         (&mut reader)
@@ -323,12 +347,30 @@ impl<'s> Input<'s> {
         Ok(Box::new(std::io::Cursor::new(head).chain(reader)))
     }
 
+    /// The limits on how far its text may expand.
+    pub fn limits(&self) -> ExpansionLimits {
+        self.limits
+    }
+
+    /// The refusal for text that expanded beyond the limits, once a read
+    /// has run into them (whatever error the reader then gave).
+    pub fn breach(&self) -> Option<Error> {
+        self.breached
+            .load(Ordering::Relaxed)
+            .then(|| self.limits.refusal(self.name(), self.stored_len()))
+    }
+
     /// The length of the text [`Input::reader`] gives, where it is known
     /// before reading (not for compressed input).
     pub fn byte_len(&self) -> Option<u64> {
         if self.compression != Compression::None {
             return None;
         }
+        self.stored_len()
+    }
+
+    /// The length of the bytes as stored (compressed or not).
+    fn stored_len(&self) -> Option<u64> {
         match (self.source, &self.whole) {
             (_, Some(bytes)) => Some(bytes.len() as u64),
             (Source::Path(path), None) => {

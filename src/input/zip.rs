@@ -6,11 +6,15 @@
 //! Messages name it as `ARCHIVE.zip/MEMBER`, not the temporary copy.
 
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Layer, Result};
 use crate::fields::StationFieldSpecs;
-use crate::input::format::InputFormat;
+use crate::input::format::{self, InputFormat};
+use crate::input::limits::Bounded;
 use crate::input::raw::{LayerMeta, RawFeature, RawLayer, RawStation};
 use crate::input::{Collect, Input, LayerReader, ReadOptions, Source};
 
@@ -45,6 +49,9 @@ const LAYER_FILES: [&str; 8] = [
     "shp", "gpkg", "geojson", "json", "geojsonl", "ndjson", "csv", "tsv",
 ];
 
+/// How much of the layer file is looked at before extracting.
+const HEAD_BYTES: u64 = 1 << 16;
+
 /// A Shapefile's siblings, extracted with it.
 const SHAPEFILE_PARTS: [&str; 5] = ["shp", "shx", "dbf", "prj", "cpg"];
 
@@ -61,7 +68,7 @@ fn stem(name: &str) -> &str {
 /// One layer file of an archive, extracted.
 struct Extracted {
     /// Keeps the temporary folder while the layer is read.
-    _dir: tempfile::TempDir,
+    _dir: crate::scratch::TempDir,
     path: PathBuf,
     /// How the archive is named in messages, and how the member.
     shown: String,
@@ -121,22 +128,65 @@ impl Extracted {
         } else {
             vec![chosen]
         };
-        let dir = tempfile::tempdir().map_err(|error| Error::Read {
-            source_name: name.clone(),
+        // The layer file's first bytes, before anything is extracted: an
+        // archive inside the archive is refused (each level would be
+        // extracted again, without end), as is a member with no data.
+        let mut head = Vec::new();
+        archive
+            .by_name(chosen)
+            .map_err(|e| malformed(format!("{chosen}: {e}")))?
+            .take(HEAD_BYTES)
+            .read_to_end(&mut head)
+            .map_err(|e| malformed(format!("{chosen}: {e}")))?;
+        if format::compression(&head) != format::Compression::None
+            || format::detect(&head, Some(chosen)) == InputFormat::Zip
+        {
+            return Err(malformed(format!(
+                "{chosen} is itself an archive or a compressed file; extract it first and read the layer file"
+            )));
+        }
+        if head.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+            return Err(malformed(format!(
+                "{chosen} holds no data in its first {} KB",
+                HEAD_BYTES / 1024
+            )));
+        }
+        // What all members together may expand to.
+        let limits = input.limits();
+        let archive_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let (allowed, _) = limits.allowance(archive_bytes);
+        let refuse = || limits.refusal(format!("{name}/{chosen}"), Some(archive_bytes));
+        let mut left = allowed;
+        let dir = crate::scratch::temp_dir().map_err(|error| Error::Read {
+            source_name: format!(
+                "{name} (extracting into the temporary folder {})",
+                std::env::temp_dir().display()
+            ),
             error,
         })?;
         let mut path = PathBuf::new();
         for member in members {
             let base = member.rsplit('/').next().unwrap_or(member);
             let target = dir.path().join(base);
-            let mut entry = archive
+            let entry = archive
                 .by_name(member)
                 .map_err(|e| malformed(format!("{member}: {e}")))?;
+            // The size the archive declares is checked first (no bytes
+            // written); the bytes themselves are counted as they come.
+            if entry.size() > left {
+                return Err(refuse());
+            }
+            let breached = Arc::new(AtomicBool::new(false));
+            let mut bounded = Bounded::new(entry, left, breached.clone());
             let mut out = File::create(&target).map_err(|error| Error::Read {
-                source_name: name.clone(),
+                source_name: format!("{name} (extracting {member} into {})", dir.path().display()),
                 error,
             })?;
-            std::io::copy(&mut entry, &mut out).map_err(|e| malformed(format!("{member}: {e}")))?;
+            match std::io::copy(&mut bounded, &mut out) {
+                Ok(n) => left -= n,
+                Err(_) if breached.load(Ordering::Relaxed) => return Err(refuse()),
+                Err(e) => return Err(malformed(format!("{member}: {e}"))),
+            }
             if member == chosen {
                 path = target;
             }
@@ -146,6 +196,7 @@ impl Extracted {
             encoding: input.encoding(),
             layer: None,
             geometry_field: input.geometry_field_name().map(str::to_owned),
+            limits: input.limits(),
         };
         // `a.zip/b.shp` already names the member.
         let shown = if input.member().is_some() {

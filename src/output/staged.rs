@@ -22,39 +22,11 @@
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
-
-/// Temporary files that exist right now (for [`remove_pending`]).
-static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// Removes every temporary file of staged outputs that still exists: for
-/// a signal handler, just before the process ends. Safe to call at any
-/// time; the outputs of a run interrupted this way are not written.
-pub fn remove_pending() {
-    let pending = match PENDING.lock() {
-        Ok(p) => p.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    };
-    for path in pending {
-        let _ = fs::remove_file(path);
-    }
-}
-
-fn register(path: &Path) {
-    if let Ok(mut p) = PENDING.lock() {
-        p.push(path.to_path_buf());
-    }
-}
-
-fn unregister(path: &Path) {
-    if let Ok(mut p) = PENDING.lock() {
-        p.retain(|q| q != path);
-    }
-}
+use crate::scratch;
 
 /// The directory a file is in (`.` for a bare name) and its name.
 fn dir_and_name(path: &Path) -> (&Path, String) {
@@ -78,12 +50,17 @@ struct Temp {
 impl Temp {
     fn beside(target: &Path) -> io::Result<Temp> {
         let (dir, name) = dir_and_name(target);
-        let file = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".part")
-            .tempfile_in(dir)?;
+        scratch::remove_stale(Some(target));
+        let file = scratch::create_file(
+            || {
+                tempfile::Builder::new()
+                    .prefix(&scratch::file_prefix(&name))
+                    .suffix(".part")
+                    .tempfile_in(dir)
+            },
+            |f| f.path(),
+        )?;
         let path = file.path().to_path_buf();
-        register(&path);
         Ok(Temp {
             file: Some(file),
             path,
@@ -123,7 +100,7 @@ impl Drop for Temp {
     fn drop(&mut self) {
         // A NamedTempFile removes itself when dropped.
         drop(self.file.take());
-        unregister(&self.path);
+        scratch::forget(&self.path);
     }
 }
 
@@ -339,7 +316,9 @@ impl StagedOutputs {
             }
         }
         // 2. The previous contents are kept aside (a hard link, no copy)
-        //    until every file is in place.
+        //    until every file is in place. An interrupt waits for this
+        //    step to end (scratch::sweep).
+        let commit = scratch::commit_guard();
         let mut kept: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
         let mut failure = None;
         for (path, real, temp) in files {
@@ -355,7 +334,7 @@ impl StagedOutputs {
                 Err(error) => {
                     if let Some(p) = previous {
                         let _ = fs::remove_file(&p);
-                        unregister(&p);
+                        scratch::forget(&p);
                     }
                     failure = Some(Error::Write { path, error });
                     break;
@@ -368,7 +347,7 @@ impl StagedOutputs {
                 match previous {
                     Some(p) => {
                         let _ = fs::rename(&p, &real);
-                        unregister(&p);
+                        scratch::forget(&p);
                     }
                     None => {
                         let _ = fs::remove_file(&real);
@@ -381,9 +360,10 @@ impl StagedOutputs {
         for (_, previous) in kept {
             if let Some(p) = previous {
                 let _ = fs::remove_file(&p);
-                unregister(&p);
+                scratch::forget(&p);
             }
         }
+        drop(commit);
         // 4. Streams last: what is written to them cannot be taken back.
         for staged in streams {
             let Content::Bytes(bytes) = &staged.content else {
@@ -421,16 +401,22 @@ fn keep_previous(real: &Path) -> io::Result<Option<PathBuf>> {
     }
     let (dir, name) = dir_and_name(real);
     for attempt in 0..100u32 {
-        let candidate = dir.join(format!(".{name}.{}.{attempt}.old", std::process::id()));
+        let candidate = dir.join(format!("{}{attempt}.old", scratch::file_prefix(&name)));
+        // Registered first: a sweep after the link removes it, and one
+        // before refuses the link.
+        scratch::register_file(&candidate)?;
         match fs::hard_link(real, &candidate) {
-            Ok(()) => {
-                register(&candidate);
-                return Ok(Some(candidate));
+            Ok(()) => return Ok(Some(candidate)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                scratch::forget(&candidate);
+                continue;
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             // A file system without hard links: the rename is still
             // atomic for this file, it just cannot be undone.
-            Err(_) => return Ok(None),
+            Err(_) => {
+                scratch::forget(&candidate);
+                return Ok(None);
+            }
         }
     }
     Ok(None)
@@ -492,13 +478,32 @@ fn identity(path: &Path) -> Option<Identity> {
     Some(Identity::Path(dir.join(absolute.file_name()?)))
 }
 
-/// Refuses outputs that would overwrite an input, and two outputs that
+/// The file that holds an input: the input itself, or for a path inside
+/// a file (`stations.zip/2024/stations.geojson`, a member of an archive)
+/// the nearest ancestor that is a file.
+fn holder(path: &Path) -> PathBuf {
+    if fs::symlink_metadata(path).is_ok() {
+        return path.to_path_buf();
+    }
+    path.ancestors()
+        .skip(1)
+        .find(|a| !a.as_os_str().is_empty() && fs::metadata(a).is_ok())
+        .filter(|a| fs::metadata(a).is_ok_and(|m| m.is_file()))
+        .map_or_else(|| path.to_path_buf(), Path::to_path_buf)
+}
+
+/// Refuses outputs that would overwrite an input (or the archive an input
+/// is read from), and two outputs that
 /// name the same file or stream (`-` is standard output). Inputs that are
 /// standard input (`-`) are not files and clash with nothing.
 pub fn check_targets(inputs: &[&Path], outputs: &[&Path]) -> std::result::Result<(), Clash> {
     let inputs: Vec<Option<Identity>> = inputs
         .iter()
-        .map(|p| (p.as_os_str() != "-").then(|| identity(p)).flatten())
+        .map(|p| {
+            (p.as_os_str() != "-")
+                .then(|| identity(&holder(p)))
+                .flatten()
+        })
         .collect();
     let outputs: Vec<Option<Identity>> = outputs.iter().map(|p| identity(p)).collect();
     for (o, out) in outputs.iter().enumerate() {
@@ -563,9 +568,7 @@ mod tests {
         assert_eq!(fs::read_to_string(&big).unwrap(), "streamed");
         assert_eq!(files_in(dir.path()), ["big.txt", "out.txt"]);
         assert!(
-            PENDING
-                .lock()
-                .unwrap()
+            scratch::registered()
                 .iter()
                 .all(|p| !p.starts_with(dir.path()))
         );
