@@ -329,11 +329,12 @@ pub enum Error {
         named: bool,
     },
 
-    /// A file of several layers, and no (or an unknown) layer named.
+    /// A file of several layers (or none), and no layer named, an
+    /// unknown one, or a name that matches several.
     #[error(
-        "{source_name}: {}; its feature layers are: {}\n  hint: name the {layer} layer",
-        match wanted { Some(w) => format!("has no feature layer {w:?}"), None => "holds several feature layers".to_owned() },
-        if available.is_empty() { "(none)".to_owned() } else { available.join(", ") }
+        "{source_name}: {}\n  hint: {}",
+        layer_choice_problem(wanted.as_deref(), available, matches),
+        if matches.len() > 1 { "name the layer by its whole path".to_owned() } else { format!("name the {layer} layer") }
     )]
     LayerChoice {
         /// The input.
@@ -344,6 +345,8 @@ pub enum Error {
         wanted: Option<String>,
         /// The file's feature layers.
         available: Vec<String>,
+        /// The layers the name matched, when it matched more than one.
+        matches: Vec<String>,
     },
 
     /// A CSV file could not be parsed.
@@ -597,6 +600,50 @@ pub enum SizeLimit {
     Ratio(u64),
     /// The most a stream read whole (standard input, a pipe) may hold.
     Stream,
+}
+
+/// At most this many names are listed in a message.
+const LISTED: usize = 20;
+
+/// `names`, comma-separated, the first [`LISTED`] and a count of the rest.
+pub fn list_names(names: &[String]) -> String {
+    let mut text = names
+        .iter()
+        .take(LISTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > LISTED {
+        text.push_str(&format!(" … and {} more", names.len() - LISTED));
+    }
+    text
+}
+
+/// What is wrong with the choice of a layer (see [`Error::LayerChoice`]).
+pub fn layer_choice_problem(
+    wanted: Option<&str>,
+    available: &[String],
+    matches: &[String],
+) -> String {
+    if available.is_empty() {
+        return "holds no feature layer".to_owned();
+    }
+    match wanted {
+        Some(w) if matches.len() > 1 => format!(
+            "{w:?} matches {} feature layers: {}",
+            matches.len(),
+            list_names(matches)
+        ),
+        Some(w) => format!(
+            "has no feature layer {w:?}; its feature layers are: {}",
+            list_names(available)
+        ),
+        None => format!(
+            "holds {} feature layers: {}",
+            available.len(),
+            list_names(available)
+        ),
+    }
 }
 
 /// Megabytes, for messages.

@@ -712,3 +712,79 @@ fn an_interrupt_while_extracting_leaves_no_folder() {
         assert!(left.is_empty(), "after {delay_ms} ms: {left:?}");
     }
 }
+
+#[test]
+fn a_member_name_that_fits_several_chooses_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("two.zip");
+    let stations = format!("{}]}}", eight_stations_open());
+    zip_of(
+        &archive,
+        &[
+            ("2024/stations.geojson", stations.as_bytes()),
+            ("2025/stations.geojson", stations.as_bytes()),
+        ],
+    );
+    let run = |stations: &str| {
+        chargecov()
+            .args(["check", "--areas", "fixtures/basic/areas.geojson", "-q"])
+            .args(["--format", "json", "--stations", stations])
+            .output()
+            .unwrap()
+    };
+    let out = run(&format!("{}/stations.geojson", path_str(&archive)));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("matches 2 feature layers: 2024/stations.geojson, 2025/stations.geojson")
+            && err.contains(&format!("{}/2024/stations.geojson", path_str(&archive))),
+        "{err}"
+    );
+    // The whole path chooses, and the report names the member read.
+    let out = run(&format!("{}/2025/stations.geojson", path_str(&archive)));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["inputs"]["stations"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("two.zip/2025/stations.geojson"),
+        "{}",
+        report["inputs"]["stations"]
+    );
+}
+
+#[test]
+fn archives_of_no_layer_or_thousands_say_so_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = dir.path().join("none.zip");
+    zip_of(&none, &[("readme.txt", b"no layer here")]);
+    let many = dir.path().join("many.zip");
+    let names: Vec<String> = (0..20_000).map(|i| format!("layer{i:05}.csv")).collect();
+    let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+    zip_of(&many, &members);
+    for (archive, says) in [
+        (&none, "holds no feature layer"),
+        // The first 20 names and a count of the rest, not 20,000 names.
+        (&many, "holds 20000 feature layers: layer00000.csv"),
+    ] {
+        let out = chargecov()
+            .args([
+                "check",
+                "--areas",
+                "fixtures/basic/areas.geojson",
+                "-q",
+                "--stations",
+            ])
+            .arg(archive)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!err.contains("several"), "{err}");
+        assert!(err.len() < 2_000, "{} bytes", err.len());
+        if archive == &many {
+            assert!(err.contains("… and 19980 more"), "{err}");
+        }
+    }
+}

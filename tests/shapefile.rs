@@ -254,7 +254,7 @@ fn a_zipped_shapefile_reads_as_the_files() {
     let (code, _, err) = check_files(&two, &stations, &[]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("several feature layers") && err.contains("other.shp, zones.shp"),
+        err.contains("holds 2 feature layers: other.shp, zones.shp"),
         "{err}"
     );
     // A member's missing part is named inside the archive.

@@ -212,16 +212,19 @@ pub fn render(error: &Error) -> String {
             layer,
             wanted,
             available,
+            matches,
         } => format!(
-            "{source_name}: {}; its feature layers are: {}\n  hint: name one with --{layer}-layer",
-            match wanted {
-                Some(w) => format!("has no feature layer {w:?}"),
-                None => "holds several feature layers".to_owned(),
-            },
-            if available.is_empty() {
-                "(none)".to_owned()
+            "{source_name}: {}\n  hint: {}",
+            chargecov::error::layer_choice_problem(wanted.as_deref(), available, matches),
+            if matches.len() > 1 {
+                format!(
+                    "name it by its whole path, e.g. {source_name}/{}",
+                    matches[0]
+                )
+            } else if available.is_empty() {
+                "a layer file (.shp, .gpkg, .geojson, .csv, …) must be in it".to_owned()
             } else {
-                available.join(", ")
+                format!("name one with --{layer}-layer")
             }
         ),
         other => other.to_string(),

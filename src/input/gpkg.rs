@@ -204,6 +204,7 @@ impl Table {
                     layer,
                     wanted: wanted.map(str::to_owned),
                     available: tables,
+                    matches: Vec::new(),
                 });
             }
         };

@@ -100,22 +100,42 @@ impl Extracted {
             .collect();
         candidates.sort();
         let wanted = input.member().or(input.layer());
-        let chosen = match wanted {
-            Some(w) => candidates.iter().find(|n| {
-                let n = n.as_str();
-                n == w
-                    || n.rsplit('/').next() == Some(w)
-                    || stem(n.rsplit('/').next().unwrap_or(n)) == w
-            }),
-            None if candidates.len() == 1 => candidates.first(),
-            None => None,
+        // The whole path wins; else the file name, else its stem — and
+        // a name that fits several members chooses none of them.
+        let matches: Vec<&String> = match wanted {
+            Some(w) => {
+                let exact: Vec<&String> = candidates.iter().copied().filter(|n| *n == w).collect();
+                if exact.is_empty() {
+                    candidates
+                        .iter()
+                        .copied()
+                        .filter(|n| {
+                            let base = n.rsplit('/').next().unwrap_or(n);
+                            base == w || stem(base) == w
+                        })
+                        .collect()
+                } else {
+                    exact
+                }
+            }
+            None => candidates.clone(),
         };
-        let Some(&chosen) = chosen else {
+        let [chosen] = matches[..] else {
             return Err(Error::LayerChoice {
-                source_name: name,
+                // The archive itself: the hint names members inside it.
+                source_name: if matches.len() > 1 {
+                    path.display().to_string()
+                } else {
+                    name
+                },
                 layer,
                 wanted: wanted.map(str::to_owned),
                 available: candidates.into_iter().cloned().collect(),
+                matches: if wanted.is_some() {
+                    matches.into_iter().cloned().collect()
+                } else {
+                    Vec::new()
+                },
             });
         };
         let members: Vec<&String> = if extension(chosen) == "shp" {
@@ -198,12 +218,8 @@ impl Extracted {
             geometry_field: input.geometry_field_name().map(str::to_owned),
             limits: input.limits(),
         };
-        // `a.zip/b.shp` already names the member.
-        let shown = if input.member().is_some() {
-            name
-        } else {
-            format!("{name}/{chosen}")
-        };
+        // The member as it is in the archive, whatever name chose it.
+        let shown = format!("{}/{chosen}", path.display());
         Ok(Extracted {
             shown,
             _dir: dir,
