@@ -31,8 +31,11 @@ pub struct Filter {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Expr {
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// Every term holds (a chain of any length is one node: no recursion
+    /// per term when it is evaluated or dropped).
+    And(Vec<Expr>),
+    /// Some term holds.
+    Or(Vec<Expr>),
     Not(Box<Expr>),
     Compare(FieldPath, Op, Literal),
     In(FieldPath, Vec<Literal>),
@@ -90,6 +93,7 @@ impl Filter {
             text,
             tokens,
             pos: 0,
+            depth: 0,
         };
         let expr = parser.or()?;
         if let Some((at, token)) = parser.tokens.get(parser.pos) {
@@ -148,10 +152,7 @@ impl fmt::Display for Filter {
 impl Expr {
     fn paths(&self, f: &mut dyn FnMut(&FieldPath)) {
         match self {
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                a.paths(f);
-                b.paths(f);
-            }
+            Expr::And(terms) | Expr::Or(terms) => terms.iter().for_each(|t| t.paths(f)),
             Expr::Not(a) => a.paths(f),
             Expr::Compare(p, _, _) | Expr::In(p, _) | Expr::Exists(p) => f(p),
         }
@@ -159,8 +160,8 @@ impl Expr {
 
     fn eval<'v>(&self, get: impl Fn(&KeyPattern) -> Option<&'v Value> + Copy) -> bool {
         match self {
-            Expr::And(a, b) => a.eval(get) && b.eval(get),
-            Expr::Or(a, b) => a.eval(get) || b.eval(get),
+            Expr::And(terms) => terms.iter().all(|t| t.eval(get)),
+            Expr::Or(terms) => terms.iter().any(|t| t.eval(get)),
             Expr::Not(a) => !a.eval(get),
             Expr::Exists(p) => p
                 .values(get)
@@ -364,10 +365,16 @@ fn lex(text: &str) -> Result<Vec<(usize, Token)>, FilterError> {
     Ok(out)
 }
 
+/// How deep parentheses and `not` may nest: far beyond any expression a
+/// person writes, far below what the stack holds.
+const MAX_DEPTH: usize = 100;
+
 struct Parser<'t> {
     text: &'t str,
     tokens: Vec<(usize, Token)>,
     pos: usize,
+    /// Parentheses and `not`s open at this point.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -405,24 +412,49 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Expr, FilterError> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.keyword("or") {
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::Or(terms)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, FilterError> {
-        let mut left = self.not()?;
+        let mut terms = vec![self.not()?];
         while self.keyword("and") {
-            left = Expr::And(Box::new(left), Box::new(self.not()?));
+            terms.push(self.not()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::And(terms)
+        })
+    }
+
+    /// One level deeper (a parenthesis, a `not`); refused beyond
+    /// [`MAX_DEPTH`], before the parser's own recursion could exhaust the
+    /// stack.
+    fn deeper(&mut self) -> Result<(), FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.fail(
+                self.at(),
+                format!("nested more than {MAX_DEPTH} deep (parentheses and `not`); write it flatter"),
+            ));
+        }
+        Ok(())
     }
 
     fn not(&mut self) -> Result<Expr, FilterError> {
         if self.keyword("not") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.deeper()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -463,9 +495,11 @@ impl Parser<'_> {
 
     fn primary(&mut self) -> Result<Expr, FilterError> {
         if matches!(self.tokens.get(self.pos), Some((_, Token::Open))) {
+            self.deeper()?;
             self.pos += 1;
             let inner = self.or()?;
             self.expect(Token::Close, "')'")?;
+            self.depth -= 1;
             return Ok(inner);
         }
         if matches!(self.tokens.get(self.pos), Some((_, Token::Name(n))) if n.eq_ignore_ascii_case("exists"))
@@ -612,6 +646,28 @@ mod tests {
                 KeyPattern::exact("power")
             ]
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_and_long_chains_are_flat() {
+        // 100 levels parse; 101 are refused by name, as are 4,000 (which
+        // overflowed the stack before).
+        let nested = |n: usize| format!("{}a = 1{}", "(".repeat(n), ")".repeat(n));
+        assert!(Filter::parse(&nested(MAX_DEPTH)).is_ok());
+        for n in [MAX_DEPTH + 1, 4_000] {
+            let err = Filter::parse(&nested(n)).unwrap_err().to_string();
+            assert!(err.contains("nested more than 100 deep"), "{err}");
+        }
+        let err = Filter::parse(&format!("{}a = 1", "not ".repeat(5_000)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nested more than"), "{err}");
+        // 200,000 terms: evaluated and dropped without deep recursion.
+        let chain = vec!["a = 1"; 200_000].join(" and ");
+        assert!(keeps(&chain, json!({"a": 1})));
+        assert!(!keeps(&chain, json!({"a": 2})));
+        let chain = vec!["a = 1"; 200_000].join(" or ");
+        assert!(keeps(&chain, json!({"a": 1})));
     }
 
     #[test]
