@@ -74,35 +74,12 @@ impl CheckConfig {
 
 /// Refuses a rule with impossible numbers.
 pub fn check_rule(rule: &Rule) -> Result<()> {
-    if !(rule.min_power_kw.is_finite() && rule.min_power_kw >= 0.0) {
-        return Err(Error::InvalidSetting {
-            setting: Setting::MinPowerKw,
-            value: rule.min_power_kw.to_string(),
-            expected: "a number ≥ 0",
-        });
-    }
-    if !(rule.boundary_tolerance_m.is_finite() && rule.boundary_tolerance_m >= 0.0) {
-        return Err(Error::InvalidSetting {
-            setting: Setting::BoundaryToleranceM,
-            value: rule.boundary_tolerance_m.to_string(),
-            expected: "a number ≥ 0",
-        });
-    }
-    if !(rule.min_pool_kw.is_finite() && rule.min_pool_kw >= 0.0) {
-        return Err(Error::InvalidSetting {
-            setting: Setting::MinPoolKw,
-            value: rule.min_pool_kw.to_string(),
-            expected: "a number ≥ 0",
-        });
-    }
-    if let Some(km) = rule.within_km
-        && !(km.is_finite() && km >= 0.0)
-    {
-        return Err(Error::InvalidSetting {
-            setting: Setting::WithinKm,
-            value: km.to_string(),
-            expected: "a number ≥ 0",
-        });
+    let at_least_0 = |v: f64| v >= 0.0;
+    Setting::MinPowerKw.require(rule.min_power_kw, at_least_0, "a number ≥ 0")?;
+    Setting::BoundaryToleranceM.require(rule.boundary_tolerance_m, at_least_0, "a number ≥ 0")?;
+    Setting::MinPoolKw.require(rule.min_pool_kw, at_least_0, "a number ≥ 0")?;
+    if let Some(km) = rule.within_km {
+        Setting::WithinKm.require(km, at_least_0, "a number ≥ 0")?;
     }
     Ok(())
 }
@@ -118,16 +95,12 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
                 expected: "at least one radius",
             });
         }
-        if let Some(bad) = req
-            .radii_km
-            .iter()
-            .find(|r| !(r.is_finite() && **r > 0.0 && **r <= 1000.0))
-        {
-            return Err(Error::InvalidSetting {
-                setting: Setting::RadiusKm,
-                value: bad.to_string(),
-                expected: "radii of more than 0 and at most 1000 km",
-            });
+        for &km in &req.radii_km {
+            Setting::RadiusKm.require(
+                km,
+                |r| r > 0.0 && r <= 1000.0,
+                "radii of more than 0 and at most 1000 km",
+            )?;
         }
     }
     // The two layers are read side by side; an error in the areas is
@@ -207,14 +180,12 @@ pub(crate) fn pool_stations(
     Ok(match (pool_by, rule.has_pool_terms()) {
         (None, false) => stations,
         (by, _) => {
-            if let Some(PoolBy::Distance(m)) = by
-                && !(m.is_finite() && *m >= 0.0 && *m <= 100_000.0)
-            {
-                return Err(Error::InvalidSetting {
-                    setting: Setting::PoolM,
-                    value: m.to_string(),
-                    expected: "metres ≥ 0 and at most 100 km",
-                });
+            if let Some(PoolBy::Distance(m)) = by {
+                Setting::PoolM.require(
+                    *m,
+                    |m| (0.0..=100_000.0).contains(&m),
+                    "metres ≥ 0 and at most 100 km",
+                )?;
             }
             let key = specs.feed.pool_key().map(|k| k.to_string());
             let by = by.cloned().unwrap_or(PoolBy::Record);

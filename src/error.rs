@@ -129,6 +129,25 @@ pub enum Setting {
 }
 
 impl Setting {
+    /// `Ok` when `value` is finite and `within` says it is in range, else
+    /// the refusal with `expected` (what it must be, e.g. "a number ≥
+    /// 0"). The one place numeric settings are checked.
+    pub fn require(
+        self,
+        value: f64,
+        within: impl Fn(f64) -> bool,
+        expected: &'static str,
+    ) -> Result<()> {
+        if value.is_finite() && within(value) {
+            return Ok(());
+        }
+        Err(Error::InvalidSetting {
+            setting: self,
+            value: shown_number(value),
+            expected,
+        })
+    }
+
     /// The configuration field's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -600,6 +619,16 @@ pub enum SizeLimit {
     Ratio(u64),
     /// The most a stream read whole (standard input, a pipe) may hold.
     Stream,
+}
+
+/// A number as a person reads it in a message: `1e308`, not 309 digits.
+pub fn shown_number(value: f64) -> String {
+    let magnitude = value.abs();
+    if value != 0.0 && value.is_finite() && !(1e-6..1e15).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
 }
 
 /// At most this many names are listed in a message.

@@ -160,8 +160,7 @@ fn several_layers_need_a_name() {
     let (code, _, err) = check_files(&path, &s, &[]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("holds 2 feature layers: east, west")
-            && err.contains("--areas-layer"),
+        err.contains("holds 2 feature layers: east, west") && err.contains("--areas-layer"),
         "{err}"
     );
     let (code, _, err) = check_files(&path, &s, &["--areas-layer", "north"]);

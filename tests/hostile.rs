@@ -788,3 +788,80 @@ fn archives_of_no_layer_or_thousands_say_so_briefly() {
         }
     }
 }
+
+#[test]
+fn settings_out_of_range_are_refused_by_name_before_any_work() {
+    // Each once crashed or ran out of memory: a spacing of 1 mm (a site
+    // every millimetre), a time limit no clock holds, 4,000 parentheses,
+    // a claim file that never ends. Now each is exit 2 naming the setting.
+    let dir = tempfile::tempdir().unwrap();
+    let preset =
+        std::fs::read_to_string(common::root().join("src/claims/presets/afir-2025-core.toml"))
+            .unwrap();
+    assert!(preset.contains("spacing_km = 60"));
+    let claim = dir.path().join("dense.toml");
+    std::fs::write(
+        &claim,
+        preset.replace("spacing_km = 60", "spacing_km = 1e-300"),
+    )
+    .unwrap();
+    let nested = format!("{}power_kw > 1{}", "(".repeat(4_000), ")".repeat(4_000));
+    let corridor = [
+        "corridor",
+        "--network",
+        "fixtures/corridor/equator.geojson",
+        "--stations",
+        "fixtures/corridor/stations.geojson",
+        "-q",
+    ];
+    let suggest = [
+        "suggest",
+        "--areas",
+        "fixtures/basic/areas.geojson",
+        "--stations",
+        "fixtures/basic/stations.geojson",
+        "--k",
+        "1",
+        "--within-km",
+        "5",
+        "-q",
+    ];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            [&corridor[..], &["--spacing-km", "1e-6"]].concat(),
+            "--spacing-km must be a distance of at least 0.1",
+        ),
+        (
+            [&corridor[..], &["--claim", path_str(&claim)]].concat(),
+            "rule.spacing_km = 1e-300",
+        ),
+        (
+            [&suggest[..], &["--exact", "--time-limit-s", "1e19"]].concat(),
+            "--time-limit-s 1e19: must be seconds > 0 and at most 604,800",
+        ),
+        (
+            vec!["check", "-q", "--pool-m", "1e308"],
+            "--pool-m must be metres ≥ 0 and at most 100 km, got 1e308",
+        ),
+        (
+            vec!["check", "-q", "--where", &nested],
+            "nested more than 100 deep",
+        ),
+        (
+            vec!["check", "-q", "--claim", "/dev/zero"],
+            "larger than 1024 KB",
+        ),
+        (vec!["claims", "/dev/zero"], "larger than 1024 KB"),
+    ];
+    for (args, says) in cases {
+        let out = chargecov()
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(err.len() < 20_000, "{args:?}: {} bytes", err.len());
+    }
+}

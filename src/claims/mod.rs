@@ -36,7 +36,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::rules::Rule;
+use crate::rules::{MIN_SPACING_KM, Rule};
 
 /// What a claim is judged on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -177,7 +177,10 @@ impl Claim {
             ("boundary_tolerance_m", r.boundary_tolerance_m),
         ] {
             if !finite_non_negative(v) {
-                return fail(format!("rule.{key} = {v}: expected a number ≥ 0"));
+                return fail(format!(
+                    "rule.{key} = {}: expected a number ≥ 0",
+                    crate::error::shown_number(v)
+                ));
             }
         }
         for (key, v) in [
@@ -189,8 +192,19 @@ impl Claim {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0)
             {
-                return fail(format!("rule.{key} = {v}: expected a number > 0"));
+                return fail(format!(
+                    "rule.{key} = {}: expected a number > 0",
+                    crate::error::shown_number(v)
+                ));
             }
+        }
+        if let Some(km) = r.spacing_km
+            && !(MIN_SPACING_KM..=10_000.0).contains(&km)
+        {
+            return fail(format!(
+                "rule.spacing_km = {}: expected at least {MIN_SPACING_KM} and at most 10,000 km",
+                crate::error::shown_number(km)
+            ));
         }
         if r.min_points == 0 {
             return fail("rule.min_points = 0: expected 1 or more".into());

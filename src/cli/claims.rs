@@ -79,7 +79,9 @@ pub fn resolve(arg: &str) -> anyhow::Result<(Claim, ClaimRef)> {
             names.join(", ")
         );
     }
-    let text = std::fs::read_to_string(&path)
+    // A claim is a few lines of TOML; a device or an endless pipe is not
+    // read to the end of memory.
+    let text = chargecov::input::limits::read_small_text(&path, 1 << 20)
         .with_context(|| format!("cannot read the claim file {}", path.display()))?;
     let claim = Claim::parse(&text)
         .map_err(|e| anyhow::anyhow!("{}: not a usable claim file: {e}", path.display()))?;

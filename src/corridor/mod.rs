@@ -21,14 +21,14 @@ use geo::Coord;
 
 use crate::check::{pool_stations, require_power};
 use crate::crs::Crs;
-use crate::error::{Error, Result, Setting};
+use crate::error::{Result, Setting};
 use crate::fields::StationFieldSpecs;
 use crate::input::{self, ReadOptions, Source};
 use crate::model::StationLayer;
 use crate::normalise::load_stations;
 use crate::pools::PoolBy;
 use crate::progress::Progress;
-use crate::rules::Rule;
+use crate::rules::{MIN_SPACING_KM, Rule};
 
 pub use gaps::{Gap, GapKind};
 pub use network::{Network, NetworkSpec, Oneway};
@@ -145,32 +145,16 @@ impl CorridorRun {
 
 fn check_settings(config: &CorridorConfig) -> Result<()> {
     crate::check::check_rule(&config.rule)?;
-    for (setting, value, expected) in [
-        (
-            Setting::SpacingKm,
-            config.spacing_km,
-            "a distance of more than 0 and at most 10,000 km",
-        ),
-        (
-            Setting::MaxOffsetKm,
-            config.max_offset_km,
-            "a distance of more than 0 and at most 100 km",
-        ),
-    ] {
-        let limit = if setting == Setting::SpacingKm {
-            10_000.0
-        } else {
-            100.0
-        };
-        if !(value.is_finite() && value > 0.0 && value <= limit) {
-            return Err(Error::InvalidSetting {
-                setting,
-                value: value.to_string(),
-                expected,
-            });
-        }
-    }
-    Ok(())
+    Setting::SpacingKm.require(
+        config.spacing_km,
+        |km| (MIN_SPACING_KM..=10_000.0).contains(&km),
+        "a distance of at least 0.1 and at most 10,000 km",
+    )?;
+    Setting::MaxOffsetKm.require(
+        config.max_offset_km,
+        |km| km > 0.0 && km <= 100.0,
+        "a distance of more than 0 and at most 100 km",
+    )
 }
 
 /// Runs the whole corridor check.

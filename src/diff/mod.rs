@@ -280,15 +280,7 @@ pub struct Diff {
 }
 
 fn check_threshold(setting: Setting, v: f64) -> Result<()> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidSetting {
-            setting,
-            value: v.to_string(),
-            expected: "a number ≥ 0",
-        })
-    }
+    setting.require(v, |v| v >= 0.0, "a number ≥ 0")
 }
 
 /// Compares two snapshots.

@@ -443,7 +443,9 @@ impl Parser<'_> {
         if self.depth > MAX_DEPTH {
             return Err(self.fail(
                 self.at(),
-                format!("nested more than {MAX_DEPTH} deep (parentheses and `not`); write it flatter"),
+                format!(
+                    "nested more than {MAX_DEPTH} deep (parentheses and `not`); write it flatter"
+                ),
             ));
         }
         Ok(())

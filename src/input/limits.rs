@@ -113,6 +113,26 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
+/// A small text file (a `.prj`, a `.cpg`, a claim) read whole, refused
+/// with [`io::ErrorKind::FileTooLarge`] beyond `max_bytes` (a device or a
+/// pipe that never ends is not read to the end of memory).
+pub fn read_small_text(path: &std::path::Path, max_bytes: u64) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "larger than {} KB, too large for what it should hold",
+                max_bytes / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

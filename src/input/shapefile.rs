@@ -11,7 +11,7 @@
 //!   ring (a hole) goes to the outer ring that contains it.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -215,7 +215,7 @@ impl Files {
             return Ok(dbase::encoding::EncodingRs::from(forced.get()).into());
         }
         if let Some(cpg) = self.sibling("cpg")
-            && let Ok(label) = std::fs::read_to_string(&cpg)
+            && let Ok(label) = crate::input::limits::read_small_text(&cpg, 4096)
         {
             let label = label.trim().trim_start_matches('\u{feff}');
             if let Some(encoding) = dbase::encoding::DynEncoding::from_name(label) {
@@ -242,10 +242,8 @@ impl Files {
         let Some(prj) = self.sibling("prj") else {
             return Ok(None);
         };
-        let mut text = String::new();
-        File::open(&prj)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map_err(|error| Error::Read {
+        let text =
+            crate::input::limits::read_small_text(&prj, 1 << 20).map_err(|error| Error::Read {
                 source_name: prj.display().to_string(),
                 error,
             })?;

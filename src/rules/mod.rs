@@ -8,6 +8,11 @@ use crate::units::trim_float;
 use crate::assess::AreaFacts;
 use crate::model::Station;
 
+/// The shortest spacing a corridor claim is judged at (100 m): closing
+/// its gaps places a site every spacing, so below this a long network
+/// would need millions of sites, and no claim is that dense.
+pub const MIN_SPACING_KM: f64 = 0.1;
+
 /// The rule an area is judged by.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Rule {

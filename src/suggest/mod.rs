@@ -303,14 +303,14 @@ fn check_settings(config: &SuggestConfig) -> Result<()> {
         }
         _ => {}
     }
-    if let Some(limits) = config.exact
-        && !(limits.time_limit_s.is_finite() && limits.time_limit_s > 0.0)
-    {
-        return Err(Error::InvalidSetting {
-            setting: Setting::TimeLimitS,
-            value: limits.time_limit_s.to_string(),
-            expected: "seconds > 0",
-        });
+    if let Some(limits) = config.exact {
+        // A week: longer than any solve is worth waiting for, and within
+        // what a clock's duration can hold.
+        Setting::TimeLimitS.require(
+            limits.time_limit_s,
+            |s| s > 0.0 && s <= 604_800.0,
+            "seconds > 0 and at most 604,800 (a week)",
+        )?;
     }
     crate::check::check_rule(&config.check.rule)
 }

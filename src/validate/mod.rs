@@ -322,20 +322,8 @@ impl Collect<Vec<RawStation>> for Accumulator<'_> {
 
 /// Runs every check.
 pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<Validation> {
-    if !(config.max_power_kw.is_finite() && config.max_power_kw > 0.0) {
-        return Err(Error::InvalidSetting {
-            setting: Setting::MaxPowerKw,
-            value: config.max_power_kw.to_string(),
-            expected: "a number > 0",
-        });
-    }
-    if !(config.duplicate_m.is_finite() && config.duplicate_m >= 0.0) {
-        return Err(Error::InvalidSetting {
-            setting: Setting::DuplicateM,
-            value: config.duplicate_m.to_string(),
-            expected: "a number ≥ 0",
-        });
-    }
+    Setting::MaxPowerKw.require(config.max_power_kw, |v| v > 0.0, "a number > 0")?;
+    Setting::DuplicateM.require(config.duplicate_m, |v| v >= 0.0, "a number ≥ 0")?;
     if config.required.len() > 64 {
         return Err(Error::InvalidSetting {
             setting: Setting::Required,
