@@ -578,3 +578,33 @@ fn sites_are_written_with_their_points_and_totals() {
         (1.into(), false.into())
     );
 }
+
+#[test]
+fn an_ocpi_location_without_evses_is_not_a_station() {
+    // The fixture's two Locations plus a third at B's centre with
+    // `evses: []`: a place without charge points (OCPI 2.2.1 8.3.1). It
+    // must not cover B under a rule of 0 kW; the preset's own filter
+    // removes it, counted in the report like any filter.
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("feeds/ocpi-locations.json")).unwrap())
+            .unwrap();
+    let data = doc["data"].as_array_mut().unwrap();
+    assert_eq!(data.len(), 2);
+    let mut empty = data[1].clone();
+    empty["id"] = "LOC9".into();
+    empty["evses"] = serde_json::json!([]);
+    data.push(empty);
+    let path = dir.path().join("ocpi.json");
+    std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let (_, report) = run(path_str(&path), &[]);
+    assert_eq!(report["summary"]["stations_read"], 3);
+    assert_eq!(
+        report["summary"]["stations_total"], 2,
+        "{}",
+        report["summary"]
+    );
+    let filters = &report["inputs"]["stations"]["filters"];
+    assert_eq!(filters[0]["filter"], "exists(evses[])", "{filters}");
+    assert_eq!(filters[0]["removed"], 1);
+}

@@ -142,6 +142,9 @@ impl StationFieldArgs {
             }
         }
         let mut filters = Vec::new();
+        for text in shape.as_ref().map_or(&[][..], |s| s.filters) {
+            filters.push(Filter::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?);
+        }
         for text in &self.filters {
             filters.push(Filter::parse(text).map_err(|e| anyhow::anyhow!("--where: {e}"))?);
         }

@@ -53,6 +53,9 @@ pub struct FeedShape {
     pub id: &'static [&'static str],
     /// Power sources (`FIELD@UNIT`), each a point.
     pub power: &'static [&'static str],
+    /// Filters every record of the feed must pass to be a station at all
+    /// (applied before any given ones, and counted like them).
+    pub filters: &'static [&'static str],
 }
 
 impl FeedFormat {
@@ -105,30 +108,37 @@ impl FeedFormat {
                     "Nennleistung Ladepunkt 3",
                     "Nennleistung Ladepunkt 4",
                 ],
+                filters: &[],
             },
             FeedFormat::Osm => FeedShape {
                 lon: &["lon", "longitude"],
                 lat: &["lat", "latitude"],
                 id: &["@id", "id", "osm_id"],
                 power: &["socket:*:output"],
+                filters: &[],
             },
             FeedFormat::Ocm => FeedShape {
                 lon: &["AddressInfo.Longitude"],
                 lat: &["AddressInfo.Latitude"],
                 id: &["ID", "UUID"],
                 power: &["Connections[].PowerKW"],
+                filters: &[],
             },
             FeedFormat::Ocpi => FeedShape {
                 lon: &["coordinates.longitude"],
                 lat: &["coordinates.latitude"],
                 id: &["id"],
                 power: &["evses[].connectors[].max_electric_power@W"],
+                // A Location's EVSEs are its charge points (OCPI 2.2.1,
+                // 8.3.1): one without any is a place, not a station.
+                filters: &["exists(evses[])"],
             },
             FeedFormat::Afdc => FeedShape {
                 lon: &["Longitude", "longitude"],
                 lat: &["Latitude", "latitude"],
                 id: &["ID", "id"],
                 power: &[],
+                filters: &[],
             },
         }
     }
@@ -178,6 +188,9 @@ mod tests {
         for f in FeedFormat::ALL {
             for p in f.shape().power {
                 PowerSource::parse(p).unwrap();
+            }
+            for w in f.shape().filters {
+                crate::feed::Filter::parse(w).unwrap();
             }
             assert_eq!(FeedFormat::parse(f.name()), Ok(*f));
         }
