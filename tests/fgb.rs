@@ -228,3 +228,94 @@ fn a_sliver_area_is_judged_without_running_out_of_memory() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Eight points written by the flatgeobuf crate without an index, and a
+/// new header around its features built with `count` features and index
+/// nodes of `node_size` entries.
+fn fgb_with_header(count: u64, node_size: u16) -> Vec<u8> {
+    use flatgeobuf::{FgbWriter, FgbWriterOptions, GeometryType, Header, HeaderArgs};
+    let mut writer = FgbWriter::create_with_options(
+        "stations",
+        GeometryType::Point,
+        FgbWriterOptions {
+            write_index: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for i in 0..8 {
+        let p = geo::Geometry::Point(geo::Point::new(0.1 + f64::from(i) * 0.1, 0.5));
+        writer.add_feature_geom(p, |_| {}).unwrap();
+    }
+    let mut honest = Vec::new();
+    writer.write(&mut honest).unwrap();
+    let header_len = u32::from_le_bytes(honest[8..12].try_into().unwrap()) as usize;
+    let features = &honest[12 + header_len..];
+    let mut fbb = flatbuffers::FlatBufferBuilder::new();
+    let args = HeaderArgs {
+        geometry_type: GeometryType::Point,
+        features_count: count,
+        index_node_size: node_size,
+        ..Default::default()
+    };
+    let header = Header::create(&mut fbb, &args);
+    fbb.finish_size_prefixed(header, None);
+    let mut bytes = honest[..8].to_vec();
+    bytes.extend_from_slice(fbb.finished_data());
+    bytes.extend_from_slice(features);
+    bytes
+}
+
+#[test]
+fn a_header_that_miscounts_its_features_is_refused() {
+    // Honest (8, or 0 for "unknown") reads all eight points; a header
+    // that says 2 (or 9) is refused naming both counts — never 2 of 8
+    // read and called valid. Index nodes of 1 entry are refused by name,
+    // not an assertion in the crate.
+    let dir = tempfile::tempdir().unwrap();
+    for (count, node_size, expected) in [
+        (8, 0, Ok(8)),
+        (0, 0, Ok(8)),
+        (
+            2,
+            0,
+            Err("the header declares 2 features but the file holds 8"),
+        ),
+        (
+            9,
+            0,
+            Err("the header declares 9 features but the file holds 8"),
+        ),
+        (8, 1, Err("nodes of 1 entry")),
+    ] {
+        let path = dir.path().join(format!("c{count}n{node_size}.fgb"));
+        std::fs::write(&path, fgb_with_header(count, node_size)).unwrap();
+        for command in ["check", "validate"] {
+            let mut cmd = chargecov();
+            if command == "check" {
+                cmd.args(["check", "--areas", "fixtures/basic/areas.geojson"])
+                    .args(["--format", "json", "-q", "--stations"]);
+            } else {
+                cmd.args(["validate", "--format", "json"]);
+            }
+            let out = cmd.arg(&path).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            match expected {
+                Ok(n) => {
+                    let report: Value = serde_json::from_slice(&out.stdout)
+                        .unwrap_or_else(|e| panic!("{command} {count}/{node_size}: {e} {err}"));
+                    let read = if command == "check" {
+                        &report["summary"]["stations_read"]
+                    } else {
+                        &report["stations"]["records"]
+                    };
+                    assert_eq!(read, n, "{command} {count}/{node_size}: {report}");
+                }
+                Err(says) => {
+                    assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+                    assert!(err.contains(says), "{command} {count}/{node_size}: {err}");
+                }
+            }
+        }
+    }
+}

@@ -343,6 +343,14 @@ fn check_sizes(mut r: impl Read, total: u64) -> std::result::Result<(), String> 
             "the header declares {count} features, more than {total} bytes can hold"
         ));
     }
+    // A node of one entry never narrows a search: the format's index
+    // needs at least two (and the crate asserts it).
+    if header.index_node_size() == 1 {
+        return Err(
+            "the header's spatial index has nodes of 1 entry; FlatGeobuf needs 0 (no index) or at least 2"
+                .to_owned(),
+        );
+    }
     if header.index_node_size() > 0 && count > 0 {
         let index = flatgeobuf::packed_r_tree::PackedRTree::index_size(
             count as usize,
@@ -360,7 +368,17 @@ fn check_sizes(mut r: impl Read, total: u64) -> std::result::Result<(), String> 
         let mut size = [0u8; 4];
         match r.read_exact(&mut size) {
             Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+            // Every feature is read, not only as many as the header
+            // says: a count of 0 means unknown, any other must be right.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return if count == 0 || feature == count {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "the header declares {count} features but the file holds {feature}"
+                    ))
+                };
+            }
             Err(e) => return Err(e.to_string()),
         }
         let size = u64::from(u32::from_le_bytes(size));
