@@ -424,3 +424,73 @@ fn diff_changes_as_a_geopackage() {
         .unwrap();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn feature_ids_at_the_ends_of_the_64_bit_range_are_all_read() {
+    // Rowids −2^63, 0 and 2^63−1: the parts the table is read in span
+    // the whole range (its width overflowed 64 bits: 1 of 3 rows read, or
+    // none).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ends.gpkg");
+    build(&path, &[("zones", vec![])]);
+    let db = rusqlite::Connection::open(&path).unwrap();
+    for (fid, x, code) in [(i64::MIN, 0.0, "A"), (0, 2.0, "B"), (i64::MAX, 4.0, "C")] {
+        db.execute(
+            "INSERT INTO zones (fid, geom, code, name) VALUES (?1, ?2, ?3, ?3)",
+            rusqlite::params![fid, gpkg_polygon(&square(x)), code],
+        )
+        .unwrap();
+    }
+    drop(db);
+    let s = stations(dir.path());
+    let (_, report, err) = check_files(&path, &s, &["--id-field", "code"]);
+    let ids: Vec<&str> = report["areas"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{err}"))
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["A", "B", "C"]);
+}
+
+#[test]
+fn a_view_is_read_and_one_that_never_ends_is_stopped() {
+    // GeoPackage allows views as feature layers (GDAL writes them); they
+    // have no rowid to split by, so they are read in one pass.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("view.gpkg");
+    build(
+        &path,
+        &[(
+            "zones",
+            vec![
+                (gpkg_polygon(&square(0.0)), "A", "West"),
+                (gpkg_polygon(&square(2.0)), "B", "East"),
+            ],
+        )],
+    );
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute_batch(
+        "CREATE VIEW west AS SELECT fid, geom, code, name FROM zones WHERE code = 'A';
+         INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('west', 'features', 4326);
+         INSERT INTO gpkg_geometry_columns VALUES ('west', 'geom', 'GEOMETRY', 4326, 0, 0);
+         CREATE VIEW endless AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+           SELECT z.fid, z.geom, z.code, z.name FROM zones z, n WHERE n.i < 0;
+         INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('endless', 'features', 4326);
+         INSERT INTO gpkg_geometry_columns VALUES ('endless', 'geom', 'GEOMETRY', 4326, 0, 0);",
+    )
+    .unwrap();
+    drop(db);
+    let s = stations(dir.path());
+    let (code, report, err) =
+        check_files(&path, &s, &["--areas-layer", "west", "--id-field", "code"]);
+    assert!(matches!(code, 0 | 1), "{err}");
+    assert_eq!(report["areas"].as_array().unwrap().len(), 1, "{err}");
+    assert_eq!(report["areas"][0]["id"], "A");
+    // The recursive view never gives a row: stopped after the deadline.
+    let started = std::time::Instant::now();
+    let (code, _, err) = check_files(&path, &s, &["--areas-layer", "endless"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("gave no row for 30 s"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+}

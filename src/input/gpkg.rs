@@ -3,8 +3,19 @@
 //! named (`ReadOptions::layer`) — its geometry blobs (the GeoPackage
 //! binary header, then WKB, decoded with the `wkb` crate) and its other
 //! columns as properties; the table's CRS from `gpkg_spatial_ref_sys`.
+//!
+//! A table is read in rowid ranges side by side; a view (or a table
+//! without rowids) is read in one pass, in the order SQLite gives. A
+//! query that gives no row for [`ROW_DEADLINE`] is stopped (a view over an
+//! endless recursive query), and what a view gives is bounded by the
+//! input's expansion limits. A GeoPackage in WAL mode in a folder that
+//! cannot be written is opened as immutable when its log holds nothing,
+//! and refused by name when it does (its last changes would be missed).
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -140,11 +151,18 @@ impl LayerReader for GeoPackage {
     }
 }
 
-/// One feature table, opened.
+/// How long a query may run without giving a row before it is stopped.
+pub const ROW_DEADLINE: Duration = Duration::from_secs(30);
+
+/// One feature table (or view), opened.
 struct Table {
     name: String,
     path: std::path::PathBuf,
     table: String,
+    /// Read in rowid ranges (a table with rowids), else in one pass.
+    by_rowid: bool,
+    /// The input's limits, for what a view may give.
+    limits: crate::input::ExpansionLimits,
     geometry_column: String,
     /// The other columns (not the geometry, not the primary key).
     columns: Vec<String>,
@@ -166,7 +184,7 @@ impl Table {
             format: InputFormat::GeoPackage,
             problem,
         };
-        let db = open_read_only(path).map_err(|e| malformed(e.to_string()))?;
+        let db = open_read_only(path).map_err(|e| malformed(e.describe()))?;
         let tables: Vec<String> = db
             .prepare(
                 "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name",
@@ -227,6 +245,18 @@ impl Table {
             })
             .map_err(|e| malformed(e.to_string()))?;
         let fid_column = info.iter().find(|(_, pk)| *pk).map(|(c, _)| c.clone());
+        // A view has no rowid of its own, nor has a WITHOUT ROWID table.
+        let is_view = db
+            .query_row(
+                "SELECT type = 'view' FROM sqlite_master WHERE name = ?1",
+                [&table],
+                |r| r.get::<_, bool>(0),
+            )
+            .unwrap_or(false);
+        let by_rowid = !is_view
+            && db
+                .prepare(&format!("SELECT rowid FROM {} LIMIT 0", quoted(&table)))
+                .is_ok();
         let columns = info
             .into_iter()
             .map(|(c, _)| c)
@@ -237,6 +267,8 @@ impl Table {
             name,
             path: path.to_path_buf(),
             table,
+            by_rowid,
+            limits: input.limits(),
             geometry_column,
             columns,
             fid_column,
@@ -248,7 +280,7 @@ impl Table {
     /// The smallest and largest rowid (`None` for an empty table): a
     /// lookup at each end of the table's b-tree.
     fn rowids(&self) -> Result<Option<(i64, i64)>> {
-        let db = open_read_only(&self.path).map_err(|e| self.fail(e))?;
+        let db = open_read_only(&self.path).map_err(|e| self.fail_open(e))?;
         db.query_row(
             &format!("SELECT min(rowid), max(rowid) FROM {}", quoted(&self.table)),
             [],
@@ -267,22 +299,17 @@ impl Table {
         columns: &[String],
         make: impl Fn(usize, Option<i64>, Option<&[u8]>, &[ValueRef<'_>]) -> R + Sync,
     ) -> Result<Vec<Vec<R>>> {
-        let Some((low, high)) = self.rowids()? else {
-            return Ok(Vec::new());
+        let ranges: Vec<Option<(i64, i64)>> = if self.by_rowid {
+            let Some((low, high)) = self.rowids()? else {
+                return Ok(Vec::new());
+            };
+            split_span(low, high, rayon::current_num_threads().clamp(1, 16))
+                .into_iter()
+                .map(Some)
+                .collect()
+        } else {
+            vec![None]
         };
-        let parts = rayon::current_num_threads().clamp(1, 16) as i64;
-        // Split the rowid span evenly (rowids are usually 1..n; gaps only
-        // make the parts uneven).
-        let span = (high - low) / parts + 1;
-        let ranges: Vec<(i64, i64)> = (0..parts)
-            .map(|p| {
-                (
-                    low.saturating_add(p * span),
-                    low.saturating_add((p + 1) * span - 1).min(high),
-                )
-            })
-            .filter(|(a, b)| a <= b)
-            .collect();
         let read: Vec<Result<Vec<Vec<R>>>> = ranges
             .into_par_iter()
             .map(|range| {
@@ -323,6 +350,14 @@ impl Table {
         }
     }
 
+    fn fail_open(&self, e: Opening) -> Error {
+        Error::Malformed {
+            source_name: self.name.clone(),
+            format: InputFormat::GeoPackage,
+            problem: e.describe(),
+        }
+    }
+
     /// Calls `row` with each row's index (from 0 in this range), feature
     /// id, WKB (after the GeoPackage header; `None` for null or empty) and
     /// the values of `columns`, for the rows whose rowid is in `low..=high`
@@ -331,22 +366,79 @@ impl Table {
     fn rows(
         &self,
         columns: &[String],
-        (low, high): (i64, i64),
+        range: Option<(i64, i64)>,
         mut row: impl FnMut(usize, Option<i64>, Option<&[u8]>, &[ValueRef<'_>]),
     ) -> Result<usize> {
         let mut select = vec![quoted(&self.geometry_column)];
         select.push(self.fid_column.as_deref().map_or("NULL".to_owned(), quoted));
         select.extend(columns.iter().map(|c| quoted(c)));
-        let sql = format!(
-            "SELECT {} FROM {} WHERE rowid BETWEEN {low} AND {high} ORDER BY rowid",
-            select.join(", "),
-            quoted(&self.table)
-        );
-        let db = open_read_only(&self.path).map_err(|e| self.fail(e))?;
-        let mut statement = db.prepare(&sql).map_err(|e| self.fail(e))?;
-        let mut rows = statement.query([]).map_err(|e| self.fail(e))?;
+        let sql = match range {
+            Some((low, high)) => format!(
+                "SELECT {} FROM {} WHERE rowid BETWEEN {low} AND {high} ORDER BY rowid",
+                select.join(", "),
+                quoted(&self.table)
+            ),
+            None => format!("SELECT {} FROM {}", select.join(", "), quoted(&self.table)),
+        };
+        let db = open_read_only(&self.path).map_err(|e| self.fail_open(e))?;
+        // The deadline: the handler runs every few thousand SQLite steps
+        // and stops a query whose last row is older than ROW_DEADLINE.
+        let start = Instant::now();
+        let last_row_ms = Arc::new(AtomicU64::new(0));
+        let stopped = Arc::new(AtomicBool::new(false));
+        {
+            let (last_row_ms, stopped) = (last_row_ms.clone(), stopped.clone());
+            db.progress_handler(
+                10_000,
+                Some(move || {
+                    let now = start.elapsed().as_millis() as u64;
+                    let idle = now.saturating_sub(last_row_ms.load(Ordering::Relaxed));
+                    let stop = idle > ROW_DEADLINE.as_millis() as u64;
+                    if stop {
+                        stopped.store(true, Ordering::Relaxed);
+                    }
+                    stop
+                }),
+            );
+        }
+        let fail = |e: rusqlite::Error| {
+            if stopped.load(Ordering::Relaxed) {
+                Error::Malformed {
+                    source_name: self.name.clone(),
+                    format: InputFormat::GeoPackage,
+                    problem: format!(
+                        "reading {:?} gave no row for {} s; a view over a query that never ends? (stopped)",
+                        self.table,
+                        ROW_DEADLINE.as_secs()
+                    ),
+                }
+            } else {
+                self.fail(e)
+            }
+        };
+        let mut statement = db.prepare(&sql).map_err(fail)?;
+        let mut rows = statement.query([]).map_err(fail)?;
         let mut index = 0;
-        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
+        // What a view gives is bounded like decompressed text.
+        let mut given: u64 = 0;
+        while let Some(r) = rows.next().map_err(fail)? {
+            last_row_ms.store(start.elapsed().as_millis() as u64, Ordering::Relaxed);
+            if !self.by_rowid {
+                for k in 0..columns.len() + 2 {
+                    given += match r.get_ref(k) {
+                        Ok(ValueRef::Blob(b) | ValueRef::Text(b)) => b.len() as u64,
+                        _ => 8,
+                    };
+                }
+                if given > self.limits.max_bytes {
+                    return Err(Error::TooLarge {
+                        source_name: format!("{} (view {:?})", self.name, self.table),
+                        limit_bytes: self.limits.max_bytes,
+                        limit: crate::error::SizeLimit::Stream,
+                        compressed_bytes: None,
+                    });
+                }
+            }
             let blob = match r.get_ref(0).map_err(|e| self.fail(e))? {
                 ValueRef::Blob(b) => Some(b),
                 _ => None,
@@ -372,11 +464,101 @@ impl Table {
     }
 }
 
-fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
-    Connection::open_with_flags(
+/// `low..=high` cut into at most `parts` ranges of about equal span, in
+/// order (rowids are usually 1..n; gaps only make the parts uneven). The
+/// span is worked out in 128 bits: the ends of the 64-bit range are
+/// rowids too.
+fn split_span(low: i64, high: i64, parts: usize) -> Vec<(i64, i64)> {
+    let (low, high) = (i128::from(low), i128::from(high));
+    let parts = parts.max(1) as i128;
+    let span = (high - low) / parts + 1;
+    (0..parts)
+        .map(|p| (low + p * span, (low + (p + 1) * span - 1).min(high)))
+        .filter(|(a, b)| a <= b)
+        // Within low..=high, so within i64.
+        .map(|(a, b)| (a as i64, b as i64))
+        .collect()
+}
+
+/// Why a GeoPackage could not be opened.
+#[derive(Debug)]
+enum Opening {
+    Sqlite(rusqlite::Error),
+    /// In WAL mode with changes only in its log, in a folder that cannot
+    /// be written (SQLite needs to create its shared-memory file).
+    UnreadableWal(std::path::PathBuf),
+}
+
+impl From<rusqlite::Error> for Opening {
+    fn from(e: rusqlite::Error) -> Self {
+        Opening::Sqlite(e)
+    }
+}
+
+impl Opening {
+    fn describe(&self) -> String {
+        match self {
+            Opening::Sqlite(e) => format!("cannot be opened as a database: {e}"),
+            Opening::UnreadableWal(wal) => format!(
+                "is in WAL mode with changes in {} not yet written to the file, and its folder cannot be written, so they cannot be read; copy both files to a folder that can be written (or checkpoint the database)",
+                wal.display()
+            ),
+        }
+    }
+}
+
+fn open_read_only(path: &Path) -> std::result::Result<Connection, Opening> {
+    let db = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
+    )?;
+    // A database in WAL mode needs its -shm file, which a read-only
+    // folder refuses: the first read says so.
+    match db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+        Ok(()) => Ok(db),
+        Err(e) => {
+            drop(db);
+            let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                return Err(Opening::UnreadableWal(wal));
+            }
+            if !is_wal(path) {
+                return Err(e.into());
+            }
+            // Nothing in the log: the file is the whole database, and
+            // can be read without locks.
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Ok(Connection::open_with_flags(
+                uri,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )?)
+        }
+    }
+}
+
+/// Does the database file's header say WAL mode (bytes 18 and 19 are 2)?
+fn is_wal(path: &Path) -> bool {
+    let mut head = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head[18] == 2 && head[19] == 2)
+}
+
+/// A path as a URI's path: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let text = path.display().to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A column value as a property (a blob has no JSON form: null).
@@ -522,6 +704,105 @@ mod tests {
             .map(|(i, n)| (i, Value::from(n)))
             .collect();
         assert_eq!(seen, want);
+    }
+
+    /// Unmounts on drop.
+    struct Mounted(std::path::PathBuf);
+
+    impl Drop for Mounted {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+
+    /// Databases in WAL mode in a folder that cannot be written (a
+    /// read-only bind mount: root can write any folder otherwise), where
+    /// SQLite alone says "unable to open database file" — reported before
+    /// as a file without GeoPackage tables. With no log the file is read
+    /// as immutable; with changes only in its log it is refused by name.
+    #[test]
+    fn wal_databases_in_a_folder_that_cannot_be_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let rw = dir.path().join("rw");
+        let ro = dir.path().join("ro");
+        std::fs::create_dir(&rw).unwrap();
+        std::fs::create_dir(&ro).unwrap();
+        let checkpointed = rw.join("done.gpkg");
+        let db = Connection::open(&checkpointed).unwrap();
+        db.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (7);")
+            .unwrap();
+        drop(db);
+        // Changes only in the log: both files copied while the writer is
+        // open (nothing checkpointed).
+        let live = rw.join("live.gpkg");
+        let writer = Connection::open(&live).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;
+                 CREATE TABLE t(x); INSERT INTO t VALUES (8);",
+            )
+            .unwrap();
+        std::fs::copy(&live, rw.join("copy.gpkg")).unwrap();
+        std::fs::copy(rw.join("live.gpkg-wal"), rw.join("copy.gpkg-wal")).unwrap();
+        drop(writer);
+        let mounted = std::process::Command::new("mount")
+            .args(["--bind", "-o", "ro"])
+            .arg(&rw)
+            .arg(&ro)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("SKIPPED: a read-only bind mount needs root (mount --bind -o ro)");
+            return;
+        }
+        let _mount = Mounted(ro.clone());
+        assert!(
+            std::fs::write(ro.join("probe"), "x").is_err(),
+            "the mount is writable"
+        );
+        assert!(is_wal(&ro.join("done.gpkg")));
+        let plain =
+            Connection::open_with_flags(ro.join("done.gpkg"), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|db| db.query_row("SELECT x FROM t", [], |r| r.get::<_, i64>(0)));
+        assert!(plain.is_err(), "{plain:?}");
+        let db = open_read_only(&ro.join("done.gpkg")).unwrap();
+        assert_eq!(
+            db.query_row("SELECT x FROM t", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            7
+        );
+        drop(db);
+        match open_read_only(&ro.join("copy.gpkg")) {
+            Err(e @ Opening::UnreadableWal(_)) => {
+                assert!(e.describe().contains("copy.gpkg-wal"), "{}", e.describe());
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn spans_split_without_overflow_at_the_ends_of_the_range() {
+        // Every rowid once, in order, whatever the ends.
+        for (low, high, parts) in [
+            (1, 10, 3),
+            (i64::MIN, i64::MAX, 2),
+            (i64::MIN, i64::MAX, 16),
+            (i64::MAX - 1, i64::MAX, 16),
+            (i64::MIN, i64::MIN + 2, 4),
+            (5, 5, 16),
+        ] {
+            let ranges = split_span(low, high, parts);
+            assert!(!ranges.is_empty() && ranges.len() <= parts);
+            assert_eq!(ranges[0].0, low);
+            assert_eq!(ranges.last().unwrap().1, high);
+            for pair in ranges.windows(2) {
+                assert_eq!(
+                    i128::from(pair[0].1) + 1,
+                    i128::from(pair[1].0),
+                    "{ranges:?}"
+                );
+            }
+        }
     }
 
     #[test]
