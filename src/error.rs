@@ -631,6 +631,20 @@ pub fn shown_number(value: f64) -> String {
     }
 }
 
+/// `text` cut to at most about `max` bytes at a character boundary, with
+/// how much was left out: a file's own text quoted in a message (a
+/// coordinate system's definition, a value) must not make it megabytes.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} more bytes)", &text[..end], text.len() - end)
+}
+
 /// At most this many names are listed in a message.
 const LISTED: usize = 20;
 
@@ -836,5 +850,21 @@ fn no_power_text(
         None => format!(
             "{source_name}: the rule needs each station's power, but no field holds it (looked for {looked_for}); the records have {seen}\n  hint: name the field that holds the power (kW, or text such as \"150 kW\")"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipped_text_keeps_whole_characters_and_says_what_is_left() {
+        assert_eq!(clip("short", 10), "short");
+        // "深" is 3 bytes: a cut at 4 falls inside the second one.
+        assert_eq!(clip("深圳深圳", 4), "深… (9 more bytes)");
+        let huge = "x".repeat(5 << 20);
+        assert!(clip(&huge, 600).len() < 700);
+        assert_eq!(shown_number(1e308), "1e308");
+        assert_eq!(shown_number(250.5), "250.5");
     }
 }

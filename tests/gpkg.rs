@@ -494,3 +494,28 @@ fn a_view_is_read_and_one_that_never_ends_is_stopped() {
     assert!(err.contains("gave no row for 30 s"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(120));
 }
+
+#[test]
+fn a_huge_unknown_coordinate_system_gives_a_short_error() {
+    // 5 MB of definition the CRS layer cannot use: the refusal quotes the
+    // start of it and says how much more there is, not all 5 MB.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("srs.gpkg");
+    build(
+        &path,
+        &[("zones", vec![(gpkg_polygon(&square(0.0)), "A", "West")])],
+    );
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let huge = format!("LOCAL_CS[\"{}\"]", "x".repeat(5 << 20));
+    db.execute(
+        "UPDATE gpkg_spatial_ref_sys SET organization = 'NONE', definition = ?1",
+        [&huge],
+    )
+    .unwrap();
+    drop(db);
+    let s = stations(dir.path());
+    let (code, _, err) = check_files(&path, &s, &[]);
+    assert_eq!(code, 2, "{}", &err[..err.len().min(2000)]);
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(err.contains("more bytes"), "{err}");
+}

@@ -865,3 +865,64 @@ fn settings_out_of_range_are_refused_by_name_before_any_work() {
         assert!(err.len() < 20_000, "{args:?}: {} bytes", err.len());
     }
 }
+
+#[test]
+fn ids_cannot_send_terminal_escapes() {
+    // A feed's id with ESC c (reset the terminal) and OSC 0 (retitle it):
+    // the text output shows them escaped, never raw; JSON keeps the id
+    // exactly (its own escapes).
+    let dir = tempfile::tempdir().unwrap();
+    let stations = dir.path().join("s.geojson");
+    let id = "evil\u{1b}c\u{1b}]0;owned\u{7}";
+    let doc = serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"id": id, "power_kw": 50},
+                      "geometry": {"type": "Point", "coordinates": [5.0, 5.0]}}]
+    });
+    std::fs::write(&stations, doc.to_string()).unwrap();
+    for format in ["text", "github", "junit"] {
+        let out = chargecov()
+            .args(["check", "--areas", "fixtures/basic/areas.geojson", "-q"])
+            .args(["--format", format, "--stations", path_str(&stations)])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{format}: {text}"
+        );
+        if format == "text" {
+            assert!(text.contains("evil\\u{1b}c\\u{1b}]0;owned\\u{7}"), "{text}");
+        }
+    }
+    let out = chargecov()
+        .args(["check", "--areas", "fixtures/basic/areas.geojson", "-q"])
+        .args(["--format", "json", "--stations", path_str(&stations)])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["areas"][4]["nearest_station_id"], id,
+        "{}",
+        report["areas"][4]
+    );
+}
+
+#[test]
+fn the_generator_names_a_file_where_a_folder_belongs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("taken");
+    std::fs::write(&file, "mine").unwrap();
+    let out = chargecov()
+        .args(["generate", "-q", "--out", path_str(&file)])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("is a file") && err.contains("name a folder"),
+        "{err}"
+    );
+    assert!(!err.contains("File exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+}

@@ -730,7 +730,7 @@ impl CheckArgs {
         }
         if let Some(path) = &self.markdown {
             outputs.stage(path, |w| {
-                w.write_all(output::markdown::render(&report).as_bytes())
+                w.write_all(output::printable(output::markdown::render(&report)).as_bytes())
             })?;
         }
         if self.svg.is_some() || self.png.is_some() {
@@ -750,19 +750,21 @@ impl CheckArgs {
             }
         }
         let stdout_text = match self.format {
-            Format::Text => text::render(&report),
+            Format::Text => output::printable(text::render(&report)),
             Format::Json => {
                 let mut text =
                     serde_json::to_string_pretty(&report).context("serialising the report")?;
                 text.push('\n');
                 text
             }
-            Format::Junit => output::ci::check_junit(&report, &report.inputs.areas.path),
-            Format::Github => output::ci::check_github(
+            Format::Junit => {
+                output::printable(output::ci::check_junit(&report, &report.inputs.areas.path))
+            }
+            Format::Github => output::printable(output::ci::check_github(
                 &report,
                 config.areas.path().and_then(|p| p.to_str()),
                 &super::shared::feature_lines(&config.areas),
-            ),
+            )),
         };
         if !stdout_taken {
             outputs.stage(Path::new("-"), |w| w.write_all(stdout_text.as_bytes()))?;

@@ -45,8 +45,10 @@ impl ClaimsArgs {
         };
         let text = match self.format {
             Format::Json => serde_json::to_string_pretty(&chosen)? + "\n",
-            Format::Text if self.claim.is_some() => detail(&chosen[0]),
-            Format::Text => listing(&chosen),
+            Format::Text if self.claim.is_some() => {
+                chargecov::output::printable(detail(&chosen[0]))
+            }
+            Format::Text => chargecov::output::printable(listing(&chosen)),
         };
         say::stdout(&text)?;
         Ok(ExitCode::SUCCESS)

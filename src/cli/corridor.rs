@@ -336,7 +336,7 @@ impl CorridorArgs {
         }
         if !stdout_taken {
             let text = match self.format {
-                Format::Text => out::render(&report),
+                Format::Text => chargecov::output::printable(out::render(&report)),
                 Format::Json => json()?,
             };
             outputs.stage(Path::new("-"), |w| w.write_all(text.as_bytes()))?;

@@ -178,16 +178,18 @@ impl DiffArgs {
             }
         }
         let stdout = match self.format {
-            Format::Text => text::render(&diff.report),
+            Format::Text => chargecov::output::printable(text::render(&diff.report)),
             Format::Json => {
                 serde_json::to_string_pretty(&diff.report).context("serialising the diff")? + "\n"
             }
-            Format::Junit => chargecov::output::ci::diff_junit(&diff.report),
-            Format::Github => chargecov::output::ci::diff_github(
+            Format::Junit => {
+                chargecov::output::printable(chargecov::output::ci::diff_junit(&diff.report))
+            }
+            Format::Github => chargecov::output::printable(chargecov::output::ci::diff_github(
                 &diff.report,
                 config.areas.path().and_then(|p| p.to_str()),
                 &super::shared::feature_lines(&config.areas),
-            ),
+            )),
         };
         if !stdout_taken {
             outputs.stage(Path::new("-"), |w| w.write_all(stdout.as_bytes()))?;

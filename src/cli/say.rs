@@ -17,8 +17,9 @@ pub fn stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Writes one line to standard error, ignoring failure.
+/// Writes one line to standard error, ignoring failure; control
+/// characters from the input (in an id, a name) are escaped.
 pub fn stderr(line: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{line}");
+    let _ = writeln!(err, "{}", chargecov::output::printable(line.to_owned()));
 }

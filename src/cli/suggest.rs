@@ -311,7 +311,7 @@ impl SuggestArgs {
             })?;
         }
         let stdout_text = match self.format {
-            Format::Text => output::suggest::render_text(&report),
+            Format::Text => output::printable(output::suggest::render_text(&report)),
             Format::Json => {
                 let mut text =
                     serde_json::to_string_pretty(&report).context("serialising the report")?;

@@ -110,10 +110,10 @@ impl ValidateArgs {
         let bars = Bars::new(self.quiet);
         let v = run_validate(&config, &bars)?;
         let text = match self.format {
-            Format::Text => render::text(&v),
+            Format::Text => chargecov::output::printable(render::text(&v)),
             Format::Json => serde_json::to_string_pretty(&v)? + "\n",
-            Format::Junit => render::junit(&v),
-            Format::Github => render::github(&v),
+            Format::Junit => chargecov::output::printable(render::junit(&v)),
+            Format::Github => chargecov::output::printable(render::github(&v)),
         };
         super::say::stdout(&text)?;
         let too_many_warnings = self.max_warnings.is_some_and(|n| v.summary.warnings > n);

@@ -205,6 +205,15 @@ pub fn generate(config: GenerateConfig) -> Result<Synthetic> {
 impl Synthetic {
     /// Writes every file into `dir` (created if missing), all or nothing.
     pub fn write_to_dir(&self, dir: &Path, format: DataFormat) -> Result<()> {
+        if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(Error::Write {
+                path: dir.to_path_buf(),
+                error: std::io::Error::new(
+                    std::io::ErrorKind::NotADirectory,
+                    "is a file, and the generator writes a folder of files; name a folder",
+                ),
+            });
+        }
         std::fs::create_dir_all(dir).map_err(|error| Error::Write {
             path: dir.to_path_buf(),
             error,

@@ -85,7 +85,8 @@ pub(crate) fn layer_crs(
         source_name: source_name.to_owned(),
         layer,
         declared: refusal.declared,
-        reason: refusal.reason,
+        // A declared definition may be megabytes of text.
+        reason: crate::error::clip(&refusal.reason, 600),
     })
 }
 

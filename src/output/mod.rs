@@ -33,6 +33,31 @@ pub mod suggest;
 pub mod text;
 pub mod validate;
 
+/// Text for a terminal or a text file with every control character but
+/// line feed and tab written as an escape (`\u{1b}`): ids, names and
+/// values come from the input, and a feed must not be able to clear the
+/// screen, retitle the terminal or rewrite a line of the verdict. The
+/// renderers write no control characters of their own, so the whole
+/// rendered text passes through this once.
+pub fn printable(text: String) -> String {
+    if !text.chars().any(|c| is_hostile(c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hostile(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_hostile(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
 /// The horizontal lines of a chart of shares (0, 25, 50, 75, 100 %) from
 /// `left` to `right`, labelled at the left; `y` places a share.
 pub(crate) fn share_gridlines(s: &mut String, left: f64, right: f64, y: impl Fn(f64) -> f64) {
@@ -267,5 +292,17 @@ pub(crate) mod tests {
             xml_escape("a<b>&\"c'\u{1}\n"),
             "a&lt;b&gt;&amp;&quot;c&apos;\u{FFFD}\n"
         );
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_lines_kept() {
+        // ESC c (reset the terminal), OSC 0 (set the title, ended by BEL),
+        // a carriage return, DEL and the one-byte CSI of C1.
+        let hostile = "s1\u{1b}c\u{1b}]0;owned\u{7}\r\u{7f}\u{9b}2J\tok\n深圳\n".to_owned();
+        assert_eq!(
+            printable(hostile),
+            "s1\\u{1b}c\\u{1b}]0;owned\\u{7}\\u{d}\\u{7f}\\u{9b}2J\tok\n深圳\n"
+        );
+        assert_eq!(printable("plain\n".to_owned()), "plain\n");
     }
 }
