@@ -40,7 +40,7 @@ pub mod validate;
 /// renderers write no control characters of their own, so the whole
 /// rendered text passes through this once.
 pub fn printable(text: String) -> String {
-    if !text.chars().any(|c| is_hostile(c)) {
+    if !text.chars().any(is_hostile) {
         return text;
     }
     let mut out = String::with_capacity(text.len() + 16);
