@@ -126,6 +126,8 @@ pub enum Setting {
     SuggestK,
     /// `ExactLimits::time_limit_s` of `suggest`.
     TimeLimitS,
+    /// `NetworkSpec::snap_m` of a corridor check.
+    SnapM,
 }
 
 impl Setting {
@@ -167,6 +169,7 @@ impl Setting {
             Setting::GenerateStations => "stations",
             Setting::Seed => "seed",
             Setting::SpacingKm => "spacing_km",
+            Setting::SnapM => "snap_m",
             Setting::MaxOffsetKm => "max_offset_km",
             Setting::SuggestK => "k",
             Setting::TimeLimitS => "time_limit_s",

@@ -847,3 +847,248 @@ fn gaps_are_joined_across_a_split_of_the_route() {
         "the other branch",
     );
 }
+
+/// A road drawn as `pieces` (each a list of [lon, lat]), every piece a
+/// two-way line of route "R 1".
+fn road_layer(pieces: &[Vec<[f64; 2]>]) -> Vec<u8> {
+    let features: Vec<Value> = pieces
+        .iter()
+        .map(|p| {
+            serde_json::json!({"type": "Feature", "properties": {"ref": "R 1", "oneway": "no"},
+                "geometry": {"type": "LineString", "coordinates": p}})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+        .to_string()
+        .into_bytes()
+}
+
+fn site_layer(sites: &[[f64; 2]]) -> Vec<u8> {
+    let features: Vec<Value> = sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            serde_json::json!({"type": "Feature", "properties": {"id": format!("s{i}"), "power_kw": 150},
+                "geometry": {"type": "Point", "coordinates": s}})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+        .to_string()
+        .into_bytes()
+}
+
+/// The verdict and the longest judged gap (m) of a corridor check of
+/// `road` and `sites` at `spacing_km`, through the library.
+fn judge(road: Vec<u8>, sites: Vec<u8>, spacing_km: f64) -> (bool, f64) {
+    use chargecov::input::{ReadOptions, Source};
+    let config = chargecov::corridor::CorridorConfig {
+        network: Source::from_bytes("road.geojson", road),
+        network_read: ReadOptions::default(),
+        network_crs: None,
+        network_spec: Default::default(),
+        stations: Source::from_bytes("sites.geojson", sites),
+        stations_read: ReadOptions::default(),
+        stations_crs: None,
+        station_fields: Default::default(),
+        rule: chargecov::Rule::default(),
+        pool_by: None,
+        spacing_km,
+        max_offset_km: 3.0,
+        skip_invalid: false,
+    };
+    let run = chargecov::run_corridor(&config, &chargecov::progress::Silent).unwrap();
+    let longest = (0..run.paths.len())
+        .map(|p| run.judged_gap_m(p))
+        .fold(0.0, f64::max);
+    (run.holds(), longest)
+}
+
+/// A ring of `n` vertices, radius `r` degrees, round (20, 10).
+fn ring(n: usize, r: f64) -> Vec<[f64; 2]> {
+    (0..n)
+        .map(|i| {
+            let a = std::f64::consts::TAU * i as f64 / n as f64;
+            [20.0 + r * a.cos(), 10.0 + r * a.sin()]
+        })
+        .collect()
+}
+
+#[test]
+fn a_ring_road_is_judged_alike_wherever_it_starts() {
+    // 8 vertices 0.25° round: edges of about 21 km, the ring about 170 km.
+    // Sites by vertices 1 and 3 (100 m outside): gaps of 2 edges and 6
+    // edges round the ring. Drawn from vertex 0 the last gap (3 → 0) and
+    // the first (0 → 1) used to be measured apart (5 and 1 edges), so a
+    // spacing of 5.5 edges held; from vertex 3 it failed. Now: fails from
+    // every start, longest gap 6 edges.
+    let v = ring(8, 0.25);
+    let out = |i: usize| {
+        let (dx, dy) = (v[i][0] - 20.0, v[i][1] - 10.0);
+        let k = 1.0 + 0.0009 / 0.25;
+        [20.0 + dx * k, 10.0 + dy * k]
+    };
+    let sites = site_layer(&[out(1), out(3)]);
+    // Each site's foot on the road is its vertex (it lies on the ray
+    // through it); the gap round the ring is the 6 edges 3 → 1.
+    let edge_m = |i: usize| {
+        let (a, b) = (v[i % 8], v[(i + 1) % 8]);
+        chargecov::geodesy::distance_m(
+            geo::Coord { x: a[0], y: a[1] },
+            geo::Coord { x: b[0], y: b[1] },
+        )
+    };
+    let around_m: f64 = (3..9).map(edge_m).sum();
+    // From vertex 0 the pieces were 1 and 5 edges (0 → 1, 3 → 8 ≡ 0).
+    let last_m: f64 = (3..8).map(edge_m).sum();
+    let spacing_km = (last_m + around_m) / 2.0 / 1000.0;
+    assert!(last_m < spacing_km * 1000.0 && around_m > spacing_km * 1000.0);
+    for start in 0..8 {
+        let mut closed: Vec<[f64; 2]> = (0..=8).map(|i| v[(start + i) % 8]).collect();
+        closed[8] = closed[0];
+        let (holds, longest) = judge(road_layer(&[closed]), sites.clone(), spacing_km);
+        assert!(!holds, "from vertex {start}");
+        assert!(
+            (longest - around_m).abs() < 1.0,
+            "from vertex {start}: {longest} m, {around_m} m"
+        );
+    }
+}
+
+#[test]
+fn a_road_of_centimetre_breaks_is_one_road() {
+    // 100 km along the equator drawn as 1,000 lines of 100 m with 7 cm
+    // breaks between them, one site at km 1: the road from km 1 to km 100
+    // is a 99 km gap. It used to hold (1,000 paths, each shorter than the
+    // spacing, 999 of them reaching no site).
+    let step = 100.0 / 111_320.0; // 100 m of longitude at the equator
+    let brk = 0.07 / 111_320.0;
+    let pieces: Vec<Vec<[f64; 2]>> = (0..1000)
+        .map(|i| {
+            let x0 = i as f64 * step;
+            vec![[x0 + brk, 0.0], [x0 + step, 0.0]]
+        })
+        .collect();
+    let sites = site_layer(&[[1000.0 / 111_320.0, 0.0005]]);
+    let (holds, longest) = judge(road_layer(&pieces), sites.clone(), 60.0);
+    assert!(!holds);
+    assert!((longest - 99_000.0).abs() < 200.0, "{longest}");
+    // With snapping off, every piece is a path of its own: the site is
+    // within 3 km of the 40 pieces of km 0–4; the other 960 reach none,
+    // and fail the claim all the same.
+    let out = chargecov()
+        .args([
+            "corridor",
+            "--spacing-km",
+            "60",
+            "--snap-m",
+            "0",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .args(["--network", "-"])
+        .write_stdin(road_layer(&pieces))
+        .arg("--stations")
+        .arg({
+            let dir = std::env::temp_dir().join(format!("breaks-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let p = dir.join("sites.geojson");
+            std::fs::write(&p, &sites).unwrap();
+            p
+        })
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(report["summary"]["claim_holds"], false);
+    assert_eq!(report["summary"]["paths"], 1000);
+    assert_eq!(report["summary"]["unreached_paths"], 960);
+}
+
+#[test]
+fn a_road_across_the_antimeridian_is_near_its_sites() {
+    // Along the equator from 179.9° to −179.9° (about 22 km), a site 111 m
+    // north of its middle: on the road, 11 km from either end.
+    let road = road_layer(&[vec![[179.9, 0.0], [180.0 - 1e-9, 0.0], [-179.9, 0.0]]]);
+    let road2 = road_layer(&[vec![[179.9, 0.0], [-179.9, 0.0]]]);
+    for road in [road, road2] {
+        let (holds, longest) = judge(road, site_layer(&[[179.99999, 0.001]]), 12.0);
+        assert!(holds);
+        assert!((longest - 11_132.0).abs() < 20.0, "{longest}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Rotating a closed road's start, reversing a two-way road, or
+    /// cutting a road into pieces joined end to end (exactly, or across
+    /// breaks of a few centimetres) changes neither the verdict nor the
+    /// longest gap.
+    #[test]
+    fn drawing_a_road_differently_never_changes_its_verdict(
+        n in 6usize..24,
+        closed in proptest::bool::ANY,
+        start in 0usize..24,
+        reverse in proptest::bool::ANY,
+        cuts in proptest::collection::vec(1usize..23, 0..4),
+        break_cm in 0.0f64..5.0,
+        site_at in proptest::collection::vec(0.0f64..1.0, 1..4),
+        spacing_share in 0.1f64..0.9,
+    ) {
+        let mut v = ring(n, 0.3);
+        if !closed {
+            // An open road: the ring without its last edge.
+            v.truncate(n);
+        }
+        let mut line: Vec<[f64; 2]> = if closed {
+            let s = start % n;
+            let mut l: Vec<[f64; 2]> = (0..n).map(|i| v[(s + i) % n]).collect();
+            l.push(l[0]);
+            l
+        } else {
+            v.clone()
+        };
+        // Sites 100 m off the road at fractions of its vertices.
+        let sites: Vec<[f64; 2]> = site_at
+            .iter()
+            .map(|f| {
+                let p = v[((f * n as f64) as usize).min(n - 1)];
+                let k = 1.0 + 0.0009 / 0.3;
+                [20.0 + (p[0] - 20.0) * k, 10.0 + (p[1] - 10.0) * k]
+            })
+            .collect();
+        let length_km: f64 = line
+            .windows(2)
+            .map(|w| chargecov::geodesy::distance_m(
+                geo::Coord { x: w[0][0], y: w[0][1] },
+                geo::Coord { x: w[1][0], y: w[1][1] },
+            ))
+            .sum::<f64>() / 1000.0;
+        let spacing_km = (length_km * spacing_share).max(0.1);
+        let base = judge(road_layer(&[line.clone()]), site_layer(&sites), spacing_km);
+        if reverse {
+            line.reverse();
+        }
+        let mut at: Vec<usize> = cuts.into_iter().filter(|&c| c < line.len() - 1).collect();
+        at.sort_unstable();
+        at.dedup();
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for c in at.into_iter().chain(std::iter::once(line.len() - 1)) {
+            if c > from {
+                let mut piece = line[from..=c].to_vec();
+                if from > 0 {
+                    // A break of a few cm before the piece.
+                    piece[0][0] += break_cm / 100.0 / 111_320.0;
+                }
+                pieces.push(piece);
+                from = c;
+            }
+        }
+        let drawn = judge(road_layer(&pieces), site_layer(&sites), spacing_km);
+        proptest::prop_assert_eq!(base.0, drawn.0, "verdict: {:?} vs {:?}", base, drawn);
+        proptest::prop_assert!((base.1 - drawn.1).abs() < 1.0, "longest gap: {:?} vs {:?}", base, drawn);
+    }
+}

@@ -277,5 +277,6 @@ fn setting_flag(setting: Setting) -> &'static str {
         Setting::MaxOffsetKm => "--max-offset-km",
         Setting::SuggestK => "--k",
         Setting::TimeLimitS => "--time-limit-s",
+        Setting::SnapM => "--snap-m",
     }
 }

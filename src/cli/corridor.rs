@@ -63,6 +63,13 @@ pub struct CorridorArgs {
     #[arg(long, value_enum, default_value_t = OnewayArg::Tags, help_heading = "Network")]
     pub oneway: OnewayArg,
 
+    /// Line ends within this many metres of each other join: breaks left by
+    /// conversions do not cut a route into pieces; 0 joins only ends that
+    /// agree to about 1 cm.
+    #[arg(long, value_name = "M", default_value_t = chargecov::corridor::network::DEFAULT_SNAP_M,
+          allow_hyphen_values = true, help_heading = "Network")]
+    pub snap_m: f64,
+
     /// The network's layer (table) in a file that holds several.
     #[arg(long, value_name = "NAME", help_heading = "Network")]
     pub network_layer: Option<String>,
@@ -279,6 +286,7 @@ impl CorridorArgs {
                     OnewayArg::All => Oneway::All,
                     OnewayArg::None => Oneway::None,
                 },
+                snap_m: self.snap_m,
             },
             stations,
             stations_read,

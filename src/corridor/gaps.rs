@@ -20,6 +20,10 @@ pub enum GapKind {
     End,
     /// A path without a site.
     Whole,
+    /// On a closed loop, from the last site round past the loop's first
+    /// position to the first site (its end chainage is beyond the loop's
+    /// length).
+    Around,
 }
 
 /// A stretch of a path without a qualifying site.
@@ -79,6 +83,49 @@ pub fn gaps(path: u32, length_m: f64, chainages_m: &[f64]) -> Vec<Gap> {
     out
 }
 
+/// The gaps of a closed loop of `length_m` with sites at `chainages_m`
+/// (sorted): between neighbours, and from the last site round to the
+/// first — wherever the loop happens to start, a driver passes from one
+/// to the other. Without a site, the whole loop.
+pub fn gaps_around(path: u32, length_m: f64, chainages_m: &[f64]) -> Vec<Gap> {
+    let Some((&first, &last)) = chainages_m.first().zip(chainages_m.last()) else {
+        return gaps(path, length_m, chainages_m);
+    };
+    let mut out: Vec<Gap> = chainages_m
+        .windows(2)
+        .map(|w| Gap {
+            path,
+            from_m: w[0],
+            to_m: w[1],
+            kind: GapKind::Between,
+        })
+        .collect();
+    out.push(Gap {
+        path,
+        from_m: last,
+        to_m: first + length_m,
+        kind: GapKind::Around,
+    });
+    out
+}
+
+/// [`close`] on a closed loop: the loop cut open at its first site (or,
+/// without one, a new site at its start), so that the gap round past the
+/// loop's start is closed like any other.
+pub fn close_around(length_m: f64, chainages_m: &[f64], spacing_m: f64) -> Vec<f64> {
+    let (first, mut placed) = match chainages_m.first() {
+        Some(&first) => (first, Vec::new()),
+        None => (0.0, vec![0.0]),
+    };
+    let rotated: Vec<f64> = chainages_m.iter().map(|c| c - first).collect();
+    placed.extend(close(length_m, &rotated, spacing_m).into_iter().map(|m| {
+        let m = m + first;
+        if m >= length_m { m - length_m } else { m }
+    }));
+    placed.sort_by(f64::total_cmp);
+    placed
+}
+
 /// The fewest new sites (their chainages) so that no gap of the path is
 /// longer than `spacing_m`: each placed as far on as the gap behind it
 /// allows. In one dimension this greedy cover is optimal — any solution
@@ -111,6 +158,45 @@ mod tests {
         let whole = gaps(3, 50.0, &[]);
         assert_eq!(whole.len(), 1);
         assert_eq!((whole[0].kind, whole[0].length_m()), (GapKind::Whole, 50.0));
+    }
+
+    #[test]
+    fn a_loop_joins_its_last_gap_to_its_first() {
+        // A 100 km loop with sites at 10 and 40: gaps 30 and 70 (40 → 100
+        // → 10), whatever position the loop was drawn from.
+        let g = gaps_around(0, 100.0, &[10.0, 40.0]);
+        let lengths: Vec<f64> = g.iter().map(Gap::length_m).collect();
+        assert_eq!(lengths, vec![30.0, 70.0]);
+        assert_eq!(
+            (g[1].kind, g[1].from_m, g[1].to_m),
+            (GapKind::Around, 40.0, 110.0)
+        );
+        // The same loop drawn from 30 km further on: sites at 80 and 10.
+        let rotated: Vec<f64> = gaps_around(0, 100.0, &[10.0, 80.0])
+            .iter()
+            .map(Gap::length_m)
+            .collect();
+        assert_eq!(rotated, vec![70.0, 30.0]);
+        // Without a site: the whole loop.
+        assert_eq!(gaps_around(0, 100.0, &[])[0].kind, GapKind::Whole);
+    }
+
+    #[test]
+    fn closing_a_loop_closes_the_gap_round_its_start() {
+        // 100 km loop, sites at 10 and 40, spacing 60: the gap 40 → 10
+        // (70 km) needs one site, at 100 ≡ 0.
+        assert_eq!(close_around(100.0, &[10.0, 40.0], 60.0), vec![0.0]);
+        // Without a site: 0 and 60 (gaps 60 and 40 round the loop).
+        assert_eq!(close_around(100.0, &[], 60.0), vec![0.0, 60.0]);
+        // After closing, every gap round the loop is within the spacing.
+        let mut all = vec![5.0, 150.0];
+        all.extend(close_around(260.0, &all.clone(), 60.0));
+        all.sort_by(f64::total_cmp);
+        assert!(
+            gaps_around(0, 260.0, &all)
+                .iter()
+                .all(|g| g.length_m() <= 60.0 + TOLERANCE_M)
+        );
     }
 
     #[test]

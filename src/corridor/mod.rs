@@ -108,6 +108,9 @@ pub struct CorridorRun {
     pub suggested: Vec<Suggested>,
     /// The network view.
     pub reach: Reach,
+    /// Per path: a qualifying site can be reached from it along the roads
+    /// (one that reaches none fails, however short: no gap of it ends).
+    pub reached: Vec<bool>,
     /// Qualifying sites within the offset of no path, and the least
     /// distance of any of them to a path (when it was measured).
     pub off_road: usize,
@@ -124,10 +127,18 @@ impl CorridorRun {
         self.joined_gap_m[p].map_or(self.max_gap_m[p], |j| j.max(self.max_gap_m[p]))
     }
 
-    /// Whether path `p` has no gap longer than the spacing, joined across
-    /// junctions.
+    /// Whether path `p` reaches a site along the roads and has no gap
+    /// longer than the spacing, joined across junctions.
     pub fn path_holds(&self, p: usize) -> bool {
-        self.judged_gap_m(p) <= self.spacing_m + gaps::TOLERANCE_M
+        self.reached[p] && self.judged_gap_m(p) <= self.spacing_m + gaps::TOLERANCE_M
+    }
+
+    /// The paths that reach no qualifying site along the roads, and their
+    /// length, metres.
+    pub fn unreached_paths(&self) -> (usize, f64) {
+        (0..self.paths.len())
+            .filter(|&p| !self.reached[p])
+            .fold((0, 0.0), |(n, m), p| (n + 1, m + self.paths[p].length_m()))
     }
 
     /// Whether every path holds.
@@ -154,6 +165,11 @@ fn check_settings(config: &CorridorConfig) -> Result<()> {
         config.max_offset_km,
         |km| km > 0.0 && km <= 100.0,
         "a distance of more than 0 and at most 100 km",
+    )?;
+    Setting::SnapM.require(
+        config.network_spec.snap_m,
+        |m| (0.0..=100.0).contains(&m),
+        "metres ≥ 0 and at most 100",
     )
 }
 
@@ -241,24 +257,36 @@ pub fn run_corridor(config: &CorridorConfig, progress: &dyn Progress) -> Result<
             k += 1;
         }
         let chainages: Vec<f64> = snaps[begin..k].iter().map(|s| s.chainage_m).collect();
-        let g = gaps::gaps(p as u32, path.length_m(), &chainages);
+        // A closed loop has no start: its last gap runs on into its first.
+        let around = path.ends.0 == PathEnd::Loop;
+        let g = if around {
+            gaps::gaps_around(p as u32, path.length_m(), &chainages)
+        } else {
+            gaps::gaps(p as u32, path.length_m(), &chainages)
+        };
         max_gap_m.push(g.iter().map(Gap::length_m).fold(0.0, f64::max));
         all_gaps.extend(g);
-        suggested.extend(
+        let new_sites = if around {
+            gaps::close_around(path.length_m(), &chainages, spacing_m)
+        } else {
             gaps::close(path.length_m(), &chainages, spacing_m)
-                .into_iter()
-                .map(|m| Suggested {
-                    path: p as u32,
-                    chainage_m: m,
-                    at: path.point_at(m),
-                }),
-        );
+        };
+        suggested.extend(new_sites.into_iter().map(|m| Suggested {
+            path: p as u32,
+            chainage_m: m,
+            at: path.point_at(m),
+        }));
     }
     let on_lines: Vec<(u32, f64)> = snaps
         .iter()
         .map(|s| paths[s.path as usize].edge_at(s.chainage_m, &network))
         .collect();
     let reach = reach::reach(&network, &on_lines);
+    // A path is one run of connected lines: reached through one, through all.
+    let reached: Vec<bool> = paths
+        .iter()
+        .map(|p| p.edges.iter().any(|&(e, _)| reach.edge_reached[e as usize]))
+        .collect();
     let joined_gap_m = joined::joined_gaps(&network, &paths, &snaps);
     progress.finish();
     Ok(CorridorRun {
@@ -272,6 +300,7 @@ pub fn run_corridor(config: &CorridorConfig, progress: &dyn Progress) -> Result<
         joined_gap_m,
         suggested,
         reach,
+        reached,
         off_road,
         spacing_m,
         max_offset_m,

@@ -2,10 +2,14 @@
 //! edge between two junction nodes, one-way lines carrying their driving
 //! direction.
 //!
-//! Lines meet where their end positions agree to 1e-7° (about 1 cm):
-//! OSM ways share their end nodes exactly, and exports of other tools
-//! round to fewer digits than that. Interior vertices are never joined:
-//! a bridge over a motorway is not a junction.
+//! Lines meet where their end positions lie within the snapping distance
+//! ([`NetworkSpec::snap_m`], 1 m unless set): OSM ways share their end
+//! nodes exactly, but exports of other tools round, and hand-drawn or
+//! converted roads leave centimetre breaks that would otherwise cut a
+//! route into pieces each too short to fail. Ends within the distance of
+//! each other join, transitively; a line no longer than the distance
+//! whose two ends join is dropped (a sliver, not a road). Interior
+//! vertices are never joined: a bridge over a motorway is not a junction.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -36,13 +40,30 @@ pub enum Oneway {
 }
 
 /// How to read a road network.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NetworkSpec {
     /// The property naming a line's route(s); `None`: the first of
     /// [`ROUTE_KEYS`] that any line has.
     pub route_field: Option<String>,
     /// Which lines are one-way.
     pub oneway: Oneway,
+    /// Line ends within this many metres of each other join (0: only ends
+    /// that agree to 1e-7°, about 1 cm).
+    pub snap_m: f64,
+}
+
+/// The snapping distance unless set: wider than the breaks conversions
+/// leave, far narrower than the metres between two carriageways.
+pub const DEFAULT_SNAP_M: f64 = 1.0;
+
+impl Default for NetworkSpec {
+    fn default() -> Self {
+        NetworkSpec {
+            route_field: None,
+            oneway: Oneway::default(),
+            snap_m: DEFAULT_SNAP_M,
+        }
+    }
 }
 
 /// One line of the network between two nodes.
@@ -341,11 +362,30 @@ pub fn build(
             (nodes.len() - 1) as u32
         })
     };
+    let ends: Vec<(u32, u32)> = lines
+        .iter()
+        .map(|l| (node(l.coords[0]), node(l.coords[l.coords.len() - 1])))
+        .collect();
+    // Ends within the snapping distance become one node (the first in
+    // file order), numbered again in order of first use.
+    let joined = snap_nodes(&nodes, spec.snap_m);
+    let mut renumber: HashMap<u32, u32> = HashMap::new();
+    let mut snapped_nodes = Vec::new();
+    let mut node_of = |n: u32| -> u32 {
+        let root = joined[n as usize];
+        *renumber.entry(root).or_insert_with(|| {
+            snapped_nodes.push(nodes[root as usize]);
+            (snapped_nodes.len() - 1) as u32
+        })
+    };
     let mut edges = Vec::with_capacity(lines.len());
     let mut no_route = 0;
-    for line in lines {
-        let from = node(line.coords[0]);
-        let to = node(line.coords[line.coords.len() - 1]);
+    for (line, (first, last)) in lines.into_iter().zip(ends) {
+        let (from, to) = (node_of(first), node_of(last));
+        // Both ends of a sliver snapped together: no road is lost.
+        if from == to && first != last && path_length_m(&line.coords) <= spec.snap_m {
+            continue;
+        }
         if line.routes.is_empty() {
             no_route += 1;
         }
@@ -363,6 +403,7 @@ pub fn build(
             coords: line.coords,
         });
     }
+    let nodes = snapped_nodes;
     edges.par_iter_mut().for_each(|e| {
         let mut total = 0.0;
         e.cum_m = std::iter::once(0.0)
@@ -393,6 +434,78 @@ pub fn build(
     })
 }
 
+/// A line's geodesic length, metres.
+fn path_length_m(coords: &[Coord<f64>]) -> f64 {
+    coords.windows(2).map(|w| distance_m(w[0], w[1])).sum()
+}
+
+/// For each node, the first node (in numbering order) of the group it
+/// joins: nodes within `snap_m` of each other, transitively. Candidates
+/// come from a grid of `snap_m` cells over 3-D positions on the sphere
+/// (no seam at the antimeridian or the poles); each pair is confirmed by
+/// its geodesic distance.
+fn snap_nodes(nodes: &[Coord<f64>], snap_m: f64) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..nodes.len() as u32).collect();
+    if snap_m.is_nan() || snap_m <= 0.0 || nodes.len() < 2 {
+        return parent;
+    }
+    fn root(parent: &mut [u32], mut n: u32) -> u32 {
+        while parent[n as usize] != n {
+            let up = parent[parent[n as usize] as usize];
+            parent[n as usize] = up;
+            n = up;
+        }
+        n
+    }
+    // Metres on a sphere of the Earth's mean radius: chords are shorter
+    // than geodesics, so a cell of snap_m never separates a pair within it.
+    const R_M: f64 = 6_371_008.8;
+    let xyz = |c: Coord<f64>| {
+        let (lat, lon) = (c.y.to_radians(), c.x.to_radians());
+        [
+            R_M * lat.cos() * lon.cos(),
+            R_M * lat.cos() * lon.sin(),
+            R_M * lat.sin(),
+        ]
+    };
+    let cell = |p: [f64; 3]| {
+        [
+            (p[0] / snap_m).floor() as i64,
+            (p[1] / snap_m).floor() as i64,
+            (p[2] / snap_m).floor() as i64,
+        ]
+    };
+    let mut grid: HashMap<[i64; 3], Vec<u32>> = HashMap::new();
+    for (n, &c) in nodes.iter().enumerate() {
+        grid.entry(cell(xyz(c))).or_default().push(n as u32);
+    }
+    // A pair within snap_m (geodesic, so chord) lies in neighbouring cells.
+    for (n, &c) in nodes.iter().enumerate() {
+        let home = cell(xyz(c));
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for dz in -1..=1 {
+                    let Some(near) = grid.get(&[home[0] + dx, home[1] + dy, home[2] + dz]) else {
+                        continue;
+                    };
+                    for &m in near {
+                        if m as usize <= n || distance_m(c, nodes[m as usize]) > snap_m {
+                            continue;
+                        }
+                        let (a, b) = (root(&mut parent, n as u32), root(&mut parent, m));
+                        // The smaller number leads: the first in file order.
+                        let (lead, other) = if a < b { (a, b) } else { (b, a) };
+                        parent[other as usize] = lead;
+                    }
+                }
+            }
+        }
+    }
+    (0..nodes.len() as u32)
+        .map(|n| root(&mut parent, n))
+        .collect()
+}
+
 /// The property names of the first lines, for messages.
 fn property_names(records: &[RawFeature]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -409,6 +522,40 @@ fn property_names(records: &[RawFeature]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ends_within_the_snapping_distance_join_transitively() {
+        // Along the equator, 1e-6° ≈ 0.11 m: 0 and 1 are 0.11 m apart,
+        // 1 and 2 another 0.11 m, 3 is 2.2 m from 2; 4 sits across the
+        // antimeridian from 5, 0.11 m apart.
+        let nodes = [
+            Coord { x: 10.0, y: 0.0 },
+            Coord {
+                x: 10.000_001,
+                y: 0.0,
+            },
+            Coord {
+                x: 10.000_002,
+                y: 0.0,
+            },
+            Coord {
+                x: 10.000_022,
+                y: 0.0,
+            },
+            Coord {
+                x: 179.999_999_5,
+                y: 0.0,
+            },
+            Coord {
+                x: -179.999_999_5,
+                y: 0.0,
+            },
+        ];
+        assert_eq!(snap_nodes(&nodes, 1.0), vec![0, 0, 0, 3, 4, 4]);
+        assert_eq!(snap_nodes(&nodes, 0.0), vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(snap_nodes(&nodes, 0.05), vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(snap_nodes(&nodes, 3.0), vec![0, 0, 0, 0, 4, 4]);
+    }
 
     #[test]
     fn route_values_list_several_routes() {

@@ -109,8 +109,20 @@ impl Path {
         lerp(self.coords[seg], self.coords[seg + 1], t)
     }
 
-    /// The part of the path from chainage `from_m` to `to_m`.
+    /// The part of the path from chainage `from_m` to `to_m`; on a closed
+    /// loop `to_m` may run past its length, round past its start.
     pub fn substring(&self, from_m: f64, to_m: f64) -> Vec<Coord<f64>> {
+        let length = self.length_m();
+        if self.ends.0 == PathEnd::Loop && to_m > length && from_m < length {
+            let mut out = self.substring_within(from_m, length);
+            let rest = self.substring_within(0.0, (to_m - length).min(length));
+            out.extend(rest.into_iter().skip(1));
+            return out;
+        }
+        self.substring_within(from_m, to_m)
+    }
+
+    fn substring_within(&self, from_m: f64, to_m: f64) -> Vec<Coord<f64>> {
         let (a, _) = self.locate(from_m);
         let (b, _) = self.locate(to_m);
         let mut out = vec![self.point_at(from_m)];
@@ -164,13 +176,11 @@ pub(crate) fn point_along(coords: &[Coord<f64>], cum_m: &[f64], m: f64) -> Coord
     lerp(coords[seg], coords[seg + 1], t)
 }
 
-/// The straight-line interpolation of two lon/lat positions: positions
-/// of one segment are a few hundred metres apart at most in road data.
+/// The straight-line interpolation of two lon/lat positions (positions
+/// of one segment are a few hundred metres apart at most in road data),
+/// the short way across the antimeridian.
 fn lerp(a: Coord<f64>, b: Coord<f64>, t: f64) -> Coord<f64> {
-    Coord {
-        x: a.x + (b.x - a.x) * t,
-        y: a.y + (b.y - a.y) * t,
-    }
+    crate::geodesy::lerp_lonlat(a, b, t)
 }
 
 /// Counts of a node's lines within one route.

@@ -44,6 +44,8 @@ pub struct Reach {
     pub overall: Option<Farthest>,
     /// Metres of road, over the whole network, that reach no site.
     pub overall_unreached_m: f64,
+    /// Per line: a site can be reached from it along the roads.
+    pub edge_reached: Vec<bool>,
 }
 
 impl Edge {
@@ -89,6 +91,7 @@ pub fn reach(network: &Network, sites: &[(u32, f64)]) -> Reach {
         unreached_m: vec![0.0; network.routes.len()],
         overall: None,
         overall_unreached_m: 0.0,
+        edge_reached: vec![false; network.edges.len()],
     };
     let better = |slot: &mut Option<Farthest>, f: Farthest| {
         if slot.is_none_or(|s| f.distance_m > s.distance_m) {
@@ -104,6 +107,7 @@ pub fn reach(network: &Network, sites: &[(u32, f64)]) -> Reach {
             }
             continue;
         };
+        out.edge_reached[e] = true;
         let mut marks: Vec<(f64, f64)> = vec![(0.0, du)];
         let mut here = on_edge[e].clone();
         here.sort_by(f64::total_cmp);

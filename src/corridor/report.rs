@@ -146,6 +146,11 @@ pub struct CorridorSummary {
     pub network_max_km: Option<f64>,
     /// Network view: road length that reaches no site, km.
     pub unreached_km: f64,
+    /// Paths from which no qualifying site can be reached along the
+    /// roads: each fails the claim, however short.
+    pub unreached_paths: usize,
+    /// Their length, km.
+    pub unreached_path_km: f64,
     /// New sites that would close every stretch.
     pub sites_to_close: usize,
 }
@@ -452,6 +457,8 @@ impl CorridorReport {
                 stretch_km: km3(run.stretches().map(|g| g.length_m()).sum()),
                 network_max_km: run.reach.overall.map(|f| km3(f.distance_m)),
                 unreached_km: km3(run.reach.overall_unreached_m),
+                unreached_paths: run.unreached_paths().0,
+                unreached_path_km: km3(run.unreached_paths().1),
                 sites_to_close: run.suggested.len(),
             },
             routes,

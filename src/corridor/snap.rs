@@ -43,14 +43,21 @@ pub fn snap(paths: &[Path], sites: &[Coord<f64>], max_offset_m: f64) -> Vec<Snap
         .iter()
         .enumerate()
         .flat_map(|(p, path)| {
-            path.coords.windows(2).enumerate().map(move |(s, w)| {
-                GeomWithData::new(
-                    Rectangle::from_corners(
-                        [w[0].x.min(w[1].x), w[0].y.min(w[1].y)],
-                        [w[0].x.max(w[1].x), w[0].y.max(w[1].y)],
-                    ),
-                    (p as u32, s as u32),
-                )
+            path.coords.windows(2).enumerate().flat_map(move |(s, w)| {
+                let (lo_y, hi_y) = (w[0].y.min(w[1].y), w[0].y.max(w[1].y));
+                let (lo_x, hi_x) = (w[0].x.min(w[1].x), w[0].x.max(w[1].x));
+                let boxes = if hi_x - lo_x > 180.0 {
+                    // Across the antimeridian: a box on each side of it.
+                    vec![
+                        ([hi_x, lo_y], [180.0, hi_y]),
+                        ([-180.0, lo_y], [lo_x, hi_y]),
+                    ]
+                } else {
+                    vec![([lo_x, lo_y], [hi_x, hi_y])]
+                };
+                boxes.into_iter().map(move |(lo, hi)| {
+                    GeomWithData::new(Rectangle::from_corners(lo, hi), (p as u32, s as u32))
+                })
             })
         })
         .collect();
@@ -76,14 +83,28 @@ fn snap_site(
     max_offset_m: f64,
 ) -> Vec<Snap> {
     let search = expand_rect_m(Rect::new(at, at), max_offset_m);
-    let envelope = rstar::AABB::from_corners(
-        [search.min().x, search.min().y],
-        [search.max().x, search.max().y],
-    );
+    let (lo, hi) = (search.min(), search.max());
+    // A search past ±180° looks on the other side of the antimeridian too.
+    let mut envelopes = vec![rstar::AABB::from_corners([lo.x, lo.y], [hi.x, hi.y])];
+    if lo.x < -180.0 {
+        envelopes.push(rstar::AABB::from_corners(
+            [lo.x + 360.0, lo.y],
+            [180.0, hi.y],
+        ));
+    }
+    if hi.x > 180.0 {
+        envelopes.push(rstar::AABB::from_corners(
+            [-180.0, lo.y],
+            [hi.x - 360.0, hi.y],
+        ));
+    }
     let frame = LocalFrame::new(at);
     // Per path: (local distance², segment, fraction).
     let mut best: Vec<(u32, f64, u32, f64)> = Vec::new();
-    for candidate in tree.locate_in_envelope_intersecting(&envelope) {
+    for candidate in envelopes
+        .iter()
+        .flat_map(|e| tree.locate_in_envelope_intersecting(e))
+    {
         let (p, s) = candidate.data;
         let path = &paths[p as usize];
         let a = frame.to_local(path.coords[s as usize]);
@@ -107,11 +128,7 @@ fn snap_site(
         .filter_map(|(p, _, s, t)| {
             let path = &paths[p as usize];
             let (s, t) = (s as usize, t);
-            let (a, b) = (path.coords[s], path.coords[s + 1]);
-            let foot = Coord {
-                x: a.x + (b.x - a.x) * t,
-                y: a.y + (b.y - a.y) * t,
-            };
+            let foot = crate::geodesy::lerp_lonlat(path.coords[s], path.coords[s + 1], t);
             let offset_m = distance_m(at, foot);
             (offset_m <= max_offset_m).then(|| Snap {
                 path: p,

@@ -166,20 +166,55 @@ impl LocalFrame {
         }
     }
 
-    /// A position in the frame, in metres east and north of the origin.
+    /// A position in the frame, in metres east and north of the origin;
+    /// the short way round in longitude (a frame by the antimeridian sees
+    /// 179.9° and −179.9° 0.2° apart, not 359.8°).
     pub fn to_local(&self, c: Coord<f64>) -> Coord<f64> {
         Coord {
-            x: (c.x - self.origin.x) * self.m_per_deg_x,
+            x: lon_delta(self.origin.x, c.x) * self.m_per_deg_x,
             y: (c.y - self.origin.y) * self.m_per_deg_y,
         }
     }
 
-    /// The longitude/latitude of a position in the frame.
+    /// The longitude/latitude of a position in the frame (longitude in
+    /// −180…180).
     pub fn to_lonlat(&self, c: Coord<f64>) -> Coord<f64> {
         Coord {
-            x: self.origin.x + c.x / self.m_per_deg_x,
+            x: wrap_lon(self.origin.x + c.x / self.m_per_deg_x),
             y: self.origin.y + c.y / self.m_per_deg_y,
         }
+    }
+}
+
+/// `to − from` in longitude, the short way round: in −180…180.
+pub fn lon_delta(from: f64, to: f64) -> f64 {
+    let d = to - from;
+    if d > 180.0 {
+        d - 360.0
+    } else if d < -180.0 {
+        d + 360.0
+    } else {
+        d
+    }
+}
+
+/// A longitude brought into −180…180.
+pub fn wrap_lon(lon: f64) -> f64 {
+    if lon > 180.0 {
+        lon - 360.0
+    } else if lon < -180.0 {
+        lon + 360.0
+    } else {
+        lon
+    }
+}
+
+/// The point a fraction `t` of the way from `a` to `b` in lon/lat, the
+/// short way round in longitude (for the short segments of road data).
+pub fn lerp_lonlat(a: Coord<f64>, b: Coord<f64>, t: f64) -> Coord<f64> {
+    Coord {
+        x: wrap_lon(a.x + lon_delta(a.x, b.x) * t),
+        y: a.y + (b.y - a.y) * t,
     }
 }
 

@@ -195,6 +195,15 @@ pub fn render(report: &CorridorReport) -> String {
             trim_float(r.spacing_km),
             s.max_gap_km
         );
+    } else if s.stretches == 0 && s.unreached_paths > 0 {
+        let _ = writeln!(
+            out,
+            "claim FAILS: {} path{} ({:.1} km of road) reach{} no qualifying site along the roads{network}",
+            s.unreached_paths,
+            if s.unreached_paths == 1 { "" } else { "s" },
+            s.unreached_path_km,
+            if s.unreached_paths == 1 { "es" } else { "" },
+        );
     } else {
         let _ = writeln!(
             out,
@@ -252,6 +261,7 @@ impl crate::corridor::report::StretchReport {
             crate::corridor::GapKind::Between => "between sites",
             crate::corridor::GapKind::End => "to the path's end",
             crate::corridor::GapKind::Whole => "no site on the path",
+            crate::corridor::GapKind::Around => "round the loop, last site to first",
         }
     }
 }
