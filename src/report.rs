@@ -421,6 +421,10 @@ pub struct WorstReport {
     pub distance_m: f64,
     /// False only if the search ran out of cells before proving the bound.
     pub proven: bool,
+    /// When not proven: the true maximum is at most this, metres (the
+    /// distance above is a lower bound).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper_bound_m: Option<f64>,
 }
 
 /// Surface coverage over all areas (with --radius-km).
@@ -696,6 +700,7 @@ impl Report {
                     lat: round_deg(w.at.y),
                     distance_m: round_m(w.distance_m),
                     proven: w.proven,
+                    upper_bound_m: (!w.proven).then(|| round_m(w.upper_m)),
                 });
                 r.gap_km2 = a.gap_m2.map(|g| round_km2(g / 1e6));
             }

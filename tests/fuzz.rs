@@ -194,6 +194,89 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
             assert!(!status.status.success() || ext == "parquet");
         }
     }
+    // Archives: a GeoJSON layer zipped (deflated), the areas GeoPackage
+    // zipped, and a zip inside a zip.
+    let zip_of = |members: &[(&str, &[u8])]| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut writer = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in members {
+            writer.start_file(*name, options).unwrap();
+            std::io::Write::write_all(&mut writer, bytes).unwrap();
+        }
+        writer.finish().unwrap();
+        out.into_inner()
+    };
+    let stations = std::fs::read("fixtures/basic/stations.geojson").unwrap();
+    let zipped = zip_of(&[("2024/stations.geojson", &stations), ("readme.txt", b"x")]);
+    seeds.push((
+        "nested.zip".to_owned(),
+        zip_of(&[("inner.geojson", &zipped)]),
+    ));
+    seeds.push(("stations.zip".to_owned(), zipped));
+    if let Some((_, gpkg)) = seeds.iter().find(|(n, _)| n == "areas.gpkg") {
+        let gpkg = gpkg.clone();
+        seeds.push((
+            "areas-gpkg.zip".to_owned(),
+            zip_of(&[("areas.gpkg", &gpkg)]),
+        ));
+        // A GeoPackage whose only feature layer is a view.
+        let view = dir.path().join("view.gpkg");
+        std::fs::write(&view, &gpkg).unwrap();
+        let db = rusqlite::Connection::open(&view).unwrap();
+        let table: String = db
+            .query_row("SELECT table_name FROM gpkg_contents", [], |r| r.get(0))
+            .unwrap();
+        let column: String = db
+            .query_row("SELECT column_name FROM gpkg_geometry_columns", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        db.execute_batch(&format!(
+            "CREATE VIEW v AS SELECT * FROM \"{table}\" WHERE fid % 2 = 1;
+             UPDATE gpkg_contents SET table_name = 'v';
+             UPDATE gpkg_geometry_columns SET table_name = 'v', column_name = '{column}';"
+        ))
+        .unwrap();
+        drop(db);
+        seeds.push(("view.gpkg".to_owned(), std::fs::read(&view).unwrap()));
+    }
+    // Road topologies: a ring, a road of centimetre breaks, a road across
+    // the antimeridian (run as networks of the corridor check).
+    let road = |pieces: Vec<Vec<[f64; 2]>>| {
+        let features: Vec<serde_json::Value> = pieces
+            .into_iter()
+            .map(|p| {
+                serde_json::json!({"type": "Feature", "properties": {"ref": "R 1", "oneway": "no"},
+                "geometry": {"type": "LineString", "coordinates": p}})
+            })
+            .collect();
+        serde_json::json!({"type": "FeatureCollection", "features": features})
+            .to_string()
+            .into_bytes()
+    };
+    let ring: Vec<[f64; 2]> = (0..=12)
+        .map(|i| {
+            let a = std::f64::consts::TAU * f64::from(i % 12) / 12.0;
+            [0.5 + 0.5 * a.cos(), 0.5 * a.sin()]
+        })
+        .collect();
+    seeds.push(("network-ring.geojson".to_owned(), road(vec![ring])));
+    let step = 0.01;
+    let broken: Vec<Vec<[f64; 2]>> = (0..50)
+        .map(|i| {
+            vec![
+                [f64::from(i) * step + 6e-7, 0.0],
+                [f64::from(i + 1) * step, 0.0],
+            ]
+        })
+        .collect();
+    seeds.push(("network-breaks.geojson".to_owned(), road(broken)));
+    seeds.push((
+        "network-antimeridian.geojson".to_owned(),
+        road(vec![vec![[179.9, 0.0], [-179.9, 0.0]]]),
+    ));
     seeds.sort();
     assert!(seeds.len() > 20, "{} seeds", seeds.len());
     seeds
@@ -213,6 +296,21 @@ fn exercise(name: &str, bytes: &[u8]) {
         }
         if let Err(e) = read_station_records(&input, &Default::default()) {
             named(&e);
+        }
+    }
+    // Archives and GeoPackages are read from files: through one.
+    if name.ends_with(".zip") || name.ends_with(".gpkg") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let file = Source::Path(path);
+        if let Ok(input) = file.open_with(&ReadOptions::default()) {
+            if let Err(e) = read_features(&input) {
+                named(&e);
+            }
+            if let Err(e) = read_station_records(&input, &Default::default()) {
+                named(&e);
+            }
         }
     }
     let basic_areas = Source::from_bytes(

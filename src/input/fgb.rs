@@ -363,25 +363,31 @@ fn check_sizes(mut r: impl Read, total: u64) -> std::result::Result<(), String> 
             .map_err(|e| e.to_string())?;
         position += index;
     }
+    // Every feature is counted, not only as many as the header says: a
+    // count of 0 means unknown, any other must be right.
+    let counted = |held: u64| {
+        if count == 0 || held == count {
+            Ok(())
+        } else {
+            Err(format!(
+                "the header declares {count} features but the file holds {held}"
+            ))
+        }
+    };
     let mut feature = 0u64;
     loop {
         let mut size = [0u8; 4];
         match r.read_exact(&mut size) {
             Ok(()) => {}
-            // Every feature is read, not only as many as the header
-            // says: a count of 0 means unknown, any other must be right.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                return if count == 0 || feature == count {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "the header declares {count} features but the file holds {feature}"
-                    ))
-                };
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return counted(feature),
             Err(e) => return Err(e.to_string()),
         }
         let size = u64::from(u32::from_le_bytes(size));
+        // A feature is a table of some bytes: a size of 0 is padding
+        // after the last one, not a feature.
+        if size == 0 {
+            return counted(feature);
+        }
         position += 4;
         if position + size > total {
             return Err(format!(

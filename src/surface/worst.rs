@@ -27,8 +27,15 @@ use crate::keyed::Keyed;
 /// The answer is at most this far (metres) below the true maximum.
 pub const TOLERANCE_M: f64 = 10.0;
 /// Cells examined at most per area; past this the answer is the best
-/// found, flagged as not proven.
+/// found, flagged as not proven, with the bound still standing.
 const MAX_CELLS: usize = 200_000;
+
+/// Cells examined before the area's boundary vertices are tried as
+/// candidates too. The maximum often lies on the boundary (a far corner,
+/// a spit of land): cells straddling it have their centres outside, so
+/// only vertices can raise the best found there, and a low best keeps a
+/// whole coastline of cells alive. Most areas are proven long before.
+const VERTICES_AFTER: usize = 2_000;
 
 /// The worst-served point and its distance to the nearest qualifying station.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,6 +46,10 @@ pub struct Worst {
     pub distance_m: f64,
     /// False when the cell budget ran out before the bound was proven.
     pub proven: bool,
+    /// The true maximum is at most this (metres): `distance_m` when
+    /// proven (within the tolerance), else the largest bound of the cells
+    /// left unexamined.
+    pub upper_m: f64,
 }
 
 struct Cell {
@@ -83,6 +94,7 @@ pub fn worst_point(
         at: start,
         distance_m: start_d,
         proven: true,
+        upper_m: start_d,
     };
     let rect = area.bounding_rect()?;
     let mut heap = BinaryHeap::new();
@@ -96,15 +108,21 @@ pub fn worst_point(
         examined += 1;
         if examined > MAX_CELLS {
             best.proven = false;
-            break;
+            // The popped cell had the largest bound of all left.
+            best.upper_m = c.upper;
+            return Some(best);
+        }
+        if examined == VERTICES_AFTER
+            && let Some((at, d)) = farthest_vertex(area, index)
+            && d > best.distance_m
+        {
+            best.at = at;
+            best.distance_m = d;
         }
         let centre = c.rect.center();
         if c.centre_d > best.distance_m && area.intersects(&centre) {
-            best = Worst {
-                at: centre,
-                distance_m: c.centre_d,
-                proven: true,
-            };
+            best.at = centre;
+            best.distance_m = c.centre_d;
         }
         let list =
             near::for_quarters(index, c.near.as_deref(), centre, c.centre_d, c.reach).map(Rc::new);
@@ -117,5 +135,20 @@ pub fn worst_point(
             }
         }
     }
+    best.upper_m = best.distance_m;
     Some(best)
+}
+
+/// The boundary vertex farthest from every station, and its distance.
+fn farthest_vertex(area: &MultiPolygon<f64>, index: &StationIndex) -> Option<(Coord<f64>, f64)> {
+    use geo::CoordsIter;
+    area.exterior_coords_iter()
+        .chain(
+            area.0
+                .iter()
+                .flat_map(|p| p.interiors().iter().flat_map(|r| r.0.iter().copied())),
+        )
+        .map(|c| (c, nearest_m(index, c)))
+        .filter(|(_, d)| d.is_finite())
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
