@@ -6,7 +6,11 @@
 //! and the whole check run on the result (plainly, and with a feed spec:
 //! power paths, a filter, pools), as do the power, CRS, filter and path
 //! parsers on mutated text, and the claim-file parser on the built-in
-//! claims (`src/claims/presets/*.toml`) mutated. Each case must end in an answer or a typed
+//! claims (`src/claims/presets/*.toml`) mutated. Archives (a zipped layer,
+//! a zipped GeoPackage, a zip inside a zip) and GeoPackages (one whose
+//! only layer is a view) are read through files, as users hand them over;
+//! road topologies (a ring, a road of centimetre breaks, a road across the
+//! antimeridian) are judged as corridor networks. Each case must end in an answer or a typed
 //! error whose message names the input; a panic fails the test and the
 //! input is saved under `target/fuzz-findings/`.
 //!

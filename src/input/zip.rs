@@ -79,6 +79,7 @@ impl Extracted {
     fn from(input: &Input, layer: Layer) -> Result<Extracted> {
         let name = input.name();
         let path = input.file_path(InputFormat::Zip)?;
+        let archive_shown = path.display().to_string();
         let malformed = |problem: String| Error::Malformed {
             source_name: name.clone(),
             format: InputFormat::Zip,
@@ -219,7 +220,7 @@ impl Extracted {
             limits: input.limits(),
         };
         // The member as it is in the archive, whatever name chose it.
-        let shown = format!("{}/{chosen}", path.display());
+        let shown = format!("{archive_shown}/{chosen}");
         Ok(Extracted {
             shown,
             _dir: dir,
