@@ -7,10 +7,12 @@ its boundary vertices, or any point of a lattice of about 2,000 points
 laid over it and kept inside (shapely), to the nearest station. The true
 maximum over the zone is at least this; chargecov's answer, within 10 m
 of the true maximum, must not fall short of it by more than those 10 m.
-Stations are read as WGS84 (the test passes no CRS flag). No chargecov
-code is used.
+Stations are read as WGS84, or with `gcj02` converted from GCJ-02 with
+prcoords (as shenzhen_reference.py does), keeping only rows whose
+POWER_COLUMN is at least MIN_KW when those are given. No chargecov code
+is used.
 
-usage: worst_reference.py ZONES.geojson STATIONS.csv OUT.json
+usage: worst_reference.py ZONES.geojson STATIONS.csv OUT.json [wgs84|gcj02 [POWER_COLUMN MIN_KW]]
 """
 import csv
 import json
@@ -50,13 +52,23 @@ def nearest_m(lon, lat, s_lon, s_lat):
     return out
 
 
-def main(zones_path, stations_path, out_path):
+def main(zones_path, stations_path, out_path, crs="wgs84", power_column=None, min_kw=None):
     with open(zones_path, encoding="utf-8") as f:
         zones = json.load(f)["features"]
     with open(stations_path, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    if power_column is not None:
+        rows = [r for r in rows if float(r[power_column]) >= float(min_kw)]
     s_lon = np.array([float(r["longitude"]) for r in rows])
     s_lat = np.array([float(r["latitude"]) for r in rows])
+    if crs == "gcj02":
+        import prcoords
+
+        out = [prcoords.gcj_wgs_bored(prcoords.Coords(y, x)) for x, y in zip(s_lon, s_lat)]
+        s_lon = np.array([c.lon for c in out])
+        s_lat = np.array([c.lat for c in out])
+    elif crs != "wgs84":
+        sys.exit(f"unknown crs {crs}")
     out = {}
     for z in zones:
         geom = shape(z["geometry"])
