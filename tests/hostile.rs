@@ -926,3 +926,36 @@ fn the_generator_names_a_file_where_a_folder_belongs() {
     assert!(!err.contains("File exists"), "{err}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
 }
+
+#[test]
+fn a_missing_temporary_folder_is_named_as_such() {
+    // An archive must be extracted: with TMPDIR pointing nowhere the
+    // error names the temporary folder, not the archive as unreadable.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("in.zip");
+    zip_of(
+        &archive,
+        &[(
+            "st.geojson",
+            format!("{}]}}", eight_stations_open()).as_bytes(),
+        )],
+    );
+    let out = chargecov()
+        .args([
+            "check",
+            "--areas",
+            "fixtures/basic/areas.geojson",
+            "-q",
+            "--stations",
+        ])
+        .arg(&archive)
+        .env("TMPDIR", dir.path().join("missing"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("temporary folder") && err.contains("missing"),
+        "{err}"
+    );
+}

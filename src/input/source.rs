@@ -321,6 +321,11 @@ impl<'s> Input<'s> {
     /// The input's text from the start, decompressed and without a UTF-8
     /// byte-order mark. May be called again for another pass.
     pub fn reader(&self) -> Result<Box<dyn Read + Send + '_>> {
+        // A pass that ran into the limits: the next would only run into
+        // them again.
+        if let Some(refusal) = self.breach() {
+            return Err(refusal);
+        }
         let raw = self.raw_reader()?;
         let mut reader: Box<dyn Read + Send> = match self.compression {
             Compression::None => raw,

@@ -323,7 +323,13 @@ impl Collect<Vec<RawStation>> for Accumulator<'_> {
 /// Runs every check.
 pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<Validation> {
     Setting::MaxPowerKw.require(config.max_power_kw, |v| v > 0.0, "a number > 0")?;
-    Setting::DuplicateM.require(config.duplicate_m, |v| v >= 0.0, "a number ≥ 0")?;
+    // Near duplicates are found in a grid of cells of this size: beyond a
+    // few km every station would be a neighbour of every other.
+    Setting::DuplicateM.require(
+        config.duplicate_m,
+        |v| (0.0..=10_000.0).contains(&v),
+        "metres ≥ 0 and at most 10,000",
+    )?;
     if config.required.len() > 64 {
         return Err(Error::InvalidSetting {
             setting: Setting::Required,
