@@ -519,3 +519,28 @@ fn a_huge_unknown_coordinate_system_gives_a_short_error() {
     assert!(err.len() < 2_000, "{} bytes", err.len());
     assert!(err.contains("more bytes"), "{err}");
 }
+
+#[test]
+fn a_contents_row_naming_an_internal_table_is_no_layer() {
+    // gpkg_contents may name anything; SQLite's own table is not read as
+    // features: only user tables are.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("internal.gpkg");
+    build(&path, &[]);
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute_batch(
+        "INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('sqlite_master', 'features', 4326);
+         INSERT INTO gpkg_geometry_columns VALUES ('sqlite_master', 'sql', 'GEOMETRY', 4326, 0, 0);",
+    )
+    .unwrap();
+    drop(db);
+    let s = stations(dir.path());
+    let (code, _, err) = check_files(&path, &s, &[]);
+    assert_eq!(code, 2, "{err}");
+    // Before, SQLite's catalogue was read as 4 features without geometry.
+    assert!(
+        err.contains("internal.gpkg") && err.contains("no geometry"),
+        "{err}"
+    );
+    assert!(!err.contains("unusable features"), "{err}");
+}

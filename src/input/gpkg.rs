@@ -194,6 +194,9 @@ impl Table {
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(|e| malformed(format!("no GeoPackage contents table ({e})")))?;
+        // User tables only: a contents row naming SQLite's or the
+        // GeoPackage's own tables is not a layer to read.
+        let tables: Vec<String> = tables.into_iter().filter(|t| !is_internal(t)).collect();
         if tables.is_empty() {
             let others: Vec<String> = db
                 .prepare("SELECT table_name FROM gpkg_contents ORDER BY table_name")
@@ -462,6 +465,15 @@ impl Table {
             layer: self.layer,
         }
     }
+}
+
+/// A table of SQLite itself, of the GeoPackage format or of its spatial
+/// index: never a feature layer.
+fn is_internal(table: &str) -> bool {
+    let lower = table.to_ascii_lowercase();
+    ["sqlite_", "gpkg_", "rtree_"]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 
 /// `low..=high` cut into at most `parts` ranges of about equal span, in
@@ -777,6 +789,21 @@ mod tests {
                 assert!(e.describe().contains("copy.gpkg-wal"), "{}", e.describe());
             }
             other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn internal_tables_are_never_layers() {
+        for t in [
+            "sqlite_master",
+            "SQLITE_SEQUENCE",
+            "gpkg_contents",
+            "rtree_zones_geom",
+        ] {
+            assert!(is_internal(t), "{t}");
+        }
+        for t in ["zones", "my_sqlite_copy", "stations_gpkg"] {
+            assert!(!is_internal(t), "{t}");
         }
     }
 
