@@ -36,6 +36,18 @@ run diff diff fixtures/diff/old.geojson fixtures/diff/new.geojson \
     --areas fixtures/basic/areas.geojson --format json
 run diff-text diff fixtures/diff/old.geojson fixtures/diff/new.geojson --areas fixtures/basic/areas.geojson
 run validate-demo validate data/stations.geojson --format json
+run demo-sites check --min-power-kw 480 -q --sites "$OUT/demo-sites.geojson" \
+    --pool-m 200 --output-crs gcj02
+run corridor corridor --network fixtures/corridor/equator.geojson \
+    --stations fixtures/corridor/stations.geojson --spacing-km 60 --format json \
+    --gaps "$OUT/corridor-gaps.geojson" --stations-out "$OUT/corridor-snapped.geojson" \
+    --suggest-out "$OUT/corridor-suggested.geojson"
+run corridor-3857 corridor --network fixtures/corridor/equator.geojson \
+    --stations fixtures/corridor/stations.geojson --spacing-km 60 --output-crs EPSG:3857 \
+    --gaps "$OUT/corridor-gaps-3857.geojson" --suggest-out "$OUT/corridor-suggested-3857.geojson"
+run diff-changes diff fixtures/diff/old.geojson fixtures/diff/new.geojson \
+    --areas fixtures/basic/areas.geojson --changes "$OUT/diff-changes.geojson"
+run suggest suggest --min-power-kw 480 --cover-all --format json --out "$OUT/suggest.geojson"
 for f in fixtures/bad/*; do
     b=$(basename "$f")
     case "$b" in README.md) continue ;; esac

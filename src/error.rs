@@ -611,6 +611,81 @@ pub enum Error {
         /// Why.
         error: std::io::Error,
     },
+
+    /// An output's name asks for no format its layer can be written in;
+    /// refused before any work.
+    #[error("{}: {refusal}", path.display())]
+    OutputFormat {
+        /// The output.
+        path: PathBuf,
+        /// What is wrong with its name, and the names that would do.
+        refusal: FormatRefusal,
+    },
+}
+
+/// Why a file's name asks for no format the layer can be written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatProblem {
+    /// `.csv` for a layer of shapes that has no table of facts.
+    ShapesOnly,
+    /// A format this build leaves out (its cargo feature is off).
+    NotBuilt {
+        /// The format's name.
+        format: &'static str,
+        /// The cargo feature that adds it.
+        feature: &'static str,
+    },
+    /// A format chargecov reads but does not write (`.shp`).
+    NotWritten {
+        /// The extension, without its dot.
+        extension: String,
+    },
+    /// No extension that names a format.
+    Unknown,
+    /// The format cannot declare the layer's coordinate system.
+    Crs {
+        /// The format's name.
+        format: &'static str,
+        /// Why.
+        why: String,
+    },
+}
+
+/// A refused output name: the problem and the extensions that would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatRefusal {
+    /// What is wrong with the name.
+    pub problem: FormatProblem,
+    /// The extensions this layer can be written with, as a list for a
+    /// sentence (".geojson, .json, .gpkg or .fgb").
+    pub allowed: String,
+}
+
+impl fmt::Display for FormatRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let allowed = &self.allowed;
+        match &self.problem {
+            FormatProblem::ShapesOnly => write!(
+                f,
+                "these are shapes, and CSV here holds facts only; end the name in {allowed}"
+            ),
+            FormatProblem::NotBuilt { format, feature } => write!(
+                f,
+                "this chargecov was built without {format} (cargo feature `{feature}`); end the name in {allowed}"
+            ),
+            FormatProblem::NotWritten { extension } => write!(
+                f,
+                ".{extension} output is not written yet; end the name in {allowed}"
+            ),
+            FormatProblem::Unknown => {
+                write!(f, "cannot tell the format; end the name in {allowed}")
+            }
+            FormatProblem::Crs { format, why } => {
+                write!(f, "{why}; {format} here is written in WGS84")
+            }
+        }
+    }
 }
 
 /// Which limit an input reached (see `input::ExpansionLimits`).
@@ -758,7 +833,8 @@ impl Error {
             | Error::TooFewStations { .. }
             | Error::GeneratorMiss { .. }
             | Error::FormatNotBuilt { .. }
-            | Error::Write { .. } => {}
+            | Error::Write { .. }
+            | Error::OutputFormat { .. } => {}
         }
         self
     }

@@ -11,7 +11,7 @@
 //! CHARGECOV_REQUIRE_BROWSER is set (CI sets it and installs Debian's
 //! chromium), in which case a missing browser fails the test.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;

@@ -2,7 +2,7 @@
 //! gives the same answers as the original; outputs in another CRS carry a
 //! `crs` member and read back to the same places.
 
-mod common;
+use crate::common;
 
 use common::{area, chargecov, check_json, path_str};
 use serde_json::Value;

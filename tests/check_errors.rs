@@ -2,7 +2,7 @@
 //! feature and what to do (see fixtures/bad/README.md), and leaves no
 //! output file behind.
 
-mod common;
+use crate::common;
 
 use common::{chargecov, check_json, path_str};
 

@@ -1,7 +1,7 @@
 //! `chargecov check` on the hand-made fixtures; every expected value is
 //! derived in the fixture's EXPECTED.md.
 
-mod common;
+use crate::common;
 
 use common::{area, chargecov, check_json, fixture, path_str};
 use serde_json::Value;

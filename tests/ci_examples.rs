@@ -1,7 +1,7 @@
 //! The CI examples in examples/ci run as their workflows run them: the
 //! gate script on the demo data, with the binary under test.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! `check` and `diff` for CI systems: GitHub annotations (capped, with
 //! the feature's line in a GeoJSON areas file) and JUnit XML.
 
-mod common;
+use crate::common;
 
 use common::{chargecov, path_str};
 

@@ -2,7 +2,7 @@
 //! warning when much of it is missing. Fixtures and the derivation of
 //! every expected value: `fixtures/claims/README.md`.
 
-mod common;
+use crate::common;
 
 use common::{chargecov, check_json};
 

@@ -2,7 +2,7 @@
 //! the OSM motorways around Mannheim–Karlsruhe with the German register
 //! are compared with an independent shapely + pyproj reference.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::process::Command as StdCommand;

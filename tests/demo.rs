@@ -3,7 +3,7 @@
 //! the ones the generator chose to leave without an ultra-fast charger
 //! (listed in the README it writes); the check finds them on its own.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! `chargecov diff` on fixtures/diff (answers derived in its EXPECTED.md).
 
-mod common;
+use crate::common;
 
 use common::{chargecov, path_str};
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! `../shared/data/germany/` against its conversion and against an
 //! independent Python reference for pools (`tests/reference/pools_reference.py`).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::process::Command as StdCommand;

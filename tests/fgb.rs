@@ -5,7 +5,7 @@
 //! expected feature count, geometry type, CRS and column types. A
 //! FlatGeobuf cut short anywhere is refused with exit 2 naming the file.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command as StdCommand;

@@ -7,7 +7,7 @@
 //! the original file (whose answers fixtures/basic/EXPECTED.md derives by
 //! hand) — only `inputs.*.path` and `inputs.*.format` may differ.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

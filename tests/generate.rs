@@ -2,7 +2,7 @@
 //! generator's own output, and the shapes being a true tiling — checked
 //! on the written GeoJSON with geo's own algorithms, not the generator's.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

@@ -12,7 +12,7 @@
 //! stations (CSV) S1 (0.5, 0.5, 150 kW) in A and S2 (5, 5) in neither:
 //! with `--min-power-kw 100`, A is covered and B is not (exit 1).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;

@@ -1,7 +1,7 @@
 //! Silent wrong answers found by the adversarial review (issue 21), each
 //! now visible: the expected outcome is written beside each case.
 
-mod common;
+use crate::common;
 
 use common::{chargecov, path_str};
 use serde_json::Value;

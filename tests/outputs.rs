@@ -4,7 +4,7 @@
 //! Each test states the outcome it expects; the cases are the ones the
 //! adversarial review found.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -408,5 +408,103 @@ fn the_extension_chooses_the_format_or_is_refused() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(flag) && err.contains(says), "{err}");
         assert!(!target.exists());
+    }
+}
+
+/// Every layer flag of every command writes the format its file's name
+/// asks for: the same features as its GeoJSON, with their geometry type,
+/// read back by GDAL (GeoPackage, FlatGeobuf) or checked for GeoParquet's
+/// framing and metadata. (`--gaps x.parquet` and `diff --changes
+/// x.parquet` once wrote GeoJSON text into the `.parquet` file, and
+/// `--sites x.gpkg` GeoJSON into the GeoPackage.)
+#[test]
+fn every_layer_flag_writes_the_format_its_name_asks_for() {
+    if !common::have_tool("every_layer_flag_writes_the_format", "ogrinfo", "gdal-bin") {
+        eprintln!("SKIPPED every_layer_flag_writes_the_format: no ogrinfo");
+        return;
+    }
+    let corridor = [
+        "corridor",
+        "--network",
+        "fixtures/corridor/equator.geojson",
+        "--stations",
+        "fixtures/corridor/stations.geojson",
+        "--spacing-km",
+        "60",
+        "-q",
+    ];
+    let diff = [
+        "diff",
+        "fixtures/diff/old.geojson",
+        "fixtures/diff/new.geojson",
+        "--areas",
+        "fixtures/basic/areas.geojson",
+        "-q",
+    ];
+    let gaps = ["check", "--min-power-kw", "480", "--radius-km", "2,5", "-q"];
+    let sites = ["check", "--min-power-kw", "480", "--pool-m", "200", "-q"];
+    let suggest = ["suggest", "--min-power-kw", "480", "--cover-all", "-q"];
+    // (command, flag, GDAL's geometry name)
+    let cases: [(&[&str], &str, &str); 7] = [
+        (&gaps, "--gaps", "Multi Polygon"),
+        (&sites, "--sites", "Point"),
+        (&diff, "--changes", "Multi Polygon"),
+        (&corridor, "--gaps", "Line String"),
+        (&corridor, "--stations-out", "Point"),
+        (&corridor, "--suggest-out", "Point"),
+        (&suggest, "--out", "Point"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (k, (command, flag, geometry)) in cases.into_iter().enumerate() {
+        let run = |name: &str| {
+            let path = dir.path().join(format!("{k}-{name}"));
+            let out = chargecov()
+                .args(command)
+                .args([flag, path_str(&path)])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.code().is_some_and(|c| c < 2),
+                "{command:?} {flag} {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            path
+        };
+        let geojson: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(run("layer.geojson")).unwrap()).unwrap();
+        let count = geojson["features"].as_array().unwrap().len();
+        assert!(
+            count > 0,
+            "{command:?} {flag}: an empty layer tests nothing"
+        );
+        for typed in ["layer.gpkg", "layer.fgb"] {
+            let path = run(typed);
+            let info = StdCommand::new("ogrinfo")
+                .args(["-ro", "-so", "-al", path_str(&path)])
+                .output()
+                .unwrap();
+            let info = String::from_utf8_lossy(&info.stdout);
+            assert!(
+                info.contains(&format!("Feature Count: {count}\n")),
+                "{command:?} {flag} {typed}: {count} features wanted\n{info}"
+            );
+            assert!(
+                info.contains(&format!("Geometry: {geometry}\n")),
+                "{command:?} {flag} {typed}: {geometry} wanted\n{info}"
+            );
+        }
+        if cfg!(feature = "parquet") {
+            let bytes = std::fs::read(run("layer.parquet")).unwrap();
+            assert!(
+                bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+                "{command:?} {flag}: not a Parquet file"
+            );
+            let text = String::from_utf8_lossy(&bytes);
+            let kind = geometry.replace(' ', "");
+            assert!(
+                text.contains("geometry_types") && text.contains(&format!("[\"{kind}\"]")),
+                "{command:?} {flag}: no GeoParquet metadata for {kind}"
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! metres. Distances are measured in a local equirectangular frame, exact
 //! to well under a metre at these distances.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

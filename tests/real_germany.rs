@@ -6,7 +6,7 @@
 //! district's id, name, counts and verdict must agree, and distances
 //! within 1 m (the reprojection's rounding to 1e-7° in the GeoJSON).
 
-mod common;
+use crate::common;
 
 use common::{chargecov, path_str, shared_data};
 use serde_json::Value;

@@ -15,7 +15,7 @@
 //! shapely/pyproj/prcoords are missing — unless CHARGECOV_REQUIRE_REFERENCE
 //! is set (CI sets it), in which case missing Python packages fail them.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command as StdCommand;

@@ -1,6 +1,6 @@
 //! `--html`, `--markdown`, `--svg`, `--png` on the embedded demo data.
 
-mod common;
+use crate::common;
 
 use common::{chargecov, check_json, have_cjk_font, path_str, warm_pixels};
 use resvg::tiny_skia::Pixmap;

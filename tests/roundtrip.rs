@@ -12,7 +12,7 @@
 //! Chongqing's 38 districts (GCJ-02, Chinese names) with the embedded demo
 //! stations. Under CI the data and the tools must be there.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;

@@ -9,7 +9,7 @@
 //! and S2 (5, 5, 60 kW) in neither. With `--min-power-kw 100` only A is
 //! covered (S1 lies inside it and qualifies): exit 1.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

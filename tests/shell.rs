@@ -1,6 +1,6 @@
 //! `chargecov completions` and `chargecov man`.
 
-mod common;
+use crate::common;
 
 use common::chargecov;
 

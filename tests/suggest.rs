@@ -2,7 +2,7 @@
 //! answers, against PySAL's spopt at test time, on the demo (the claim
 //! holds after), and bad input.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

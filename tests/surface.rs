@@ -4,7 +4,7 @@
 //! worst-served point against a brute-force grid, and distances against
 //! GeographicLib's published example.
 
-mod common;
+use crate::common;
 
 use geo::{Contains, Coord, Distance, Geodesic, GeodesicArea, MultiPolygon, Point, Validation};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! expected check ids, counts, messages and exit status. Also: the output
 //! formats, severities, --max-warnings, and the demo data.
 
-mod common;
+use crate::common;
 
 use common::chargecov;
 use serde_json::Value;

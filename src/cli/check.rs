@@ -7,13 +7,12 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use chargecov::claims::{Claim, ClaimKind};
-use chargecov::crs::{Crs, OutputCrs};
+use chargecov::crs::Crs;
 use chargecov::model::SurfaceRequest;
 use chargecov::output;
 use chargecov::output::areas;
 use chargecov::output::staged::StagedOutputs;
 use chargecov::output::text;
-use chargecov::output::{ShapeKind, ShapeLayer};
 use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
 use chargecov::report::Provenance;
@@ -21,7 +20,10 @@ use chargecov::units::trim_float;
 use chargecov::{CheckConfig, Report, Rule, Source, demo, run_check};
 
 use super::progress::Bars;
-use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs, check_output_targets};
+use super::shared::{
+    AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs, check_output_targets, layer_format,
+    stage_layer,
+};
 
 /// Decide whether every area has a qualifying charger.
 ///
@@ -69,8 +71,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub areas_out: Option<PathBuf>,
 
-    /// Write every station — or site, with pools — as GeoJSON points: records, points,
-    /// strongest and total kW, the power the rule saw and whether it qualifies.
+    /// Write every station — or site, with pools — as points: records, points, strongest and
+    /// total kW, the power the rule saw and whether it qualifies (GeoJSON, .gpkg, .fgb or .parquet).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub sites: Option<PathBuf>,
 
@@ -95,7 +97,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME", help_heading = "Surface")]
     pub population_field: Option<String>,
 
-    /// Write, per area, the part farther than the largest --radius-km from every qualifying station (GeoJSON).
+    /// Write, per area, the part farther than the largest --radius-km from every qualifying station
+    /// (GeoJSON, .gpkg, .fgb or .parquet).
     #[arg(long, value_name = "FILE", help_heading = "Surface")]
     pub gaps: Option<PathBuf>,
 
@@ -182,138 +185,6 @@ pub enum Format {
     Junit,
     /// GitHub Actions annotations: an error per uncovered area (at most ten shown; with its line in a GeoJSON --areas) and the verdict.
     Github,
-}
-
-/// The format of an area output, by its file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum AreasOutFormat {
-    GeoJson,
-    Csv,
-    GeoPackage,
-    FlatGeobuf,
-    GeoParquet,
-}
-
-impl AreasOutFormat {
-    /// Whether the format is written from shape records (typed columns).
-    pub(super) fn is_shapes(self) -> bool {
-        matches!(
-            self,
-            AreasOutFormat::GeoPackage | AreasOutFormat::FlatGeobuf
-        )
-    }
-}
-
-/// The format `path` asks for: GeoJSON (`.geojson`, `.json`, or `-`), CSV
-/// where `csv` allows it (facts, no geometry); anything else is refused
-/// before any work, never written as GeoJSON under another name.
-pub(super) fn areas_out_format(
-    flag: &str,
-    path: &Path,
-    csv: bool,
-) -> anyhow::Result<AreasOutFormat> {
-    if path.as_os_str() == "-" {
-        return Ok(AreasOutFormat::GeoJson);
-    }
-    let parquet = if cfg!(feature = "parquet") {
-        ", .parquet"
-    } else {
-        ""
-    };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let allowed = if csv {
-        format!(".geojson, .json, .gpkg, .fgb{parquet} or .csv")
-    } else {
-        format!(".geojson, .json, .gpkg or .fgb{parquet}")
-    };
-    match ext.as_deref() {
-        Some("geojson" | "json") => Ok(AreasOutFormat::GeoJson),
-        Some("csv") if csv => Ok(AreasOutFormat::Csv),
-        Some("csv") => bail!(
-            "{flag} {}: these are shapes, and CSV here holds facts only; end the name in {allowed}",
-            path.display()
-        ),
-        Some("gpkg") => Ok(AreasOutFormat::GeoPackage),
-        Some("fgb") => Ok(AreasOutFormat::FlatGeobuf),
-        Some("parquet" | "geoparquet") if cfg!(feature = "parquet") => {
-            Ok(AreasOutFormat::GeoParquet)
-        }
-        Some("parquet" | "geoparquet") => bail!(
-            "{flag} {}: this chargecov was built without GeoParquet; rebuild with `--features parquet` or end the name in {allowed}",
-            path.display()
-        ),
-        Some(ext @ "shp") => bail!(
-            "{flag} {}: .{ext} output is not written yet; end the name in {allowed} (ogr2ogr converts GeoJSON to any of them)",
-            path.display()
-        ),
-        _ => bail!(
-            "{flag} {}: cannot tell the format; end the name in {allowed}",
-            path.display()
-        ),
-    }
-}
-
-/// The UTF-8 byte-order mark before a CSV, when asked for.
-fn bom(w: &mut dyn std::io::Write, wanted: bool) -> std::io::Result<()> {
-    if wanted {
-        w.write_all("\u{feff}".as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Stages `records` in a typed format (GeoPackage, FlatGeobuf) as the
-/// layer `table`.
-pub(super) fn stage_shapes(
-    outputs: &mut StagedOutputs,
-    path: &Path,
-    format: AreasOutFormat,
-    table: &str,
-    crs: &OutputCrs,
-    records: &[chargecov::output::ShapeRecord],
-) -> anyhow::Result<()> {
-    let crs = crs.crs();
-    let layer = ShapeLayer {
-        name: table,
-        kind: ShapeKind::MultiPolygon,
-        crs: &crs,
-        columns: chargecov::output::property_columns(records),
-    };
-    stage_layer(outputs, path, format, &layer, records)
-}
-
-/// Stages `records` as `layer` in a typed format (GeoPackage, FlatGeobuf,
-/// GeoParquet).
-pub(super) fn stage_layer(
-    outputs: &mut StagedOutputs,
-    path: &Path,
-    format: AreasOutFormat,
-    layer: &ShapeLayer,
-    records: &[chargecov::output::ShapeRecord],
-) -> anyhow::Result<()> {
-    match format {
-        AreasOutFormat::GeoPackage => outputs.stage_file(path, |temp| {
-            chargecov::output::gpkg::write(temp, layer, records).map_err(std::io::Error::other)
-        })?,
-        AreasOutFormat::FlatGeobuf => {
-            outputs.stage(path, |w| chargecov::output::fgb::write(w, layer, records))?
-        }
-        #[cfg(feature = "parquet")]
-        AreasOutFormat::GeoParquet => outputs.stage(path, |w| {
-            // The writer wants a `Send` sink; the bytes are staged anyway.
-            let mut bytes = Vec::new();
-            chargecov::output::parquet::write(&mut bytes, layer, records)?;
-            w.write_all(&bytes)
-        })?,
-        #[cfg(not(feature = "parquet"))]
-        AreasOutFormat::GeoParquet => unreachable!("refused by areas_out_format"),
-        AreasOutFormat::GeoJson | AreasOutFormat::Csv => {
-            unreachable!("GeoJSON and CSV are written as they are rendered")
-        }
-    }
-    Ok(())
 }
 
 /// Pools (sites) and what a rule asks of one.
@@ -544,34 +415,15 @@ impl CheckArgs {
 
     /// Runs the check, writes every output, and says how to exit.
     pub fn run(&self) -> anyhow::Result<ExitCode> {
-        let areas_out_as = self
-            .areas_out
-            .as_deref()
-            .map(|p| areas_out_format("--areas-out", p, true))
-            .transpose()?;
-        let uncovered_format = self
-            .uncovered
-            .as_deref()
-            .map(|p| areas_out_format("--uncovered", p, true))
-            .transpose()?;
-        if let Some(p) = &self.gaps {
-            areas_out_format("--gaps", p, false)?;
-        }
         let output_crs = super::shared::output_crs(self.output_crs.as_ref())?;
-        #[cfg(feature = "parquet")]
-        for (flag, path) in [
-            ("--uncovered", &self.uncovered),
-            ("--areas-out", &self.areas_out),
-            ("--gaps", &self.gaps),
+        for (flag, path, with_csv) in [
+            ("--uncovered", &self.uncovered, true),
+            ("--areas-out", &self.areas_out, true),
+            ("--sites", &self.sites, false),
+            ("--gaps", &self.gaps, false),
         ] {
-            if let Some(path) = path
-                && areas_out_format(flag, path, flag != "--gaps")? == AreasOutFormat::GeoParquet
-                && let Err(why) = chargecov::output::parquet::supports(&output_crs.crs())
-            {
-                bail!(
-                    "{flag} {}: {why}; write GeoParquet in WGS84 (leave out --output-crs) or choose .gpkg or .fgb",
-                    path.display()
-                );
+            if let Some(path) = path {
+                layer_format(flag, path, with_csv, &output_crs)?;
             }
         }
         // The claim file is read once: its rule, its name and its digest.
@@ -635,61 +487,29 @@ impl CheckArgs {
                 buffered.flush()
             })?;
         }
-        if let (Some(path), Some(format)) = (&self.uncovered, uncovered_format) {
-            let uncovered = |i: usize| !run.covered[i];
-            match format {
-                AreasOutFormat::GeoPackage
-                | AreasOutFormat::FlatGeobuf
-                | AreasOutFormat::GeoParquet => {
-                    let records =
-                        areas::area_records(&run.areas.areas, &report, &output_crs, uncovered)?;
-                    stage_shapes(
-                        &mut outputs,
-                        path,
-                        format,
-                        "uncovered",
-                        &output_crs,
-                        &records,
-                    )?;
-                }
-                AreasOutFormat::GeoJson => outputs.stage(path, |w| {
-                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, uncovered)
-                })?,
-                AreasOutFormat::Csv => outputs.stage(path, |w| {
-                    bom(w, self.csv_bom)?;
-                    areas::write_csv(w, &report, &output_crs, uncovered)
-                })?,
-            }
+        let covered: &[bool] = &run.covered;
+        let area_layer = |name, keep: fn(&[bool], usize) -> bool| areas::AreaLayer {
+            name,
+            areas: &run.areas.areas,
+            report: &report,
+            crs: &output_crs,
+            keep: move |i| keep(covered, i),
+        };
+        if let Some(path) = &self.uncovered {
+            let layer = area_layer("uncovered", |covered, i| !covered[i]);
+            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
         }
         if let Some(path) = &self.sites {
-            outputs.stage(path, |w| {
-                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *w);
-                chargecov::output::sites::write_geojson(
-                    &mut buffered,
-                    &run.stations,
-                    &run.qualifies,
-                    &output_crs,
-                )?;
-                std::io::Write::flush(&mut buffered)
-            })?;
+            let layer = chargecov::output::sites::SiteLayer {
+                stations: &run.stations,
+                qualifies: &run.qualifies,
+                crs: &output_crs,
+            };
+            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
         }
-        if let (Some(path), Some(format)) = (&self.areas_out, areas_out_as) {
-            match format {
-                AreasOutFormat::GeoPackage
-                | AreasOutFormat::FlatGeobuf
-                | AreasOutFormat::GeoParquet => {
-                    let records =
-                        areas::area_records(&run.areas.areas, &report, &output_crs, |_| true)?;
-                    stage_shapes(&mut outputs, path, format, "areas", &output_crs, &records)?;
-                }
-                AreasOutFormat::GeoJson => outputs.stage(path, |w| {
-                    areas::write_geojson(w, &run.areas.areas, &report, &output_crs, |_| true)
-                })?,
-                AreasOutFormat::Csv => outputs.stage(path, |w| {
-                    bom(w, self.csv_bom)?;
-                    areas::write_csv(w, &report, &output_crs, |_| true)
-                })?,
-            }
+        if let Some(path) = &self.areas_out {
+            let layer = area_layer("areas", |_, _| true);
+            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
         }
         if let (Some(path), Some(surface)) = (&self.gaps, &run.surface) {
             let gaps: Vec<_> = surface.areas.iter().map(|a| a.gap.as_ref()).collect();
@@ -701,21 +521,20 @@ impl CheckArgs {
                 .max_by(|a, b| a.0.total_cmp(b.0))
                 .map(|(_, l)| l.as_str())
                 .unwrap_or_default();
-            let format = areas_out_format("--gaps", path, false)?;
-            if format.is_shapes() {
-                let records =
-                    areas::gap_records(&run.areas.areas, &report, &gaps, largest, &output_crs)
-                        .collect::<std::io::Result<Vec<_>>>()?;
-                stage_shapes(&mut outputs, path, format, "gaps", &output_crs, &records)?;
-            } else {
-                outputs.stage(path, |w| {
-                    areas::write_gaps(w, &run.areas.areas, &report, &gaps, largest, &output_crs)
-                })?;
-            }
+            let layer = areas::GapLayer {
+                areas: &run.areas.areas,
+                report: &report,
+                gaps: &gaps,
+                radius_label: largest,
+                crs: &output_crs,
+            };
+            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
         }
         if let Some(path) = &self.curve {
             outputs.stage(path, |w| {
-                bom(w, self.csv_bom)?;
+                if self.csv_bom {
+                    w.write_all("\u{feff}".as_bytes())?;
+                }
                 areas::write_curve(w, &report)
             })?;
         }

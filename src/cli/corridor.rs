@@ -22,7 +22,7 @@ use chargecov::rules::Rule;
 
 use super::check::PoolArgs;
 use super::progress::Bars;
-use super::shared::{StationFieldArgs, check_output_targets};
+use super::shared::{StationFieldArgs, check_output_targets, stage_layer};
 use super::suggest::Format;
 
 /// Check that qualifying sites lie at most S km apart along a road network.
@@ -121,11 +121,13 @@ pub struct CorridorArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
-    /// Write the stretches longer than the spacing as GeoJSON lines (route, direction, start_km, end_km, gap_km).
+    /// Write the stretches longer than the spacing as lines (route, direction, start_km, end_km, gap_km;
+    /// GeoJSON, .gpkg, .fgb or .parquet).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub gaps: Option<PathBuf>,
 
-    /// Write the qualifying sites placed on the roads as GeoJSON points (route, direction, chainage_km, offset_m).
+    /// Write the qualifying sites placed on the roads as points (route, direction, chainage_km, offset_m;
+    /// GeoJSON, .gpkg, .fgb or .parquet).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub stations_out: Option<PathBuf>,
 
@@ -133,7 +135,8 @@ pub struct CorridorArgs {
     #[arg(long, help_heading = "Output")]
     pub suggest: bool,
 
-    /// Write the suggested sites as GeoJSON points (rank, route, direction, km); implies --suggest.
+    /// Write the suggested sites as points (rank, route, direction, km;
+    /// GeoJSON, .gpkg, .fgb or .parquet); implies --suggest.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub suggest_out: Option<PathBuf>,
 
@@ -141,7 +144,7 @@ pub struct CorridorArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub html: Option<PathBuf>,
 
-    /// Coordinate system of the GeoJSON outputs [default: WGS84].
+    /// Coordinate system of --gaps, --stations-out and --suggest-out [default: WGS84].
     #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Output")]
     pub output_crs: Option<Crs>,
 
@@ -233,25 +236,16 @@ impl CorridorArgs {
 
     /// Runs the check, writes every output, and says how to exit.
     pub fn run(&self) -> anyhow::Result<ExitCode> {
+        let output_crs = super::shared::output_crs(self.output_crs.as_ref())?;
         for (flag, path) in [
             ("--gaps", &self.gaps),
             ("--stations-out", &self.stations_out),
             ("--suggest-out", &self.suggest_out),
         ] {
             if let Some(path) = path {
-                let ext = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .map(str::to_ascii_lowercase);
-                if path.as_os_str() != "-" && !matches!(ext.as_deref(), Some("geojson" | "json")) {
-                    bail!(
-                        "{flag} {}: corridor outputs are GeoJSON; end the name in .geojson or .json (ogr2ogr converts it to any other format)",
-                        path.display()
-                    );
-                }
+                super::shared::layer_format(flag, path, false, &output_crs)?;
             }
         }
-        let output_crs = super::shared::output_crs(self.output_crs.as_ref())?;
         let (claim, claim_ref) = super::claims::resolve_flag(self.claim.as_deref())?;
         let (rule, pool_by, spacing_km, max_offset_km) = self.rule(claim.as_ref())?;
         let network = Source::from_arg(&self.network);
@@ -327,15 +321,26 @@ impl CorridorArgs {
             outputs.stage(path, |w| w.write_all(text.as_bytes()))?;
         }
         if let Some(path) = &self.gaps {
-            outputs.stage(path, |w| {
-                out::write_stretches(w, &run, &report, &output_crs)
-            })?;
+            let layer = out::StretchLayer {
+                run: &run,
+                report: &report,
+                crs: &output_crs,
+            };
+            stage_layer(&mut outputs, path, &layer, false)?;
         }
         if let Some(path) = &self.stations_out {
-            outputs.stage(path, |w| out::write_snapped(w, &run, &output_crs))?;
+            let layer = out::SnappedLayer {
+                run: &run,
+                crs: &output_crs,
+            };
+            stage_layer(&mut outputs, path, &layer, false)?;
         }
         if let Some(path) = &self.suggest_out {
-            outputs.stage(path, |w| out::write_suggested(w, &report, &output_crs))?;
+            let layer = out::SuggestedLayer {
+                report: &report,
+                crs: &output_crs,
+            };
+            stage_layer(&mut outputs, path, &layer, false)?;
         }
         if let Some(path) = &self.html {
             outputs.stage(path, |w| {

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use chargecov::Source;
 use chargecov::diff::{DiffConfig, DiffProvenance, run_diff};
-use chargecov::output::diff::{self as text, write_changes};
+use chargecov::output::diff::{self as text};
 use chargecov::output::staged::StagedOutputs;
 
 use super::progress::Bars;
@@ -88,7 +88,8 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
-    /// Write the areas that gained or lost coverage or changed distance as GeoJSON, with before/after facts.
+    /// Write the areas that gained or lost coverage or changed distance, with before/after facts
+    /// (GeoJSON, .gpkg, .fgb or .parquet).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub changes: Option<PathBuf>,
 
@@ -145,11 +146,10 @@ impl DiffArgs {
             ],
             &outputs,
         )?;
-        let changes_format = self
-            .changes
-            .as_deref()
-            .map(|p| super::check::areas_out_format("--changes", p, false))
-            .transpose()?;
+        if let Some(path) = &self.changes {
+            let wgs84 = chargecov::crs::OutputCrs::wgs84();
+            super::shared::layer_format("--changes", path, false, &wgs84)?;
+        }
         let bars = Bars::new(self.quiet);
         let mut diff = run_diff(&config, &bars)?;
         if self.report.is_some() || self.format == Format::Json {
@@ -162,20 +162,9 @@ impl DiffArgs {
                 w.write_all(b"\n")
             })?;
         }
-        if let (Some(path), Some(format)) = (&self.changes, changes_format) {
-            if format.is_shapes() {
-                let records = chargecov::output::diff::change_records(&diff)?;
-                super::check::stage_shapes(
-                    &mut outputs,
-                    path,
-                    format,
-                    "changes",
-                    &chargecov::crs::OutputCrs::wgs84(),
-                    &records,
-                )?;
-            } else {
-                outputs.stage(path, |w| write_changes(w, &diff))?;
-            }
+        if let Some(path) = &self.changes {
+            let layer = chargecov::output::diff::ChangeLayer::new(&diff);
+            super::shared::stage_layer(&mut outputs, path, &layer, false)?;
         }
         let stdout = match self.format {
             Format::Text => chargecov::output::printable(text::render(&diff.report)),

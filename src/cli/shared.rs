@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::bail;
 use chargecov::input::{ReadOptions, Source, TextEncoding};
+use chargecov::output::layer::{self, FormatProblem, LayerFormat, LayerOptions, OutputLayer};
 use chargecov::output::staged::{self, Clash};
 use clap::Args;
 
@@ -363,4 +364,42 @@ pub fn check_output_targets(
         }
     }
     Ok(output_paths.iter().any(|p| staged::is_stdout(p)))
+}
+
+/// The format the file of an output `flag` asks for (checked before any
+/// work), refused with the flag named and what to do.
+pub fn layer_format(
+    flag: &str,
+    path: &Path,
+    with_csv: bool,
+    crs: &chargecov::crs::OutputCrs,
+) -> anyhow::Result<LayerFormat> {
+    LayerFormat::of_path_in(path, with_csv, crs).map_err(|refusal| {
+        let allowed = &refusal.allowed;
+        let advice = match &refusal.problem {
+            FormatProblem::NotBuilt { format, feature } => format!(
+                "this chargecov was built without {format}; rebuild with `--features {feature}` or end the name in {allowed}"
+            ),
+            FormatProblem::NotWritten { .. } => {
+                format!("{refusal} (ogr2ogr converts GeoJSON to any of them)")
+            }
+            FormatProblem::Crs { format, why } => format!(
+                "{why}; write {format} in WGS84 (leave out --output-crs) or choose .gpkg or .fgb"
+            ),
+            _ => refusal.to_string(),
+        };
+        anyhow::anyhow!("{flag} {}: {advice}", path.display())
+    })
+}
+
+/// Stages `layer` for the file of an output flag (its format checked
+/// with [`layer_format`] before the work).
+pub fn stage_layer(
+    outputs: &mut staged::StagedOutputs,
+    path: &Path,
+    layer: &dyn OutputLayer,
+    csv_bom: bool,
+) -> anyhow::Result<()> {
+    layer::stage(outputs, path, layer, LayerOptions { csv_bom })?;
+    Ok(())
 }

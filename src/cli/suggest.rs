@@ -12,7 +12,6 @@ use chargecov::fields::{FieldSpec, defaults};
 use chargecov::output;
 use chargecov::output::map::SiteMark;
 use chargecov::output::staged::StagedOutputs;
-use chargecov::output::{ShapeKind, ShapeLayer};
 use chargecov::progress::Progress;
 use chargecov::report::Provenance;
 use chargecov::suggest::report::SuggestReport;
@@ -21,7 +20,7 @@ use chargecov::suggest::{
 };
 use chargecov::{Report, StationFieldSpecs};
 
-use super::check::{AreasOutFormat, CheckInputs, areas_out_format};
+use super::check::CheckInputs;
 use super::progress::Bars;
 use super::shared::check_output_targets;
 
@@ -231,12 +230,10 @@ impl SuggestArgs {
 
     /// Runs the suggestion, writes every output, and says how to exit.
     pub fn run(&self) -> anyhow::Result<ExitCode> {
-        let out_format = self
-            .out
-            .as_deref()
-            .map(|p| areas_out_format("--out", p, false))
-            .transpose()?;
         let output_crs = super::shared::output_crs(self.output_crs.as_ref())?;
+        if let Some(path) = &self.out {
+            super::shared::layer_format("--out", path, false, &output_crs)?;
+        }
         let (claim, claim_ref) = super::claims::resolve_flag(self.inputs.claim.as_deref())?;
         let config = self.config(claim.as_ref())?;
         let stdout_taken = self.check_targets()?;
@@ -266,23 +263,12 @@ impl SuggestArgs {
                 w.write_all(b"\n")
             })?;
         }
-        if let (Some(path), Some(format)) = (&self.out, out_format) {
-            match format {
-                AreasOutFormat::GeoJson => outputs.stage(path, |w| {
-                    output::suggest::write_geojson(w, &report, &output_crs)
-                })?,
-                _ => {
-                    let records = output::suggest::site_records(&report, &output_crs)?;
-                    let crs = output_crs.crs();
-                    let layer = ShapeLayer {
-                        name: "suggested_sites",
-                        kind: ShapeKind::Point,
-                        crs: &crs,
-                        columns: output::property_columns(&records),
-                    };
-                    super::check::stage_layer(&mut outputs, path, format, &layer, &records)?;
-                }
-            }
+        if let Some(path) = &self.out {
+            let layer = output::suggest::SuggestedLayer {
+                report: &report,
+                crs: &output_crs,
+            };
+            super::shared::stage_layer(&mut outputs, path, &layer, false)?;
         }
         if let Some(path) = &self.html {
             let check_report = Report::new(&run.run, self.inputs.uses_demo());

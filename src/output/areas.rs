@@ -330,3 +330,89 @@ pub fn write_curve(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     }
     writer.flush()
 }
+
+/// The areas `keep` selects (by position) as a layer: GeoJSON with each
+/// area's geometry, original properties and facts; CSV with the facts;
+/// the typed formats with both.
+pub struct AreaLayer<'a, F: Fn(usize) -> bool> {
+    /// The layer's name (`uncovered`, `areas`).
+    pub name: &'a str,
+    /// The areas as read.
+    pub areas: &'a [Area],
+    /// The report with each area's facts, in the same order.
+    pub report: &'a Report,
+    /// The coordinate system written.
+    pub crs: &'a OutputCrs,
+    /// Which areas the layer holds, by position.
+    pub keep: F,
+}
+
+impl<F: Fn(usize) -> bool> crate::output::layer::OutputLayer for AreaLayer<'_, F> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn kind(&self) -> crate::output::ShapeKind {
+        crate::output::ShapeKind::MultiPolygon
+    }
+    fn crs(&self) -> &OutputCrs {
+        self.crs
+    }
+    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_geojson(out, self.areas, self.report, self.crs, &self.keep)
+    }
+    fn has_csv(&self) -> bool {
+        true
+    }
+    fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_csv(out, self.report, self.crs, &self.keep)
+    }
+    fn records(&self) -> io::Result<Vec<crate::output::ShapeRecord>> {
+        area_records(self.areas, self.report, self.crs, &self.keep)
+    }
+}
+
+/// Each area's gap (the part beyond the largest radius) as a layer.
+pub struct GapLayer<'a> {
+    /// The areas as read.
+    pub areas: &'a [Area],
+    /// The report, in the same order.
+    pub report: &'a Report,
+    /// Each area's gap, if it has one.
+    pub gaps: &'a [Option<&'a MultiPolygon<f64>>],
+    /// The largest radius, as the user wrote it.
+    pub radius_label: &'a str,
+    /// The coordinate system written.
+    pub crs: &'a OutputCrs,
+}
+
+impl crate::output::layer::OutputLayer for GapLayer<'_> {
+    fn name(&self) -> &str {
+        "gaps"
+    }
+    fn kind(&self) -> crate::output::ShapeKind {
+        crate::output::ShapeKind::MultiPolygon
+    }
+    fn crs(&self) -> &OutputCrs {
+        self.crs
+    }
+    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_gaps(
+            out,
+            self.areas,
+            self.report,
+            self.gaps,
+            self.radius_label,
+            self.crs,
+        )
+    }
+    fn records(&self) -> io::Result<Vec<crate::output::ShapeRecord>> {
+        gap_records(
+            self.areas,
+            self.report,
+            self.gaps,
+            self.radius_label,
+            self.crs,
+        )
+        .collect()
+    }
+}

@@ -1,16 +1,18 @@
 //! What `chargecov corridor` writes: the text summary, and the stretches,
-//! placed sites and suggested sites as GeoJSON.
+//! placed sites and suggested sites as layers.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use geo::Coord;
-use serde_json::{Value, json};
+use geo::{Coord, Geometry, LineString, Point};
+use serde_json::{Map, Value, json};
 use unicode_width::UnicodeWidthStr;
 
 use crate::corridor::CorridorRun;
 use crate::corridor::report::{CorridorReport, km3};
 use crate::crs::OutputCrs;
+use crate::output::layer::OutputLayer;
+use crate::output::{ShapeKind, ShapeRecord, write_features};
 use crate::report::round_deg;
 use crate::units::trim_float;
 
@@ -283,97 +285,159 @@ fn coordinates(crs: &OutputCrs, c: Coord<f64>) -> io::Result<Value> {
     })
 }
 
-fn write_features(
-    out: &mut dyn Write,
-    crs: &OutputCrs,
-    features: impl Iterator<Item = io::Result<Value>>,
-) -> io::Result<()> {
-    crate::output::areas::collection_start(out, crs)?;
-    for (i, feature) in features.enumerate() {
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        out.write_all(&serde_json::to_vec(&feature?)?)?;
+fn convert(crs: &OutputCrs, c: Coord<f64>) -> io::Result<Coord<f64>> {
+    crs.convert(c)
+        .map_err(|why| io::Error::new(io::ErrorKind::InvalidData, why))
+}
+
+fn properties(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("properties are built as objects"),
     }
-    out.write_all(b"\n]}\n")
 }
 
 /// `--gaps`: the stretches longer than the spacing, as LineStrings with
 /// `route`, `direction`, `path`, `start_km`, `end_km`, `gap_km`, `kind`.
-pub fn write_stretches(
-    out: &mut dyn Write,
-    run: &CorridorRun,
-    report: &CorridorReport,
-    crs: &OutputCrs,
-) -> io::Result<()> {
-    let features = run.stretches().zip(&report.stretches).map(|(g, r)| {
-        let path = &run.paths[g.path as usize];
-        let line = path
-            .substring(g.from_m, g.to_m)
-            .into_iter()
-            .map(|c| coordinates(crs, c))
-            .collect::<io::Result<Vec<Value>>>()?;
-        Ok(json!({
-            "type": "Feature",
-            "properties": {
-                "route": r.route,
-                "direction": r.direction.name(),
-                "path": r.path,
-                "start_km": r.start_km,
-                "end_km": r.end_km,
-                "gap_km": r.gap_km,
-                "kind": r.kind,
-            },
-            "geometry": {"type": "LineString", "coordinates": line},
-        }))
-    });
-    write_features(out, crs, features)
+pub struct StretchLayer<'a> {
+    /// The corridor judged.
+    pub run: &'a CorridorRun,
+    /// Its report (one stretch report per stretch, in order).
+    pub report: &'a CorridorReport,
+    /// The coordinate system written.
+    pub crs: &'a OutputCrs,
+}
+
+impl OutputLayer for StretchLayer<'_> {
+    fn name(&self) -> &str {
+        "gaps"
+    }
+    fn kind(&self) -> ShapeKind {
+        ShapeKind::LineString
+    }
+    fn crs(&self) -> &OutputCrs {
+        self.crs
+    }
+    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_features(out, self.crs, self.records()?)
+    }
+    fn records(&self) -> io::Result<Vec<ShapeRecord>> {
+        let (run, crs) = (self.run, self.crs);
+        run.stretches()
+            .zip(&self.report.stretches)
+            .map(|(g, r)| {
+                let path = &run.paths[g.path as usize];
+                let line = path
+                    .substring(g.from_m, g.to_m)
+                    .into_iter()
+                    .map(|c| convert(crs, c))
+                    .collect::<io::Result<Vec<Coord<f64>>>>()?;
+                let props = properties(json!({
+                    "route": r.route,
+                    "direction": r.direction.name(),
+                    "path": r.path,
+                    "start_km": r.start_km,
+                    "end_km": r.end_km,
+                    "gap_km": r.gap_km,
+                    "kind": r.kind,
+                }));
+                Ok((Geometry::LineString(LineString::new(line)), props))
+            })
+            .collect()
+    }
 }
 
 /// `--stations-out`: each qualifying site placed on a path, at its
 /// station's position, with `route`, `direction`, `path`, `chainage_km`,
 /// `offset_m` and the point on the road.
-pub fn write_snapped(out: &mut dyn Write, run: &CorridorRun, crs: &OutputCrs) -> io::Result<()> {
-    let features = run.snaps.iter().map(|s| {
-        let station = &run.stations.stations[s.site as usize];
-        let path = &run.paths[s.path as usize];
-        Ok(json!({
-            "type": "Feature",
-            "properties": {
-                "id": station.label(),
-                "record_index": station.index,
-                "power_kw": station.power_kw(),
-                "route": run.network.routes[path.route as usize],
-                "direction": path.direction.name(),
-                "path": s.path,
-                "chainage_km": km3(s.chainage_m),
-                "offset_m": (s.offset_m * 10.0).round() / 10.0,
-                "road_point": coordinates(crs, s.at)?,
-            },
-            "geometry": {"type": "Point", "coordinates": coordinates(crs, station.location)?},
-        }))
-    });
-    write_features(out, crs, features)
+pub struct SnappedLayer<'a> {
+    /// The corridor judged.
+    pub run: &'a CorridorRun,
+    /// The coordinate system written.
+    pub crs: &'a OutputCrs,
+}
+
+impl OutputLayer for SnappedLayer<'_> {
+    fn name(&self) -> &str {
+        "sites_on_roads"
+    }
+    fn kind(&self) -> ShapeKind {
+        ShapeKind::Point
+    }
+    fn crs(&self) -> &OutputCrs {
+        self.crs
+    }
+    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_features(out, self.crs, self.records()?)
+    }
+    fn records(&self) -> io::Result<Vec<ShapeRecord>> {
+        let (run, crs) = (self.run, self.crs);
+        run.snaps
+            .iter()
+            .map(|s| {
+                let station = &run.stations.stations[s.site as usize];
+                let path = &run.paths[s.path as usize];
+                let props = properties(json!({
+                    "id": station.label(),
+                    "record_index": station.index,
+                    "power_kw": station.power_kw(),
+                    "route": run.network.routes[path.route as usize],
+                    "direction": path.direction.name(),
+                    "path": s.path,
+                    "chainage_km": km3(s.chainage_m),
+                    "offset_m": (s.offset_m * 10.0).round() / 10.0,
+                    "road_point": coordinates(crs, s.at)?,
+                }));
+                let at = convert(crs, station.location)?;
+                Ok((Geometry::Point(Point(at)), props))
+            })
+            .collect()
+    }
 }
 
 /// `--suggest-out`: the suggested new sites as Points with `rank`,
 /// `route`, `direction`, `path` and `km`.
-pub fn write_suggested(
-    out: &mut dyn Write,
-    report: &CorridorReport,
-    crs: &OutputCrs,
-) -> io::Result<()> {
-    let empty = Vec::new();
-    let features = report.suggested.as_ref().unwrap_or(&empty).iter().map(|s| {
-        Ok(json!({
-            "type": "Feature",
-            "properties": {
-                "rank": s.rank,
-                "route": s.route,
-                "direction": s.direction.name(),
-                "path": s.path,
-                "km": s.km,
-            },
-            "geometry": {"type": "Point", "coordinates": coordinates(crs, Coord { x: s.at[0], y: s.at[1] })?},
-        }))
-    });
-    write_features(out, crs, features)
+pub struct SuggestedLayer<'a> {
+    /// The corridor's report, with its suggestion.
+    pub report: &'a CorridorReport,
+    /// The coordinate system written.
+    pub crs: &'a OutputCrs,
+}
+
+impl OutputLayer for SuggestedLayer<'_> {
+    fn name(&self) -> &str {
+        "suggested_sites"
+    }
+    fn kind(&self) -> ShapeKind {
+        ShapeKind::Point
+    }
+    fn crs(&self) -> &OutputCrs {
+        self.crs
+    }
+    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_features(out, self.crs, self.records()?)
+    }
+    fn records(&self) -> io::Result<Vec<ShapeRecord>> {
+        let suggested = self.report.suggested.as_deref().unwrap_or_default();
+        suggested
+            .iter()
+            .map(|s| {
+                let props = properties(json!({
+                    "rank": s.rank,
+                    "route": s.route,
+                    "direction": s.direction.name(),
+                    "path": s.path,
+                    "km": s.km,
+                }));
+                let at = convert(
+                    self.crs,
+                    Coord {
+                        x: s.at[0],
+                        y: s.at[1],
+                    },
+                )?;
+                Ok((Geometry::Point(Point(at)), props))
+            })
+            .collect()
+    }
 }

@@ -248,3 +248,39 @@ pub fn change_records(diff: &Diff) -> std::io::Result<Vec<crate::output::ShapeRe
         .map(|(area, properties)| (area.geometry.clone().into(), properties))
         .collect())
 }
+
+/// The changed areas as a layer (WGS84).
+pub struct ChangeLayer<'a> {
+    /// The comparison.
+    pub diff: &'a Diff,
+    /// WGS84: changes are written as the areas were read.
+    pub crs: crate::crs::OutputCrs,
+}
+
+impl<'a> ChangeLayer<'a> {
+    /// The changes of `diff`, in WGS84.
+    pub fn new(diff: &'a Diff) -> Self {
+        ChangeLayer {
+            diff,
+            crs: crate::crs::OutputCrs::wgs84(),
+        }
+    }
+}
+
+impl crate::output::layer::OutputLayer for ChangeLayer<'_> {
+    fn name(&self) -> &str {
+        "changes"
+    }
+    fn kind(&self) -> crate::output::ShapeKind {
+        crate::output::ShapeKind::MultiPolygon
+    }
+    fn crs(&self) -> &crate::crs::OutputCrs {
+        &self.crs
+    }
+    fn write_geojson(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        write_changes(out, self.diff)
+    }
+    fn records(&self) -> std::io::Result<Vec<crate::output::ShapeRecord>> {
+        change_records(self.diff)
+    }
+}

@@ -45,6 +45,7 @@ pub fn write<R: Borrow<ShapeRecord>>(
     let geometry_type = match kind {
         ShapeKind::MultiPolygon => GeometryType::MultiPolygon,
         ShapeKind::Point => GeometryType::Point,
+        ShapeKind::LineString => GeometryType::LineString,
     };
     let mut fgb = FgbWriter::create_with_options(name, geometry_type, options)
         .map_err(std::io::Error::other)?;

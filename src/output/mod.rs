@@ -19,6 +19,7 @@ pub mod fgb;
 pub mod gpkg;
 #[cfg(feature = "render")]
 pub mod html;
+pub mod layer;
 #[cfg(feature = "render")]
 pub mod map;
 #[cfg(feature = "render")]
@@ -74,6 +75,44 @@ pub(crate) fn share_gridlines(s: &mut String, left: f64, right: f64, y: impl Fn(
     }
 }
 
+/// Writes point and line records as a GeoJSON FeatureCollection in
+/// `crs`: coordinates to 7 decimals of a degree, or to the centimetre in
+/// a projected system.
+pub(crate) fn write_features(
+    out: &mut dyn std::io::Write,
+    crs: &crate::crs::OutputCrs,
+    records: Vec<ShapeRecord>,
+) -> std::io::Result<()> {
+    let place = |c: geo::Coord<f64>| {
+        if crs.is_geographic() {
+            [crate::report::round_deg(c.x), crate::report::round_deg(c.y)]
+        } else {
+            [(c.x * 100.0).round() / 100.0, (c.y * 100.0).round() / 100.0]
+        }
+    };
+    areas::collection_start(out, crs)?;
+    for (i, (geometry, properties)) in records.into_iter().enumerate() {
+        let geometry = match geometry {
+            geo::Geometry::Point(p) => {
+                serde_json::json!({"type": "Point", "coordinates": place(p.0)})
+            }
+            geo::Geometry::LineString(line) => {
+                let coordinates: Vec<[f64; 2]> = line.0.into_iter().map(place).collect();
+                serde_json::json!({"type": "LineString", "coordinates": coordinates})
+            }
+            _ => unreachable!("point and line layers hold points and lines"),
+        };
+        let feature = serde_json::json!({
+            "type": "Feature",
+            "properties": properties,
+            "geometry": geometry,
+        });
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(&serde_json::to_vec(&feature)?)?;
+    }
+    out.write_all(b"\n]}\n")
+}
+
 /// One output feature for writers of formats other than GeoJSON: its
 /// geometry (in the output CRS; a MultiPolygon or a Point, as its layer's
 /// [`ShapeKind`] says) and its properties, in order.
@@ -104,6 +143,8 @@ pub enum ShapeKind {
     MultiPolygon,
     /// Stations.
     Point,
+    /// Stretches of road.
+    LineString,
 }
 
 impl ShapeKind {
@@ -112,6 +153,7 @@ impl ShapeKind {
         match self {
             ShapeKind::MultiPolygon => "MULTIPOLYGON",
             ShapeKind::Point => "POINT",
+            ShapeKind::LineString => "LINESTRING",
         }
     }
 
@@ -120,6 +162,7 @@ impl ShapeKind {
         match self {
             ShapeKind::MultiPolygon => "MultiPolygon",
             ShapeKind::Point => "Point",
+            ShapeKind::LineString => "LineString",
         }
     }
 }

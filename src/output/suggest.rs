@@ -11,7 +11,7 @@ use crate::crs::OutputCrs;
 use crate::suggest::report::{SiteReport, SuggestReport};
 use crate::units::trim_float;
 
-use super::ShapeRecord;
+use super::{ShapeKind, ShapeRecord};
 
 /// A share as a percentage with one decimal.
 fn pct(share: f64) -> String {
@@ -254,31 +254,33 @@ pub fn write_geojson(
     report: &SuggestReport,
     crs: &OutputCrs,
 ) -> io::Result<()> {
-    super::areas::collection_start(out, crs)?;
-    for (i, (geometry, props)) in site_records(report, crs)?.into_iter().enumerate() {
-        let geo::Geometry::Point(p) = geometry else {
-            unreachable!("site records are points")
-        };
-        let (x, y) = if crs.is_geographic() {
-            (
-                crate::report::round_deg(p.x()),
-                crate::report::round_deg(p.y()),
-            )
-        } else {
-            (
-                (p.x() * 100.0).round() / 100.0,
-                (p.y() * 100.0).round() / 100.0,
-            )
-        };
-        let feature = json!({
-            "type": "Feature",
-            "properties": props,
-            "geometry": {"type": "Point", "coordinates": [x, y]},
-        });
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        out.write_all(&serde_json::to_vec(&feature)?)?;
+    crate::output::write_features(out, crs, site_records(report, crs)?)
+}
+
+/// The suggested sites as a layer.
+pub struct SuggestedLayer<'a> {
+    /// The suggestion.
+    pub report: &'a SuggestReport,
+    /// The coordinate system written.
+    pub crs: &'a OutputCrs,
+}
+
+impl crate::output::layer::OutputLayer for SuggestedLayer<'_> {
+    fn name(&self) -> &str {
+        "suggested_sites"
     }
-    out.write_all(b"\n]}\n")
+    fn kind(&self) -> ShapeKind {
+        ShapeKind::Point
+    }
+    fn crs(&self) -> &OutputCrs {
+        self.crs
+    }
+    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_geojson(out, self.report, self.crs)
+    }
+    fn records(&self) -> io::Result<Vec<ShapeRecord>> {
+        site_records(self.report, self.crs)
+    }
 }
 
 /// The HTML section: the coverage-versus-sites curve and the sites table.
