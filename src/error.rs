@@ -8,8 +8,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::input::InputFormat;
 use crate::issues::FeatureIssue;
+use crate::model::InputFormat;
 
 /// Result alias used throughout the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

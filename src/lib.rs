@@ -40,10 +40,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod area_index;
 pub mod assess;
 pub mod check;
-pub mod claims;
 pub mod coincident;
 pub mod contained;
 pub mod corridor;
@@ -59,15 +57,14 @@ pub mod geodesy;
 pub mod index;
 pub mod input;
 pub mod issues;
-pub mod kdtree;
-mod keyed;
 pub mod model;
 pub mod normalise;
 pub mod output;
 pub mod pools;
 pub mod power;
+pub mod prepare;
 pub mod progress;
-pub mod report;
+pub mod reporting;
 pub mod rules;
 pub mod scratch;
 pub mod stats;
@@ -78,12 +75,12 @@ pub mod validate;
 pub mod validity;
 
 pub use check::{CheckConfig, run_check};
+pub use check::{CheckRun, Report};
 pub use corridor::{CorridorConfig, run_corridor};
 pub use error::{Error, Result};
 pub use fields::{AreaFieldSpecs, StationFieldSpecs};
 pub use input::{InputFormat, Source};
-pub use model::{Area, CheckRun, Station};
-pub use report::Report;
+pub use model::{Area, Station};
 pub use rules::Rule;
 
 /// The README's examples, compiled and run as doctests.

@@ -17,7 +17,6 @@ use std::collections::HashMap;
 
 use geo::Coord;
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::geodesy::{MIN_M_PER_DEG_LAT, MIN_M_PER_DEG_LON_EQUATOR};
 use crate::model::{Station, StationLayer, StationPoints};
@@ -45,18 +44,7 @@ impl PoolBy {
     }
 }
 
-/// What pooling did, for the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PoolSummary {
-    /// How records were grouped, in words.
-    pub by: String,
-    /// Records grouped.
-    pub records: usize,
-    /// Pools made of them.
-    pub pools: usize,
-    /// Records in the largest pool.
-    pub largest: usize,
-}
+pub use crate::model::PoolSummary;
 
 /// Groups of record positions (into `0..locations.len()`), each ascending,
 /// the groups ordered by their first member; every position is in exactly

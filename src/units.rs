@@ -30,9 +30,44 @@ pub fn km_number(m: Option<f64>, decimals: usize) -> String {
     )
 }
 
+/// A number as an id or a name reads it: integers as their digits (beyond
+/// 64 bits too), a whole float without a spurious `.0` (`1054.0` →
+/// `"1054"`), any other float as Rust writes it.
+pub fn id_text(n: &serde_json::Number) -> String {
+    if let Some(i) = n.as_i64() {
+        i.to_string()
+    } else if let Some(u) = n.as_u64() {
+        u.to_string()
+    } else {
+        float_id_text(n.as_f64().unwrap_or(f64::NAN))
+    }
+}
+
+/// A float as an id reads it: see [`id_text`].
+pub fn float_id_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_read_as_written_without_a_spurious_point_zero() {
+        let n = |text: &str| serde_json::from_str::<serde_json::Number>(text).unwrap();
+        assert_eq!(id_text(&n("1054")), "1054");
+        assert_eq!(id_text(&n("1054.0")), "1054");
+        assert_eq!(id_text(&n("-7")), "-7");
+        assert_eq!(id_text(&n("18446744073709551615")), "18446744073709551615");
+        assert_eq!(id_text(&n("1.5")), "1.5");
+        // At and beyond 1e15 a whole float is written by Rust's own rule.
+        assert_eq!(float_id_text(1e15), "1000000000000000");
+        assert_eq!(float_id_text(999_999_999_999_999.0), "999999999999999");
+    }
 
     #[test]
     fn kilometres_and_plain_numbers() {

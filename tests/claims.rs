@@ -388,10 +388,10 @@ fn judge_preset(name: &str, case: &str) -> (i32, serde_json::Value, String) {
 
 #[test]
 fn every_area_preset_passes_its_passing_case_and_fails_its_failing_one() {
-    let presets = chargecov::claims::presets();
+    let presets = chargecov::rules::claims::presets();
     let mut judged = 0;
     for claim in &presets {
-        if claim.kind == chargecov::claims::ClaimKind::Corridor {
+        if claim.kind == chargecov::rules::claims::ClaimKind::Corridor {
             continue;
         }
         let (code, report, stderr) = judge_preset(&claim.name, "pass");
@@ -432,8 +432,8 @@ fn corridor_presets_stop_an_area_run_and_say_why() {
 
 #[test]
 fn corridor_presets_pool_terms_judge_sites() {
-    use chargecov::claims::preset;
     use chargecov::pools::pool_power;
+    use chargecov::rules::claims::preset;
     let qualifies = |name: &str, points: &[f64]| {
         let rule = preset(name).unwrap().rule();
         let mut points = points.to_vec();
@@ -507,7 +507,7 @@ fn claims_lists_every_preset_with_its_source() {
     let out = chargecov().args(["claims"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for claim in chargecov::claims::presets() {
+    for claim in chargecov::rules::claims::presets() {
         assert!(text.contains(&claim.name), "{}", claim.name);
         assert!(text.contains(&claim.sources[0].document), "{}", claim.name);
     }
@@ -524,6 +524,6 @@ fn claims_lists_every_preset_with_its_source() {
     let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         all.as_array().unwrap().len(),
-        chargecov::claims::presets().len()
+        chargecov::rules::claims::presets().len()
     );
 }

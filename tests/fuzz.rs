@@ -6,7 +6,7 @@
 //! and the whole check run on the result (plainly, and with a feed spec:
 //! power paths, a filter, pools), as do the power, CRS, filter and path
 //! parsers on mutated text, and the claim-file parser on the built-in
-//! claims (`src/claims/presets/*.toml`) mutated. Archives (a zipped layer,
+//! claims (`src/rules/presets/*.toml`) mutated. Archives (a zipped layer,
 //! a zipped GeoPackage, a zip inside a zip) and GeoPackages (one whose
 //! only layer is a view) are read through files, as users hand them over;
 //! road topologies (a ring, a road of centimetre breaks, a road across the
@@ -149,7 +149,7 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut seeds = Vec::new();
     let mut visit = vec![
         Path::new("fixtures").to_path_buf(),
-        Path::new("src/claims/presets").to_path_buf(),
+        Path::new("src/rules/presets").to_path_buf(),
     ];
     while let Some(dir) = visit.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -421,7 +421,7 @@ fn exercise(name: &str, bytes: &[u8]) {
     }
     let text = String::from_utf8_lossy(bytes);
     if name.ends_with(".toml") {
-        let _ = chargecov::claims::Claim::parse(&text);
+        let _ = chargecov::rules::claims::Claim::parse(&text);
     }
     let line = text.lines().next().unwrap_or_default();
     let _ = chargecov::power::parse_power_kw(line);

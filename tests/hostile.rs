@@ -796,7 +796,7 @@ fn settings_out_of_range_are_refused_by_name_before_any_work() {
     // a claim file that never ends. Now each is exit 2 naming the setting.
     let dir = tempfile::tempdir().unwrap();
     let preset =
-        std::fs::read_to_string(common::root().join("src/claims/presets/afir-2025-core.toml"))
+        std::fs::read_to_string(common::root().join("src/rules/presets/afir-2025-core.toml"))
             .unwrap();
     assert!(preset.contains("spacing_km = 60"));
     let claim = dir.path().join("dense.toml");

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use chargecov::model::SurfaceRequest;
+use chargecov::check::SurfaceRequest;
 use chargecov::progress::Silent;
 use chargecov::{CheckConfig, Report, Rule, Source, run_check};
 use proptest::prelude::*;

@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 
 use geo::{BoundingRect, Centroid, Coord, Polygon};
 
-use crate::keyed::Keyed;
+use crate::index::keyed::Keyed;
 
 /// Cells examined at most, so that a pathological ring cannot stall a run.
 const MAX_CELLS: usize = 100_000;

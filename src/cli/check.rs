@@ -6,16 +6,16 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
-use chargecov::claims::{Claim, ClaimKind};
+use chargecov::check::SurfaceRequest;
+use chargecov::check::report::Provenance;
 use chargecov::crs::Crs;
-use chargecov::model::SurfaceRequest;
 use chargecov::output;
 use chargecov::output::areas;
 use chargecov::output::staged::StagedOutputs;
 use chargecov::output::text;
 use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
-use chargecov::report::Provenance;
+use chargecov::rules::claims::{Claim, ClaimKind};
 use chargecov::units::trim_float;
 use chargecov::{CheckConfig, Report, Rule, Source, demo, run_check};
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
-use chargecov::claims::{self, Claim, ClaimRef};
+use chargecov::rules::claims::{self, Claim, ClaimRef};
 use chargecov::units::trim_float;
 
 use super::say;

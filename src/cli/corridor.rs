@@ -7,7 +7,6 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use chargecov::Source;
-use chargecov::claims::{Claim, ClaimKind};
 use chargecov::corridor::report::{CorridorProvenance, CorridorReport};
 use chargecov::corridor::{
     CorridorConfig, DEFAULT_MAX_OFFSET_KM, NetworkSpec, Oneway, run_corridor,
@@ -19,6 +18,7 @@ use chargecov::output::staged::StagedOutputs;
 use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
 use chargecov::rules::Rule;
+use chargecov::rules::claims::{Claim, ClaimKind};
 
 use super::check::PoolArgs;
 use super::progress::Bars;

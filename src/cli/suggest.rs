@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
+use chargecov::check::report::Provenance;
 use chargecov::crs::Crs;
 use chargecov::feed::{Feed, Filter};
 use chargecov::fields::{FieldSpec, defaults};
@@ -13,7 +14,6 @@ use chargecov::output;
 use chargecov::output::map::SiteMark;
 use chargecov::output::staged::StagedOutputs;
 use chargecov::progress::Progress;
-use chargecov::report::Provenance;
 use chargecov::suggest::report::SuggestReport;
 use chargecov::suggest::{
     CandidateFile, Demand, ExactLimits, Objective, SuggestConfig, run_suggest,
@@ -162,7 +162,10 @@ impl SuggestArgs {
         }
     }
 
-    fn config(&self, claim: Option<&chargecov::claims::Claim>) -> anyhow::Result<SuggestConfig> {
+    fn config(
+        &self,
+        claim: Option<&chargecov::rules::claims::Claim>,
+    ) -> anyhow::Result<SuggestConfig> {
         let objective = self.objective()?;
         let mut check = self.inputs.config(claim, self.skip_invalid)?;
         check.population_field = self.population_field.clone();

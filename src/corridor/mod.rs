@@ -19,7 +19,6 @@ pub mod snap;
 
 use geo::Coord;
 
-use crate::check::{pool_stations, require_power};
 use crate::crs::Crs;
 use crate::error::{Result, Setting};
 use crate::fields::StationFieldSpecs;
@@ -27,6 +26,7 @@ use crate::input::{self, ReadOptions, Source};
 use crate::model::StationLayer;
 use crate::normalise::load_stations;
 use crate::pools::PoolBy;
+use crate::prepare::{pool_stations, require_power};
 use crate::progress::Progress;
 use crate::rules::{MIN_SPACING_KM, Rule};
 
@@ -155,7 +155,7 @@ impl CorridorRun {
 }
 
 fn check_settings(config: &CorridorConfig) -> Result<()> {
-    crate::check::check_rule(&config.rule)?;
+    config.rule.check()?;
     Setting::SpacingKm.require(
         config.spacing_km,
         |km| (MIN_SPACING_KM..=10_000.0).contains(&km),

@@ -11,7 +11,7 @@ use crate::corridor::network::NetworkInfo;
 use crate::corridor::{CorridorRun, Direction, GapKind, PathEnd};
 use crate::input::digest::{FileDigest, digests};
 use crate::model::LayerInfo;
-use crate::report::{ListedWarning, Tool, round_deg};
+use crate::reporting::{ListedWarning, Tool, round_deg};
 use crate::rules::Rule;
 
 /// Metres to kilometres, to the metre.
@@ -54,7 +54,7 @@ pub struct CorridorReport {
 }
 
 /// What a corridor verdict was computed from (as a check's
-/// [`Provenance`](crate::report::Provenance), with the network for the
+/// [`Provenance`](crate::check::report::Provenance), with the network for the
 /// areas).
 #[derive(Debug, Clone, Serialize)]
 pub struct CorridorProvenance {
@@ -63,7 +63,7 @@ pub struct CorridorProvenance {
     /// The rule, in words.
     pub claim: String,
     /// The named claim: name, version, origin and SHA-256 of its text.
-    pub claim_source: Option<crate::claims::ClaimRef>,
+    pub claim_source: Option<crate::rules::claims::ClaimRef>,
     /// The network's files.
     pub network: Vec<FileDigest>,
     /// The station layer's files.
@@ -76,7 +76,7 @@ impl CorridorProvenance {
         network: &crate::input::Source,
         stations: &crate::input::Source,
         rule: &Rule,
-        claim_source: Option<crate::claims::ClaimRef>,
+        claim_source: Option<crate::rules::claims::ClaimRef>,
     ) -> crate::error::Result<Self> {
         let (n, s) = rayon::join(|| digests(network), || digests(stations));
         Ok(CorridorProvenance {
@@ -425,10 +425,7 @@ impl CorridorReport {
             ));
         }
         CorridorReport {
-            tool: Tool {
-                name: "chargecov",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool::THIS,
             rule: CorridorRule {
                 claim,
                 description: rule.describe_site(),

@@ -8,7 +8,7 @@ use geo::{Coord, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::area_index::AreaIndex;
+use crate::index::AreaIndex;
 
 use super::offset;
 

@@ -12,18 +12,20 @@ use std::collections::HashMap;
 use geo::Coord;
 use serde::Serialize;
 
-use crate::check::{assess_layers, check_rule, require_power};
+use crate::check::CheckRun;
+use crate::check::assess_layers;
+use crate::check::report::{AreaReport, Point, Report, RuleReport};
 use crate::crs::Crs;
 use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
 use crate::input::digest::{FileDigest, digests};
 use crate::input::{ReadOptions, Source};
-use crate::model::CheckRun;
 use crate::model::{LayerInfo, Station, StationLayer};
 use crate::normalise::{load_areas, load_stations};
+use crate::prepare::require_power;
 use crate::progress::Progress;
-use crate::report::{AreaReport, Point, Report, RuleReport, round_deg, round_m};
+use crate::reporting::{round_deg, round_m};
 use crate::rules::Rule;
 
 /// Changes listed per kind; the rest are counted.
@@ -243,7 +245,7 @@ pub struct DiffReport {
     pub provenance: Option<DiffProvenance>,
 }
 
-/// What a diff was computed from (see [`crate::report::Provenance`]).
+/// What a diff was computed from (see [`crate::check::report::Provenance`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct DiffProvenance {
     /// chargecov's version.
@@ -285,7 +287,7 @@ fn check_threshold(setting: Setting, v: f64) -> Result<()> {
 
 /// Compares two snapshots.
 pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
-    check_rule(&config.rule)?;
+    config.rule.check()?;
     check_threshold(Setting::MatchM, config.match_m)?;
     check_threshold(Setting::MovedM, config.moved_m)?;
     check_threshold(Setting::DistanceChangeM, config.distance_change_m)?;
@@ -311,7 +313,11 @@ pub fn run_diff(config: &DiffConfig, progress: &dyn Progress) -> Result<Diff> {
             format,
             layer: Layer::Stations,
             ..
-        }) => Ok(StationLayer::empty(source.to_string(), format)),
+        }) => Ok(StationLayer::empty(
+            source.to_string(),
+            format,
+            crate::crs::Crs::Wgs84.to_string(),
+        )),
         other => other,
     };
     progress.start("reading the old snapshot", None);

@@ -184,15 +184,9 @@ fn compare(value: &Value, op: Op, literal: &Literal) -> bool {
             s.trim().parse::<f64>().ok().and_then(|v| v.partial_cmp(n))
         }
         (Literal::Text(t), Value::String(s)) => Some(s.as_str().cmp(t.as_str())),
-        (Literal::Text(t), Value::Number(v)) => Some(
-            crate::input::raw::Scalar::from_json(&Value::Number(v.clone()))
-                .to_text()
-                .ok()
-                .flatten()
-                .unwrap_or_default()
-                .as_str()
-                .cmp(t.as_str()),
-        ),
+        (Literal::Text(t), Value::Number(v)) => {
+            Some(crate::units::id_text(v).as_str().cmp(t.as_str()))
+        }
         (Literal::Bool(b), Value::Bool(v)) => Some(v.cmp(b)),
         (Literal::Bool(b), Value::String(s)) => {
             let s = s.trim();

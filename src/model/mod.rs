@@ -1,9 +1,9 @@
 //! The plain data that flows between pipeline stages: areas, stations and
 //! the layers that hold them. All coordinates here are WGS84 lon/lat degrees.
 
-mod run;
+mod format;
 
-pub use run::{CheckRun, SurfaceRequest, SurfaceRun};
+pub use format::InputFormat;
 
 use geo::{Coord, MultiPolygon};
 use serde::Serialize;
@@ -147,7 +147,7 @@ pub struct LayerInfo {
     pub filters: Vec<FilterCount>,
     /// How records were grouped into pools (sites), when they were.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pools: Option<crate::pools::PoolSummary>,
+    pub pools: Option<PoolSummary>,
 }
 
 /// What one filter did to a layer.
@@ -229,15 +229,16 @@ pub struct StationLayer {
 }
 
 impl StationLayer {
-    /// A layer that holds no station (read from `path` in `format`).
-    pub fn empty(path: String, format: crate::input::InputFormat) -> StationLayer {
+    /// A layer that holds no station (read from `path` in `format`, its
+    /// coordinates in `crs`, described).
+    pub fn empty(path: String, format: InputFormat, crs: String) -> StationLayer {
         StationLayer {
             info: LayerInfo {
                 path,
                 format: format.name(),
                 features_read: 0,
                 features_used: 0,
-                crs: crate::crs::Crs::Wgs84.to_string(),
+                crs,
                 wgs84_unconfirmed: false,
                 fields: FieldsUsed::default(),
                 columns: Vec::new(),
@@ -295,4 +296,17 @@ mod tests {
         // Two million of them are read at national scale: 48 bytes each.
         assert_eq!(std::mem::size_of::<Station>(), 48);
     }
+}
+
+/// What pooling did, for the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolSummary {
+    /// How records were grouped, in words.
+    pub by: String,
+    /// Records grouped.
+    pub records: usize,
+    /// Pools made of them.
+    pub pools: usize,
+    /// Records in the largest pool.
+    pub largest: usize,
 }

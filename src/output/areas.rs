@@ -8,9 +8,9 @@ use geo::{Coord, MapCoords, MultiPolygon};
 use geojson::{Feature, Geometry, GeometryValue};
 use serde_json::{Map, Value, json};
 
+use crate::check::report::{AreaReport, Report};
 use crate::crs::OutputCrs;
 use crate::model::Area;
-use crate::report::{AreaReport, Report};
 
 /// The fact columns, in output order (shared by GeoJSON and CSV), for
 /// outputs in longitude/latitude.

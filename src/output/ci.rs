@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use super::xml_escape;
+use crate::check::report::{AreaReport, Report};
 use crate::diff::{AreaChange, DiffReport};
-use crate::report::{AreaReport, Report};
 use crate::units::km_number;
 
 /// Annotations of one level GitHub shows per step.

@@ -13,7 +13,7 @@ use crate::corridor::report::{CorridorReport, km3};
 use crate::crs::OutputCrs;
 use crate::output::layer::OutputLayer;
 use crate::output::{ShapeKind, ShapeRecord, write_features};
-use crate::report::round_deg;
+use crate::reporting::round_deg;
 use crate::units::trim_float;
 
 fn pad(text: &str, width: usize) -> String {

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{AreaReport, Report};
+use crate::check::report::{AreaReport, Report};
 use crate::units::trim_float;
 
 use super::explore;
@@ -128,12 +128,12 @@ fn histogram(report: &Report) -> String {
 }
 
 /// The coverage-versus-radius curve, as inline SVG.
-fn curve(surface: &crate::report::SurfaceSummary) -> String {
+fn curve(surface: &crate::check::report::SurfaceSummary) -> String {
     let (w, h, left, bottom) = (640.0, 240.0, 44.0, 34.0);
     let max_r = surface.curve.last().map_or(50.0, |p| p.radius_km);
     let x = |r: f64| left + (w - left - 10.0) * r / max_r;
     let y = |share: f64| (h - bottom) - (h - bottom - 10.0) * share;
-    let line = |pick: &dyn Fn(&crate::report::CurvePoint) -> Option<f64>| -> String {
+    let line = |pick: &dyn Fn(&crate::check::report::CurvePoint) -> Option<f64>| -> String {
         surface
             .curve
             .iter()

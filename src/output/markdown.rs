@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::Report;
+use crate::check::report::Report;
 use crate::units::km_or_dash;
 
 /// Groups and uncovered areas shown at most.
@@ -105,7 +105,7 @@ pub fn render(report: &Report) -> String {
         b.areas_uncovered
             .cmp(&a.areas_uncovered)
             .then_with(|| {
-                let m = |g: &crate::report::GroupReport| {
+                let m = |g: &crate::check::report::GroupReport| {
                     g.distance_m.as_ref().map_or(f64::INFINITY, |d| d.median)
                 };
                 m(b).total_cmp(&m(a))

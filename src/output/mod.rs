@@ -85,7 +85,10 @@ pub(crate) fn write_features(
 ) -> std::io::Result<()> {
     let place = |c: geo::Coord<f64>| {
         if crs.is_geographic() {
-            [crate::report::round_deg(c.x), crate::report::round_deg(c.y)]
+            [
+                crate::reporting::round_deg(c.x),
+                crate::reporting::round_deg(c.y),
+            ]
         } else {
             [(c.x * 100.0).round() / 100.0, (c.y * 100.0).round() / 100.0]
         }

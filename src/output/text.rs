@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::report::{AreaReport, Report};
+use crate::check::report::{AreaReport, Report};
 use crate::stats::DistanceStats;
 use crate::units::{km, trim_float};
 

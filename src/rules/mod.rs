@@ -1,5 +1,9 @@
-//! Coverage claims as data: which stations qualify, and when an area
-//! counts as covered. The judge turns per-area facts into a verdict.
+//! The rule a claim is judged by: which stations qualify, and when an
+//! area counts as covered; the judge turns per-area facts into a verdict.
+//! Claims as data — claim files and the built-in presets that set a rule —
+//! are in [`claims`].
+
+pub mod claims;
 
 use serde::Serialize;
 
@@ -47,6 +51,23 @@ impl Default for Rule {
 }
 
 impl Rule {
+    /// Refuses a rule with impossible numbers (negative, not finite).
+    pub fn check(&self) -> crate::error::Result<()> {
+        use crate::error::Setting;
+        let at_least_0 = |v: f64| v >= 0.0;
+        Setting::MinPowerKw.require(self.min_power_kw, at_least_0, "a number ≥ 0")?;
+        Setting::BoundaryToleranceM.require(
+            self.boundary_tolerance_m,
+            at_least_0,
+            "a number ≥ 0",
+        )?;
+        Setting::MinPoolKw.require(self.min_pool_kw, at_least_0, "a number ≥ 0")?;
+        if let Some(km) = self.within_km {
+            Setting::WithinKm.require(km, at_least_0, "a number ≥ 0")?;
+        }
+        Ok(())
+    }
+
     /// Does this station count towards coverage?
     pub fn qualifies(&self, station: &Station) -> bool {
         if self.has_pool_terms() {

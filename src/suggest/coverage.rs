@@ -6,9 +6,9 @@ use rayon::prelude::*;
 
 use super::{Candidate, Demand};
 use crate::assess::vertex_reach_m;
+use crate::check::CheckRun;
 use crate::geodesy::{Boundary, within_m};
 use crate::index::StationIndex;
-use crate::model::CheckRun;
 use crate::progress::Progress;
 
 /// A facility-location instance: the unserved demand and, per candidate,

@@ -18,12 +18,13 @@ pub mod report;
 use geo::Coord;
 
 use crate::check::{CheckConfig, assess_layers, run_check};
+use crate::check::{CheckRun, SurfaceRequest};
 use crate::crs::Crs;
 use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::StationFieldSpecs;
 use crate::input::{ReadOptions, Source};
 use crate::issues::{FeatureIssue, IssueCode};
-use crate::model::{CheckRun, Station, StationPoints, SurfaceRequest};
+use crate::model::{Station, StationPoints};
 use crate::normalise::load_stations;
 use crate::progress::Progress;
 use crate::rules::Verdict;
@@ -312,7 +313,7 @@ fn check_settings(config: &SuggestConfig) -> Result<()> {
             "seconds > 0 and at most 604,800 (a week)",
         )?;
     }
-    crate::check::check_rule(&config.check.rule)
+    config.check.rule.check()
 }
 
 /// Runs the check, builds the instance, chooses the sites.
@@ -521,7 +522,7 @@ fn read_candidates(
         return Err(Error::NoCandidates { source_name });
     }
     let shapes: Vec<_> = run.areas.areas.iter().map(|a| &a.geometry).collect();
-    let index = crate::area_index::AreaIndex::new(&shapes);
+    let index = crate::index::AreaIndex::new(&shapes);
     let reach = |p: Coord<f64>| index.covers(p) || index.within(p, covering_m);
     let mut issues = Vec::new();
     let mut candidates = Vec::with_capacity(layer.stations.len());

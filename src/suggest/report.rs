@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::{ExactOutcome, Method, Objective, Origin, SuggestRun, greedy};
-use crate::report::{Provenance, Tool, round_deg};
+use crate::check::report::Provenance;
+use crate::reporting::{Tool, round_deg};
 
 /// The JSON report of `suggest`.
 #[derive(Debug, Clone, Serialize)]
@@ -275,10 +276,7 @@ impl SuggestReport {
         });
         let rule = &run.run.rule;
         SuggestReport {
-            tool: Tool {
-                name: "chargecov",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool::THIS,
             model: match run.objective {
                 Objective::CoverAll => "lscp",
                 Objective::MaxCover { .. } => "mclp",

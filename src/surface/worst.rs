@@ -22,7 +22,7 @@ use super::field::{half_diagonal_m, quarters};
 use super::near::{self, Near};
 
 use crate::index::StationIndex;
-use crate::keyed::Keyed;
+use crate::index::keyed::Keyed;
 
 /// The answer is at most this far (metres) below the true maximum.
 pub const TOLERANCE_M: f64 = 10.0;

@@ -13,12 +13,12 @@ mod duplicates;
 use geo::{Coord, MultiPolygon};
 use serde::Serialize;
 
-use crate::area_index::AreaIndex;
 use crate::crs::mismatch;
 use crate::crs::{Crs, CrsOrigin};
 use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
+use crate::index::AreaIndex;
 use crate::input::ReadOptions;
 use crate::input::Source;
 use crate::input::raw::{RawPoint, RawStation};

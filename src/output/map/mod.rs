@@ -19,8 +19,8 @@ pub mod scale;
 
 use geo::{BoundingRect, Coord, Rect};
 
-use crate::model::CheckRun;
-use crate::report::Report;
+use crate::check::CheckRun;
+use crate::check::report::Report;
 
 pub use layers::AGGREGATE_ABOVE;
 pub use legend::{LegendBlock, LegendItem, Symbol};

@@ -5,7 +5,7 @@
 //! readers at every class count, with one darker red beyond it for
 //! "no qualifying station at all".
 
-use crate::report::{AreaReport, Report};
+use crate::check::report::{AreaReport, Report};
 use crate::units::trim_float;
 
 /// YlOrRd, 8 classes, lightest first.

@@ -12,29 +12,16 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::assess::AreaFacts;
+use crate::check::CheckRun;
 use crate::crs::mismatch::Suggestion;
 use crate::index::Nearest;
 use crate::input::Source;
 use crate::input::digest::{FileDigest, digests};
-use crate::issues::FeatureIssue;
-use crate::model::CheckRun;
 use crate::model::{Area, LayerInfo, StationLayer};
+use crate::reporting::{LISTED_WARNINGS_PER_CODE, ListedWarning, Tool, round_deg, round_m};
 use crate::rules::Rule;
 use crate::stats::DistanceStats;
 use crate::units::trim_float;
-
-/// How many warnings per code the report lists before only counting.
-pub const LISTED_WARNINGS_PER_CODE: usize = 1000;
-
-/// Metres to 0.1 m.
-pub fn round_m(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
-
-/// Degrees to 1e-7° (about 1 cm).
-pub fn round_deg(v: f64) -> f64 {
-    (v * 1e7).round() / 1e7
-}
 
 /// The JSON report of a check (its schema is in the README).
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +58,7 @@ pub struct Provenance {
     pub claim: String,
     /// The named claim (`--claim`): its name, version, origin (`preset` or
     /// the file) and the SHA-256 of its text; `null` when flags set the rule.
-    pub claim_source: Option<crate::claims::ClaimRef>,
+    pub claim_source: Option<crate::rules::claims::ClaimRef>,
     /// The area layer's files.
     pub areas: Vec<FileDigest>,
     /// The station layer's files.
@@ -84,7 +71,7 @@ impl Provenance {
         areas: &Source,
         stations: &Source,
         rule: &Rule,
-        claim_source: Option<crate::claims::ClaimRef>,
+        claim_source: Option<crate::rules::claims::ClaimRef>,
     ) -> crate::error::Result<Self> {
         let (a, s) = rayon::join(|| digests(areas), || digests(stations));
         Ok(Provenance {
@@ -95,15 +82,6 @@ impl Provenance {
             stations: s?,
         })
     }
-}
-
-/// Which tool made a report.
-#[derive(Debug, Clone, Serialize)]
-pub struct Tool {
-    /// `chargecov`.
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
 }
 
 /// The layers as read.
@@ -497,16 +475,6 @@ pub struct Warnings {
     pub listed: Vec<ListedWarning>,
 }
 
-/// A warning with its layer.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListedWarning {
-    /// `areas` or `stations`.
-    pub layer: &'static str,
-    /// The problem.
-    #[serde(flatten)]
-    pub issue: FeatureIssue,
-}
-
 fn rounded(stats: Option<DistanceStats>) -> Option<DistanceStats> {
     stats.map(|s| DistanceStats {
         count: s.count,
@@ -707,10 +675,7 @@ impl Report {
         }
 
         Report {
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool::THIS,
             inputs: Inputs {
                 areas: run.areas.info.clone(),
                 stations: stations.info.clone(),

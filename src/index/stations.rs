@@ -1,6 +1,6 @@
 //! Spatial indexes over stations, built once per run.
 //!
-//! Two flat k-d trees ([`crate::kdtree`]) serve two questions. "Which
+//! Two flat k-d trees ([`crate::index::kdtree`]) serve two questions. "Which
 //! stations lie in this box?" is a planar question in lon/lat. "Which
 //! station is nearest?" is not: degrees of longitude shrink towards the
 //! poles, so the nearest-neighbour tree holds surface normals as 3-D unit
@@ -14,7 +14,7 @@ use geo::{Coord, Rect};
 use rayon::prelude::*;
 
 use crate::geodesy::{Anchor, distance_m, lower_bound_m, unit_vector};
-use crate::kdtree::{Children, KdTree};
+use crate::index::kdtree::{Children, KdTree};
 
 /// How far a unit vector rounded to `f32` can be from the exact one: half
 /// an ulp of at most 2⁻²⁴ in each of three components is under 5.2e-8;
@@ -226,7 +226,7 @@ impl StationIndex {
         mut f: impl FnMut(Coord<f64>) -> f64,
     ) -> Option<Nearest> {
         enum Item<'a> {
-            Node(crate::kdtree::Node<3>, Option<([f64; 3], f64)>),
+            Node(crate::index::kdtree::Node<3>, Option<([f64; 3], f64)>),
             Entry(&'a ([f32; 3], u32)),
         }
         let q = unit_vector(p);
@@ -234,7 +234,7 @@ impl StationIndex {
             let chord = (chord_sq.sqrt() - CHORD_ROUNDING).max(0.0);
             lower_bound_m(chord * chord) - reach_m
         };
-        let box_from_p = |node: &crate::kdtree::Node<3>| {
+        let box_from_p = |node: &crate::index::kdtree::Node<3>| {
             let (min, max) = (node.min(), node.max());
             let gap_sq: f64 = (0..3)
                 .map(|k| (min[k] - q[k]).max(q[k] - max[k]).max(0.0).powi(2))

@@ -15,7 +15,7 @@
 
 use std::collections::BinaryHeap;
 
-use crate::keyed::Keyed;
+use crate::index::keyed::Keyed;
 
 /// At most this many entries in a node that is scanned rather than split.
 const LEAF: usize = 16;

@@ -1,7 +1,7 @@
 //! Coverage claims as data: a claim file (TOML) names a policy's rule, the
 //! document and article it comes from, when it takes effect, and what
 //! station data can and cannot verify. Built-in presets are such files,
-//! compiled in (`src/claims/presets/`); `--claim NAME|FILE` chooses one.
+//! compiled in (`src/rules/presets/`); `--claim NAME|FILE` chooses one.
 //!
 //! The schema, with every key:
 //!

@@ -1,92 +1,68 @@
-//! The `check` pipeline: read → normalise → index → assess → judge.
-//! Reporting is left to [`crate::report`], so the same run can be
-//! rendered as text, JSON and GeoJSON without recomputing anything.
+//! The check's pipeline — read → normalise → index → assess → judge —
+//! and its result: plain data handed to the report and the writers.
 
-use crate::assess::assess;
-use crate::crs::Crs;
-use crate::crs::mismatch;
+use crate::assess::{Assessment, assess};
+use crate::crs::mismatch::{self, Suggestion};
 use crate::error::{Error, Result, Setting};
-use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::index::StationIndex;
-use crate::input::{ReadOptions, Source};
 use crate::issues::{FeatureIssue, IssueCode};
 use crate::model::{AreaLayer, StationLayer};
-use crate::model::{CheckRun, SurfaceRequest, SurfaceRun};
 use crate::normalise::{load_areas, load_stations};
-use crate::pools::{self, PoolBy};
+use crate::prepare::{pool_stations, require_power};
 use crate::progress::Progress;
-use crate::rules::{Rule, judge};
-use crate::surface;
+use crate::rules::{Rule, Verdict, judge};
+use crate::surface::{self, AreaSurface};
 
-/// Everything `check` needs; built by the CLI from its flags.
+use super::CheckConfig;
+
+/// What surface analysis to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurfaceRequest {
+    /// Radii in km, in the order asked.
+    pub radii_km: Vec<f64>,
+    /// How each radius was written (the report's keys, e.g. "2").
+    pub labels: Vec<String>,
+    /// Keep the uncovered part of each area for the largest radius.
+    pub gaps: bool,
+}
+
+/// The surface analysis of a run.
 #[derive(Debug, Clone)]
-pub struct CheckConfig {
-    /// The boundary polygons.
-    pub areas: Source,
-    /// The charging stations.
-    pub stations: Source,
-    /// How to read the areas' properties.
-    pub area_fields: AreaFieldSpecs,
-    /// How to read the stations' properties or columns.
-    pub station_fields: StationFieldSpecs,
-    /// The claim: which stations qualify and what covers an area.
+pub struct SurfaceRun {
+    /// What was asked.
+    pub request: SurfaceRequest,
+    /// Per area, in layer order.
+    pub areas: Vec<AreaSurface>,
+}
+
+/// The result of a check, ready to be reported.
+#[derive(Debug, Clone)]
+pub struct CheckRun {
+    /// The area layer as read.
+    pub areas: AreaLayer,
+    /// The station layer as read.
+    pub stations: StationLayer,
+    /// The rule judged by.
     pub rule: Rule,
-    /// Drop unusable features with a warning instead of stopping.
-    pub skip_invalid: bool,
-    /// Coordinate systems set by flag (else the file's `crs`, else WGS84).
-    pub areas_crs: Option<Crs>,
-    /// See `areas_crs`.
-    pub stations_crs: Option<Crs>,
-    /// Surface coverage, worst-served points and gaps (`--radius-km`).
-    pub surface: Option<SurfaceRequest>,
-    /// Area property holding a population, for population-weighted statistics.
-    pub population_field: Option<String>,
-    /// How to read the areas (text encoding, layer name).
-    pub areas_read: ReadOptions,
-    /// How to read the stations.
-    pub stations_read: ReadOptions,
-    /// Group records into pools (sites) before judging; `None` judges
-    /// records (each a pool of its own points when the rule has pool terms).
-    pub pool_by: Option<PoolBy>,
-}
-
-impl CheckConfig {
-    /// A check of `areas` against `stations` with discovered fields and
-    /// the default rule (every station qualifies, no tolerance).
-    pub fn new(areas: Source, stations: Source) -> Self {
-        CheckConfig {
-            areas,
-            stations,
-            area_fields: AreaFieldSpecs::default(),
-            station_fields: StationFieldSpecs::default(),
-            rule: Rule::default(),
-            skip_invalid: false,
-            areas_crs: None,
-            stations_crs: None,
-            surface: None,
-            population_field: None,
-            areas_read: ReadOptions::default(),
-            stations_read: ReadOptions::default(),
-            pool_by: None,
-        }
-    }
-}
-
-/// Refuses a rule with impossible numbers.
-pub fn check_rule(rule: &Rule) -> Result<()> {
-    let at_least_0 = |v: f64| v >= 0.0;
-    Setting::MinPowerKw.require(rule.min_power_kw, at_least_0, "a number ≥ 0")?;
-    Setting::BoundaryToleranceM.require(rule.boundary_tolerance_m, at_least_0, "a number ≥ 0")?;
-    Setting::MinPoolKw.require(rule.min_pool_kw, at_least_0, "a number ≥ 0")?;
-    if let Some(km) = rule.within_km {
-        Setting::WithinKm.require(km, at_least_0, "a number ≥ 0")?;
-    }
-    Ok(())
+    /// Per station (in layer order): does it qualify under the rule?
+    pub qualifies: Vec<bool>,
+    /// Per-area facts: containment, nearest stations.
+    pub assessment: Assessment,
+    /// Per area: covered under the rule?
+    pub covered: Vec<bool>,
+    /// The verdict on the claim.
+    pub verdict: Verdict,
+    /// The layers look like they are in different coordinate systems.
+    pub crs_mismatch: Option<Suggestion>,
+    /// Surface coverage, when asked for.
+    pub surface: Option<SurfaceRun>,
+    /// Per area: its population, when a population field was named.
+    pub population: Option<Vec<Option<f64>>>,
 }
 
 /// Runs the whole check.
 pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckRun> {
-    check_rule(&config.rule)?;
+    config.rule.check()?;
     if let Some(req) = &config.surface {
         if req.radii_km.is_empty() {
             return Err(Error::InvalidSetting {
@@ -164,88 +140,6 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
         });
     }
     Ok(run)
-}
-
-/// Groups the station records into pools (sites) when asked to, or when
-/// the rule has pool terms (each record its own site then); the layer as
-/// it is otherwise.
-pub(crate) fn pool_stations(
-    stations: StationLayer,
-    pool_by: Option<&PoolBy>,
-    rule: &Rule,
-    specs: &StationFieldSpecs,
-    source: &Source,
-    read: &ReadOptions,
-) -> Result<StationLayer> {
-    Ok(match (pool_by, rule.has_pool_terms()) {
-        (None, false) => stations,
-        (by, _) => {
-            if let Some(PoolBy::Distance(m)) = by {
-                Setting::PoolM.require(
-                    *m,
-                    |m| (0.0..=100_000.0).contains(&m),
-                    "metres ≥ 0 and at most 100 km",
-                )?;
-            }
-            let key = specs.feed.pool_key().map(|k| k.to_string());
-            let by = by.cloned().unwrap_or(PoolBy::Record);
-            // A site key no record has is a misspelt name, not a layer of
-            // one-record sites.
-            if by == PoolBy::Key && stations.points.iter().all(|p| p.pool_key.is_none()) {
-                let available = if stations.info.columns.is_empty() {
-                    source
-                        .open_with(read)
-                        .and_then(|input| crate::input::names::property_names(&input, 1000))
-                        .unwrap_or_default()
-                } else {
-                    stations.info.columns.clone()
-                };
-                return Err(Error::MissingFields {
-                    source_name: stations.info.path.clone(),
-                    layer: crate::error::Layer::Stations,
-                    missing: vec![(crate::error::FieldRole::PoolKey, key.unwrap_or_default())],
-                    available,
-                });
-            }
-            let (mut layer, summary) = pools::pool_layer(stations, &by, rule, key.as_deref());
-            layer.info.pools = Some(summary);
-            layer
-        }
-    })
-}
-
-/// A rule that needs power cannot be judged on a station layer in which no
-/// record has a readable power: that would be a verdict on no data. The
-/// error names the fields the records do have (a table's columns, or the
-/// properties of a GeoJSON layer's first 1,000 features).
-pub(crate) fn require_power(
-    rule: &Rule,
-    stations: &StationLayer,
-    source: &Source,
-    read: &ReadOptions,
-    specs: &StationFieldSpecs,
-) -> Result<()> {
-    if rule.min_power_kw <= 0.0
-        || stations.stations.is_empty()
-        || stations.stations.iter().any(|s| s.power_kw().is_some())
-    {
-        return Ok(());
-    }
-    let fields = if stations.info.columns.is_empty() {
-        source
-            .open_with(read)
-            .and_then(|input| crate::input::names::property_names(&input, 1000))
-            .unwrap_or_default()
-    } else {
-        stations.info.columns.clone()
-    };
-    Err(Error::NoPower {
-        source_name: stations.info.path.clone(),
-        field: stations.info.fields.power.clone(),
-        looked_for: specs.power.describe(),
-        records: stations.info.features_read,
-        fields,
-    })
 }
 
 /// Reads each area's population from `field`; an error when no area has

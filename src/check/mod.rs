@@ -1,0 +1,13 @@
+//! `chargecov check`: does every area have a qualifying charger? The
+//! pipeline (read → normalise → index → assess → judge) in [`run`], what
+//! it is asked in [`config`], and the JSON report drawn from its result
+//! in [`report`], so the same run can be rendered as text, JSON and
+//! GeoJSON without recomputing anything.
+
+mod config;
+pub mod report;
+mod run;
+
+pub use config::CheckConfig;
+pub use report::Report;
+pub use run::{CheckRun, SurfaceRequest, SurfaceRun, assess_layers, run_check};
