@@ -10,9 +10,9 @@ use chargecov::check::SurfaceRequest;
 use chargecov::check::report::Provenance;
 use chargecov::crs::Crs;
 use chargecov::output;
-use chargecov::output::areas;
+use chargecov::output::check::areas;
+use chargecov::output::check::text;
 use chargecov::output::staged::StagedOutputs;
-use chargecov::output::text;
 use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
 use chargecov::rules::claims::{Claim, ClaimKind};
@@ -500,7 +500,7 @@ impl CheckArgs {
             stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
         }
         if let Some(path) = &self.sites {
-            let layer = chargecov::output::sites::SiteLayer {
+            let layer = chargecov::output::check::sites::SiteLayer {
                 stations: &run.stations,
                 qualifies: &run.qualifies,
                 crs: &output_crs,
@@ -544,12 +544,12 @@ impl CheckArgs {
         };
         if let Some(path) = &self.html {
             outputs.stage(path, |w| {
-                w.write_all(output::html::render(&map_input, &map_metric).as_bytes())
+                w.write_all(output::check::html::render(&map_input, &map_metric).as_bytes())
             })?;
         }
         if let Some(path) = &self.markdown {
             outputs.stage(path, |w| {
-                w.write_all(output::printable(output::markdown::render(&report)).as_bytes())
+                w.write_all(output::printable(output::check::markdown::render(&report)).as_bytes())
             })?;
         }
         if self.svg.is_some() || self.png.is_some() {
@@ -558,7 +558,7 @@ impl CheckArgs {
                 outputs.stage(path, |w| w.write_all(svg.as_bytes()))?;
             }
             if let Some(path) = &self.png {
-                let (png, fonts) = output::png::rasterise(&svg)
+                let (png, fonts) = output::formats::png::rasterise(&svg)
                     .map_err(|e| anyhow::anyhow!("rendering the PNG: {e}"))?;
                 if !fonts && !self.quiet {
                     super::say::stderr(
@@ -576,10 +576,11 @@ impl CheckArgs {
                 text.push('\n');
                 text
             }
-            Format::Junit => {
-                output::printable(output::ci::check_junit(&report, &report.inputs.areas.path))
-            }
-            Format::Github => output::printable(output::ci::check_github(
+            Format::Junit => output::printable(output::check::ci::check_junit(
+                &report,
+                &report.inputs.areas.path,
+            )),
+            Format::Github => output::printable(output::check::ci::check_github(
                 &report,
                 config.areas.path().and_then(|p| p.to_str()),
                 &super::shared::feature_lines(&config.areas),

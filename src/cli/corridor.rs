@@ -344,7 +344,7 @@ impl CorridorArgs {
         }
         if let Some(path) = &self.html {
             outputs.stage(path, |w| {
-                w.write_all(chargecov::output::corridor_html::render(&run, &report).as_bytes())
+                w.write_all(chargecov::output::corridor::html::render(&run, &report).as_bytes())
             })?;
         }
         if !stdout_taken {

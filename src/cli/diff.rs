@@ -172,9 +172,9 @@ impl DiffArgs {
                 serde_json::to_string_pretty(&diff.report).context("serialising the diff")? + "\n"
             }
             Format::Junit => {
-                chargecov::output::printable(chargecov::output::ci::diff_junit(&diff.report))
+                chargecov::output::printable(chargecov::output::diff::diff_junit(&diff.report))
             }
-            Format::Github => chargecov::output::printable(chargecov::output::ci::diff_github(
+            Format::Github => chargecov::output::printable(chargecov::output::diff::diff_github(
                 &diff.report,
                 config.areas.path().and_then(|p| p.to_str()),
                 &super::shared::feature_lines(&config.areas),

@@ -287,7 +287,7 @@ impl SuggestArgs {
             let section = output::suggest::html_section(&report);
             outputs.stage(path, |w| {
                 w.write_all(
-                    output::html::render_with(
+                    output::check::html::render_with(
                         &output::map::MapInput {
                             sites: &marks,
                             ..output::map::MapInput::new(&run.run, &check_report)

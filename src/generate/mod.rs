@@ -280,17 +280,18 @@ impl Synthetic {
             match format {
                 #[cfg(feature = "gpkg")]
                 DataFormat::GeoPackage => outputs.stage_file(&path, |temp| {
-                    crate::output::gpkg::write(temp, layer, records(k))
+                    crate::output::formats::gpkg::write(temp, layer, records(k))
                         .map_err(std::io::Error::other)
                 })?,
                 #[cfg(feature = "fgb")]
-                DataFormat::FlatGeobuf => outputs
-                    .stage_streamed(&path, |w| crate::output::fgb::write(w, layer, records(k)))?,
+                DataFormat::FlatGeobuf => outputs.stage_streamed(&path, |w| {
+                    crate::output::formats::fgb::write(w, layer, records(k))
+                })?,
                 #[cfg(feature = "parquet")]
                 DataFormat::GeoParquet => outputs.stage_streamed(&path, |w| {
                     // The writer wants a `Send` sink.
                     let mut bytes = Vec::new();
-                    crate::output::parquet::write(&mut bytes, layer, records(k))?;
+                    crate::output::formats::parquet::write(&mut bytes, layer, records(k))?;
                     w.write_all(&bytes)
                 })?,
                 other => {

@@ -696,7 +696,7 @@ mod tests {
             crs: &Crs::Wgs84,
             columns: property_columns(&records),
         };
-        crate::output::gpkg::write(&path, &layer, &records).unwrap();
+        crate::output::formats::gpkg::write(&path, &layer, &records).unwrap();
         // Keep fids 1, 2, 7, 30 and 40 (rows n = 0, 1, 6, 29, 39).
         let db = Connection::open(&path).unwrap();
         db.execute("DELETE FROM t WHERE fid NOT IN (1, 2, 7, 30, 40)", [])

@@ -1,4 +1,5 @@
-//! The human-readable summary printed by `chargecov diff`.
+//! What `chargecov diff` writes: the text summary, the changed areas as
+//! a layer, and the CI formats (GitHub annotations, JUnit).
 
 use std::fmt::Write as _;
 
@@ -6,7 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::diff::{AreaChange, Changed, Diff, DiffReport, StationRef};
 use crate::model::Area;
-use crate::units::trim_float;
+use crate::output::formats::ci::{Annotation, Case, Level, area_label, github, junit};
+use crate::units::{km_number, trim_float};
 
 /// Changes shown per list in text (all listed ones are in JSON).
 const SHOWN: usize = 20;
@@ -283,4 +285,121 @@ impl crate::output::layer::OutputLayer for ChangeLayer<'_> {
     fn records(&self) -> std::io::Result<Vec<crate::output::ShapeRecord>> {
         change_records(self.diff)
     }
+}
+
+// For CI systems: GitHub annotations and JUnit.
+
+fn lost_message(a: &AreaChange) -> String {
+    format!(
+        "area {} lost coverage: {} qualifying inside before, {} after{}",
+        area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
+        a.qualifying_inside_before,
+        a.qualifying_inside_after,
+        match a.nearest_distance_m_after {
+            Some(d) => format!("; nearest now {} km away", km_number(Some(d), 2)),
+            None => String::new(),
+        }
+    )
+}
+
+/// `diff`'s annotations: an error per area that lost coverage, a warning
+/// per area whose nearest station moved farther beyond the threshold, a
+/// notice per area that gained coverage, and the outcome.
+pub fn diff_github(report: &DiffReport, areas_file: Option<&str>, lines: &[u32]) -> String {
+    let file = areas_file.map(str::to_owned);
+    let at = |a: &AreaChange| lines.get(a.feature_index).copied();
+    let mut annotations: Vec<Annotation> = report
+        .areas
+        .lost
+        .iter()
+        .map(|a| Annotation {
+            level: Level::Error,
+            file: file.clone(),
+            line: at(a),
+            title: "chargecov diff: coverage lost".into(),
+            message: lost_message(a),
+        })
+        .collect();
+    annotations.extend(
+        report
+            .areas
+            .distance_changed
+            .iter()
+            .filter(|a| a.distance_change_m.is_some_and(|d| d > 0.0))
+            .map(|a| Annotation {
+                level: Level::Warning,
+                file: file.clone(),
+                line: at(a),
+                title: "chargecov diff: farther".into(),
+                message: format!(
+                    "area {}: the nearest qualifying station is {} km farther ({} → {} km)",
+                    area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
+                    km_number(a.distance_change_m, 2),
+                    km_number(a.nearest_distance_m_before, 2),
+                    km_number(a.nearest_distance_m_after, 2)
+                ),
+            }),
+    );
+    annotations.extend(report.areas.gained.iter().map(|a| Annotation {
+        level: Level::Notice,
+        file: file.clone(),
+        line: at(a),
+        title: "chargecov diff: coverage gained".into(),
+        message: format!(
+            "area {} gained coverage",
+            area_label(&a.id, a.name.as_deref(), a.group.as_deref())
+        ),
+    }));
+    let s = &report.summary;
+    let summary = Annotation {
+        level: Level::Notice,
+        file: None,
+        line: None,
+        title: "chargecov diff".into(),
+        message: format!(
+            "claim {} → {}: {} areas lost coverage, {} gained ({} → {} of {} covered)",
+            if s.claim_holds_before {
+                "held"
+            } else {
+                "failed"
+            },
+            if s.claim_holds_after {
+                "holds"
+            } else {
+                "fails"
+            },
+            s.coverage_lost,
+            s.coverage_gained,
+            s.areas_covered_before,
+            s.areas_covered_after,
+            s.areas_total
+        ),
+    };
+    github(&annotations, &summary, "the report's areas")
+}
+
+/// `diff` as JUnit: a test case per area that changed, failed when it lost
+/// coverage, and one for the claim after.
+pub fn diff_junit(report: &DiffReport) -> String {
+    let s = &report.summary;
+    let mut cases = vec![Case {
+        name: "claim holds".into(),
+        failure: (!s.claim_holds_after).then(|| {
+            format!(
+                "{} of {} areas uncovered",
+                s.areas_total - s.areas_covered_after,
+                s.areas_total
+            )
+        }),
+    }];
+    let label = |a: &AreaChange| area_label(&a.id, a.name.as_deref(), a.group.as_deref());
+    cases.extend(report.areas.lost.iter().map(|a| Case {
+        name: format!("coverage kept: {}", label(a)),
+        failure: Some(lost_message(a)),
+    }));
+    cases.extend(report.areas.gained.iter().map(|a| Case {
+        name: format!("coverage gained: {}", label(a)),
+        failure: None,
+    }));
+    junit("diff", &report.inputs.areas.path, &cases)
 }

@@ -86,7 +86,7 @@ impl LayerFormat {
         let format = Self::of_path(path, with_csv)?;
         #[cfg(feature = "parquet")]
         if format == LayerFormat::GeoParquet
-            && let Err(why) = crate::output::parquet::supports(&crs.crs())
+            && let Err(why) = crate::output::formats::parquet::supports(&crs.crs())
         {
             return Err(FormatRefusal {
                 problem: FormatProblem::Crs {
@@ -213,17 +213,17 @@ fn stage_typed(
     match format {
         #[cfg(feature = "gpkg")]
         LayerFormat::GeoPackage => outputs.stage_file(path, |temp| {
-            crate::output::gpkg::write(temp, &shape, &records).map_err(io::Error::other)
+            crate::output::formats::gpkg::write(temp, &shape, &records).map_err(io::Error::other)
         }),
         #[cfg(feature = "fgb")]
-        LayerFormat::FlatGeobuf => {
-            outputs.stage(path, |w| crate::output::fgb::write(w, &shape, &records))
-        }
+        LayerFormat::FlatGeobuf => outputs.stage(path, |w| {
+            crate::output::formats::fgb::write(w, &shape, &records)
+        }),
         #[cfg(feature = "parquet")]
         LayerFormat::GeoParquet => outputs.stage(path, |w| {
             // The writer wants a `Send` sink; the bytes are staged anyway.
             let mut bytes = Vec::new();
-            crate::output::parquet::write(&mut bytes, &shape, &records)?;
+            crate::output::formats::parquet::write(&mut bytes, &shape, &records)?;
             w.write_all(&bytes)
         }),
         _ => {

@@ -1,37 +1,28 @@
-//! One door out: every writer. The text summary and the JSON report, area
-//! tables (GeoJSON, CSV), gaps, the HTML page, the Markdown summary, the
-//! map as SVG and PNG, and the `validate` and `diff` renderers — all drawn
-//! from finished results, none computing coverage; files are staged and
-//! committed all-or-nothing ([`staged`]). Formatting shared by the
-//! writers is here too.
+//! One door out: every writer, drawn from finished results, none
+//! computing coverage. Organised one way:
+//!
+//! - per command, its renderers: [`check`] (text, area tables, sites,
+//!   the HTML page, Markdown, CI), [`corridor`], [`diff`], [`suggest`],
+//!   [`validate`];
+//! - per format, the writers every command's layers share: [`formats`]
+//!   (GeoPackage, FlatGeobuf, GeoParquet, PNG, JUnit and GitHub
+//!   annotations), chosen from a file's name by [`layer`];
+//! - the map the HTML pages and the printed map draw (`map`, `explore`),
+//!   and files staged and committed all-or-nothing ([`staged`]).
+//!
+//! Formatting shared by the writers is here too.
 
-pub mod areas;
-pub mod ci;
+pub mod check;
 pub mod corridor;
-#[cfg(feature = "render")]
-pub mod corridor_html;
 pub mod diff;
 #[cfg(feature = "render")]
 pub mod explore;
-#[cfg(feature = "fgb")]
-pub mod fgb;
-#[cfg(feature = "gpkg")]
-pub mod gpkg;
-#[cfg(feature = "render")]
-pub mod html;
+pub mod formats;
 pub mod layer;
 #[cfg(feature = "render")]
 pub mod map;
-#[cfg(feature = "render")]
-pub mod markdown;
-#[cfg(feature = "parquet")]
-pub mod parquet;
-#[cfg(feature = "render")]
-pub mod png;
-pub mod sites;
 pub mod staged;
 pub mod suggest;
-pub mod text;
 pub mod validate;
 
 /// Text for a terminal or a text file with every control character but
@@ -75,6 +66,20 @@ pub(crate) fn share_gridlines(s: &mut String, left: f64, right: f64, y: impl Fn(
     }
 }
 
+/// Opens a FeatureCollection, up to its `features` array.
+pub(crate) fn collection_start(
+    out: &mut dyn std::io::Write,
+    crs: &crate::crs::OutputCrs,
+) -> std::io::Result<()> {
+    out.write_all(b"{\"type\":\"FeatureCollection\",")?;
+    if let Some(name) = crs.geojson_name() {
+        // Not WGS84: say so the old (GeoJSON 2008) way, which GDAL and QGIS read.
+        let member = serde_json::json!({"type": "name", "properties": {"name": name}});
+        write!(out, "\"crs\":{member},")?;
+    }
+    out.write_all(b"\"features\":[")
+}
+
 /// Writes point and line records as a GeoJSON FeatureCollection in
 /// `crs`: coordinates to 7 decimals of a degree, or to the centimetre in
 /// a projected system.
@@ -93,7 +98,7 @@ pub(crate) fn write_features(
             [(c.x * 100.0).round() / 100.0, (c.y * 100.0).round() / 100.0]
         }
     };
-    areas::collection_start(out, crs)?;
+    collection_start(out, crs)?;
     for (i, (geometry, properties)) in records.into_iter().enumerate() {
         let geometry = match geometry {
             geo::Geometry::Point(p) => {

@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use super::ci::{Annotation, Level};
 use super::xml_escape;
+use crate::output::formats::ci::{Annotation, Level};
 use crate::validate::Validation;
 use crate::validate::checks::{CheckResult, Offender, Severity};
 
@@ -166,7 +166,7 @@ pub fn junit(v: &Validation) -> String {
 }
 
 /// GitHub Actions annotations: `::error` / `::warning` per offender,
-/// each level capped as [`super::ci::github`] caps it, and a final
+/// each level capped as [`crate::output::formats::ci::github`] caps it, and a final
 /// `::notice`.
 pub fn github(v: &Validation) -> String {
     let mut annotations = Vec::new();
@@ -201,7 +201,7 @@ pub fn github(v: &Validation) -> String {
             v.summary.warnings
         ),
     };
-    super::ci::github(&annotations, &summary, "the JSON report (--format json)")
+    crate::output::formats::ci::github(&annotations, &summary, "the JSON report (--format json)")
 }
 
 #[cfg(test)]
@@ -214,7 +214,13 @@ mod tests {
             xml_escape("a<b & \"c\"\u{1}"),
             "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
         );
-        assert_eq!(super::super::ci::gh_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-        assert_eq!(super::super::ci::gh_data("50% of\nx"), "50%25 of%0Ax");
+        assert_eq!(
+            crate::output::formats::ci::gh_property("a:b,c%\n"),
+            "a%3Ab%2Cc%25%0A"
+        );
+        assert_eq!(
+            crate::output::formats::ci::gh_data("50% of\nx"),
+            "50%25 of%0Ax"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! What CI systems read: GitHub Actions workflow commands (annotations)
-//! and JUnit XML, for `check` and `diff` (`validate` has its own, in
-//! [`super::validate`], and shares the escaping here).
+//! and JUnit XML, written from annotations and test cases that each
+//! command's renderer makes (`output::check::ci`, `output::diff`,
+//! `output::validate`).
 //!
 //! GitHub shows at most ten annotations of each level per step, so each
 //! level is capped: nine are written and the tenth says how many more
@@ -8,10 +9,7 @@
 
 use std::fmt::Write as _;
 
-use super::xml_escape;
-use crate::check::report::{AreaReport, Report};
-use crate::diff::{AreaChange, DiffReport};
-use crate::units::km_number;
+use crate::output::xml_escape;
 
 /// Annotations of one level GitHub shows per step.
 pub const GITHUB_CAP: usize = 10;
@@ -161,188 +159,13 @@ pub fn junit(command: &str, suite: &str, cases: &[Case]) -> String {
 }
 
 /// An area as people name it: "id (name, group)".
-fn area_label(id: &str, name: Option<&str>, group: Option<&str>) -> String {
+pub(crate) fn area_label(id: &str, name: Option<&str>, group: Option<&str>) -> String {
     match (name, group) {
         (Some(n), Some(g)) => format!("{id} ({n}, {g})"),
         (Some(n), None) => format!("{id} ({n})"),
         (None, Some(g)) => format!("{id} ({g})"),
         (None, None) => id.to_owned(),
     }
-}
-
-/// Why an area is uncovered, in one line.
-fn uncovered_message(a: &AreaReport) -> String {
-    format!(
-        "area {} is not covered: no qualifying station inside it{}",
-        area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
-        match (a.boundary_distance_m, &a.boundary_station_id) {
-            (Some(d), Some(s)) =>
-                format!("; the nearest is {s}, {} km away", km_number(Some(d), 2)),
-            _ => "; none qualifies anywhere".to_owned(),
-        }
-    )
-}
-
-/// `check`'s annotations: an error per uncovered area (in `areas_file`,
-/// when the areas came from one, at its feature's line when `lines` has
-/// them) and the verdict.
-pub fn check_github(report: &Report, areas_file: Option<&str>, lines: &[u32]) -> String {
-    let title = "chargecov check: area not covered".to_owned();
-    let annotations: Vec<Annotation> = report
-        .areas
-        .iter()
-        .filter(|a| !a.covered)
-        .map(|a| Annotation {
-            level: Level::Error,
-            file: areas_file.map(str::to_owned),
-            line: lines.get(a.feature_index).copied(),
-            title: title.clone(),
-            message: uncovered_message(a),
-        })
-        .collect();
-    let s = &report.summary;
-    let summary = Annotation {
-        level: Level::Notice,
-        file: None,
-        line: None,
-        title: "chargecov check".into(),
-        message: format!(
-            "claim {}: {} of {} areas covered — {}",
-            if s.claim_holds { "holds" } else { "fails" },
-            s.areas_covered,
-            s.areas_total,
-            report.rule.description
-        ),
-    };
-    github(&annotations, &summary, "the report's areas")
-}
-
-/// `check` as JUnit: a test case per area, failed when it is uncovered.
-pub fn check_junit(report: &Report, areas_file: &str) -> String {
-    let cases: Vec<Case> = report
-        .areas
-        .iter()
-        .map(|a| Case {
-            name: area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
-            failure: (!a.covered).then(|| uncovered_message(a)),
-        })
-        .collect();
-    junit("check", areas_file, &cases)
-}
-
-fn lost_message(a: &AreaChange) -> String {
-    format!(
-        "area {} lost coverage: {} qualifying inside before, {} after{}",
-        area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
-        a.qualifying_inside_before,
-        a.qualifying_inside_after,
-        match a.nearest_distance_m_after {
-            Some(d) => format!("; nearest now {} km away", km_number(Some(d), 2)),
-            None => String::new(),
-        }
-    )
-}
-
-/// `diff`'s annotations: an error per area that lost coverage, a warning
-/// per area whose nearest station moved farther beyond the threshold, a
-/// notice per area that gained coverage, and the outcome.
-pub fn diff_github(report: &DiffReport, areas_file: Option<&str>, lines: &[u32]) -> String {
-    let file = areas_file.map(str::to_owned);
-    let at = |a: &AreaChange| lines.get(a.feature_index).copied();
-    let mut annotations: Vec<Annotation> = report
-        .areas
-        .lost
-        .iter()
-        .map(|a| Annotation {
-            level: Level::Error,
-            file: file.clone(),
-            line: at(a),
-            title: "chargecov diff: coverage lost".into(),
-            message: lost_message(a),
-        })
-        .collect();
-    annotations.extend(
-        report
-            .areas
-            .distance_changed
-            .iter()
-            .filter(|a| a.distance_change_m.is_some_and(|d| d > 0.0))
-            .map(|a| Annotation {
-                level: Level::Warning,
-                file: file.clone(),
-                line: at(a),
-                title: "chargecov diff: farther".into(),
-                message: format!(
-                    "area {}: the nearest qualifying station is {} km farther ({} → {} km)",
-                    area_label(&a.id, a.name.as_deref(), a.group.as_deref()),
-                    km_number(a.distance_change_m, 2),
-                    km_number(a.nearest_distance_m_before, 2),
-                    km_number(a.nearest_distance_m_after, 2)
-                ),
-            }),
-    );
-    annotations.extend(report.areas.gained.iter().map(|a| Annotation {
-        level: Level::Notice,
-        file: file.clone(),
-        line: at(a),
-        title: "chargecov diff: coverage gained".into(),
-        message: format!(
-            "area {} gained coverage",
-            area_label(&a.id, a.name.as_deref(), a.group.as_deref())
-        ),
-    }));
-    let s = &report.summary;
-    let summary = Annotation {
-        level: Level::Notice,
-        file: None,
-        line: None,
-        title: "chargecov diff".into(),
-        message: format!(
-            "claim {} → {}: {} areas lost coverage, {} gained ({} → {} of {} covered)",
-            if s.claim_holds_before {
-                "held"
-            } else {
-                "failed"
-            },
-            if s.claim_holds_after {
-                "holds"
-            } else {
-                "fails"
-            },
-            s.coverage_lost,
-            s.coverage_gained,
-            s.areas_covered_before,
-            s.areas_covered_after,
-            s.areas_total
-        ),
-    };
-    github(&annotations, &summary, "the report's areas")
-}
-
-/// `diff` as JUnit: a test case per area that changed, failed when it lost
-/// coverage, and one for the claim after.
-pub fn diff_junit(report: &DiffReport) -> String {
-    let s = &report.summary;
-    let mut cases = vec![Case {
-        name: "claim holds".into(),
-        failure: (!s.claim_holds_after).then(|| {
-            format!(
-                "{} of {} areas uncovered",
-                s.areas_total - s.areas_covered_after,
-                s.areas_total
-            )
-        }),
-    }];
-    let label = |a: &AreaChange| area_label(&a.id, a.name.as_deref(), a.group.as_deref());
-    cases.extend(report.areas.lost.iter().map(|a| Case {
-        name: format!("coverage kept: {}", label(a)),
-        failure: Some(lost_message(a)),
-    }));
-    cases.extend(report.areas.gained.iter().map(|a| Case {
-        name: format!("coverage gained: {}", label(a)),
-        failure: None,
-    }));
-    junit("diff", &report.inputs.areas.path, &cases)
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use crate::corridor::CorridorRun;
 use crate::corridor::report::CorridorReport;
 use crate::units::trim_float;
 
-use super::map::Frame;
-use super::xml_escape as escape;
+use crate::output::map::Frame;
+use crate::output::xml_escape as escape;
 
 /// Simplification tolerance of road lines, px.
 const SIMPLIFY_PX: f64 = 0.4;
@@ -54,8 +54,8 @@ const SUGGESTED: &str = "#6a51a3";
 fn style() -> String {
     format!(
         "{}{}#map polyline:hover{{stroke:#000}}\n#map .keep-size{{transform-box:fill-box;transform-origin:center;transform:scale(calc(1 / var(--k, 1)))}}\n",
-        super::html::STYLE,
-        super::explore::STYLE
+        crate::output::check::html::STYLE,
+        crate::output::explore::STYLE
     )
 }
 
@@ -343,7 +343,7 @@ pub fn render(run: &CorridorRun, report: &CorridorReport) -> String {
     let _ = writeln!(
         out,
         r#"<section id="map-section"><h2>Map</h2><div id="explorer">{}<div id="map-box">{map}</div><p class="hint">Wheel, + and − zoom; drag or the arrow keys pan; 0 shows the whole map. Hover a road or a site for its facts.</p></div></section>"#,
-        super::explore::toolbar(&[], &layers, false)
+        crate::output::explore::toolbar(&[], &layers, false)
     );
     let _ = writeln!(
         out,
@@ -391,8 +391,8 @@ pub fn render(run: &CorridorRun, report: &CorridorReport) -> String {
         out,
         "<p>Made by chargecov {}. Chainages and gaps are geodesic km on WGS84.</p>\n<script>{}</script>\n<script>{}</script>\n</body>\n</html>",
         report.tool.version,
-        super::html::SCRIPT,
-        super::explore::SCRIPT
+        crate::output::check::html::SCRIPT,
+        crate::output::explore::SCRIPT
     );
     out
 }

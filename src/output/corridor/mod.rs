@@ -1,5 +1,9 @@
-//! What `chargecov corridor` writes: the text summary, and the stretches,
-//! placed sites and suggested sites as layers.
+//! What `chargecov corridor` writes: the text summary, the stretches,
+//! placed sites and suggested sites as layers, and the HTML page
+//! ([`html`]).
+
+#[cfg(feature = "render")]
+pub mod html;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};

@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 use crate::check::report::{AreaReport, Report};
 use crate::units::trim_float;
 
-use super::explore;
-use super::map::{MapInput, Metric};
-use super::xml_escape as escape;
+use crate::output::explore;
+use crate::output::map::{MapInput, Metric};
+use crate::output::xml_escape as escape;
 use crate::units::km_number;
 
 /// The sort key of a cell: numbers sort as numbers.
@@ -146,7 +146,7 @@ fn curve(surface: &crate::check::report::SurfaceSummary) -> String {
         s,
         r##"<h2>Coverage versus radius</h2><svg xmlns="http://www.w3.org/2000/svg" id="curve" viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-size="11" font-family="DejaVu Sans, Arial, sans-serif">"##
     );
-    super::share_gridlines(&mut s, left, w - 10.0, y);
+    crate::output::share_gridlines(&mut s, left, w - 10.0, y);
     for r in [0.0, 10.0, 20.0, 30.0, 40.0, 50.0] {
         let _ = writeln!(
             s,

@@ -191,17 +191,6 @@ pub fn area_records(
         .collect()
 }
 
-/// Opens a FeatureCollection, up to its `features` array.
-pub(crate) fn collection_start(out: &mut dyn Write, crs: &OutputCrs) -> io::Result<()> {
-    out.write_all(b"{\"type\":\"FeatureCollection\",")?;
-    if let Some(name) = crs.geojson_name() {
-        // Not WGS84: say so the old (GeoJSON 2008) way, which GDAL and QGIS read.
-        let member = json!({"type": "name", "properties": {"name": name}});
-        write!(out, "\"crs\":{member},")?;
-    }
-    out.write_all(b"\"features\":[")
-}
-
 /// Writes the areas selected by `keep` as a GeoJSON FeatureCollection.
 pub fn write_geojson(
     out: &mut dyn Write,
@@ -210,7 +199,7 @@ pub fn write_geojson(
     crs: &OutputCrs,
     keep: impl Fn(usize) -> bool,
 ) -> io::Result<()> {
-    collection_start(out, crs)?;
+    crate::output::collection_start(out, crs)?;
     let mut first = true;
     for (i, (area, r)) in areas.iter().zip(&report.areas).enumerate() {
         if !keep(i) {
@@ -267,7 +256,7 @@ pub fn write_gaps(
     radius_label: &str,
     crs: &OutputCrs,
 ) -> io::Result<()> {
-    collection_start(out, crs)?;
+    crate::output::collection_start(out, crs)?;
     let mut first = true;
     for record in gap_records(areas, report, gaps, radius_label, crs) {
         let (converted, properties) = record?;
