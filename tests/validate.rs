@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::chargecov;
+use common::{chargecov, path_str};
 use serde_json::Value;
 
 const AREAS: &str = "fixtures/basic/areas.geojson";
@@ -348,4 +348,35 @@ fn the_demo_stations_have_their_planted_mess() {
     assert_eq!(check(&report, "crs-mismatch")["count"], 0);
     assert_eq!(check(&report, "geometry")["count"], 0);
     assert_eq!(check(&report, "power-parsed")["count"], 0);
+}
+
+/// `validate` shares the output flags of every command: `--report` writes
+/// the JSON that `--format json` prints, while the text still goes to
+/// standard output; a report naming the input is refused before any work.
+#[test]
+fn the_report_flag_writes_the_json_report_beside_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let stations = "data/stations.geojson";
+    let text = chargecov()
+        .args(["validate", stations, "--report", path_str(&report)])
+        .output()
+        .unwrap();
+    let json = chargecov()
+        .args(["validate", stations, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), json.status.code());
+    assert_eq!(std::fs::read(&report).unwrap(), json.stdout);
+    let shown = String::from_utf8_lossy(&text.stdout);
+    assert!(!shown.trim_start().starts_with('{'), "{shown}");
+    assert!(!shown.is_empty());
+
+    let clobber = chargecov()
+        .args(["validate", stations, "--report", stations])
+        .output()
+        .unwrap();
+    assert_eq!(clobber.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&clobber.stderr);
+    assert!(err.contains("--report"), "{err}");
 }

@@ -21,8 +21,8 @@ use chargecov::{CheckConfig, Report, Rule, Source, demo, run_check};
 
 use super::progress::Bars;
 use super::shared::{
-    AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs, check_output_targets, layer_format,
-    stage_layer,
+    AreaFieldArgs, CrsArgs, OutputArgs, RuleArgs, StationFieldArgs, check_output_targets,
+    layer_format, stage_layer,
 };
 
 /// Decide whether every area has a qualifying charger.
@@ -54,13 +54,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]
     pub output_crs: Option<Crs>,
 
-    /// Format of the result on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    pub format: Format,
-
-    /// Write the JSON report to this file.
-    #[arg(long, value_name = "FILE", help_heading = "Output")]
-    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs<Format>,
 
     /// Write the uncovered areas with the nearest qualifying station and its distance:
     /// GeoJSON, GeoPackage (.gpkg), FlatGeobuf (.fgb), GeoParquet (.parquet) or CSV, by extension.
@@ -138,10 +133,6 @@ pub struct CheckArgs {
     /// Drop unusable features (null geometry, bad coordinates, …) with a warning instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,
-
-    /// No progress bars and no warnings on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 /// What a check reads and the claim it judges: shared by `check` and
@@ -177,8 +168,9 @@ pub struct CheckInputs {
     pub pools: PoolArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
+    #[default]
     Text,
     Json,
     /// JUnit XML: a test case per area, failed when it is uncovered.
@@ -396,7 +388,7 @@ impl CheckArgs {
     fn check_targets(&self) -> anyhow::Result<bool> {
         let inputs = self.inputs.input_paths();
         let outputs: Vec<(&str, &Path)> = [
-            ("--report", &self.report),
+            ("--report", &self.output.report),
             ("--uncovered", &self.uncovered),
             ("--areas-out", &self.areas_out),
             ("--sites", &self.sites),
@@ -431,18 +423,19 @@ impl CheckArgs {
         let config = self.config(claim.as_ref())?;
         let map_metric = self.map_metric()?;
         let stdout_taken = self.check_targets()?;
-        let bars = Bars::new(self.quiet);
+        let bars = Bars::new(self.output.quiet);
         // The JSON report records the inputs' SHA-256: hashed on a thread
         // of its own while the check runs, where reading leaves a core
         // idle part of the time (a stream is never reopened for it).
         let claim_label = claim_ref
             .as_ref()
             .map(|c| format!("{} (version {})", c.name, c.version));
-        let hashing = (self.report.is_some() || self.format == Format::Json).then(|| {
-            let (areas, stations, rule) =
-                (config.areas.clone(), config.stations.clone(), config.rule);
-            std::thread::spawn(move || Provenance::of(&areas, &stations, &rule, claim_ref))
-        });
+        let hashing =
+            (self.output.report.is_some() || self.output.format == Format::Json).then(|| {
+                let (areas, stations, rule) =
+                    (config.areas.clone(), config.stations.clone(), config.rule);
+                std::thread::spawn(move || Provenance::of(&areas, &stations, &rule, claim_ref))
+            });
         let run = run_check(&config, &bars)?;
         bars.start("building the report", None);
         let mut report = Report::new(&run, self.inputs.uses_demo());
@@ -455,7 +448,7 @@ impl CheckArgs {
         }
         let writes_shapes =
             self.uncovered.is_some() || self.areas_out.is_some() || self.gaps.is_some();
-        if writes_shapes && !self.quiet {
+        if writes_shapes && !self.output.quiet {
             use geo::BoundingRect;
             let (west, east) = run
                 .areas
@@ -475,7 +468,7 @@ impl CheckArgs {
         bars.start("writing outputs", None);
 
         let mut outputs = StagedOutputs::new();
-        if let Some(path) = &self.report {
+        if let Some(path) = &self.output.report {
             outputs.stage(path, |w| {
                 // A buffer of a concrete type: serde writes token by token,
                 // and each token through `dyn Write` is a call that cannot
@@ -560,7 +553,7 @@ impl CheckArgs {
             if let Some(path) = &self.png {
                 let (png, fonts) = output::formats::png::rasterise(&svg)
                     .map_err(|e| anyhow::anyhow!("rendering the PNG: {e}"))?;
-                if !fonts && !self.quiet {
+                if !fonts && !self.output.quiet {
                     super::say::stderr(
                         "chargecov: warning: no system fonts found; the PNG's legend has no labels (install e.g. fonts-dejavu-core)",
                     );
@@ -568,7 +561,7 @@ impl CheckArgs {
                 outputs.stage(path, |w| w.write_all(&png))?;
             }
         }
-        let stdout_text = match self.format {
+        let stdout_text = match self.output.format {
             Format::Text => output::printable(text::render(&report)),
             Format::Json => {
                 let mut text =
@@ -593,13 +586,13 @@ impl CheckArgs {
         bars.finish();
         bars.total();
 
-        if !self.quiet
-            && self.format == Format::Json
+        if !self.output.quiet
+            && self.output.format == Format::Json
             && let Some(m) = &report.inputs.crs_mismatch
         {
             super::say::stderr(&format!("chargecov: warning: {}", m.message()));
         }
-        if !self.quiet && self.format == Format::Json && report.warnings.count > 0 {
+        if !self.output.quiet && self.output.format == Format::Json && report.warnings.count > 0 {
             super::say::stderr(&format!(
                 "chargecov: {} warnings (listed in the report's `warnings`)",
                 report.warnings.count

@@ -22,7 +22,7 @@ use chargecov::rules::claims::{Claim, ClaimKind};
 
 use super::check::PoolArgs;
 use super::progress::Bars;
-use super::shared::{StationFieldArgs, check_output_targets, stage_layer};
+use super::shared::{OutputArgs, StationFieldArgs, check_output_targets, stage_layer};
 use super::suggest::Format;
 
 /// Check that qualifying sites lie at most S km apart along a road network.
@@ -113,13 +113,8 @@ pub struct CorridorArgs {
     #[command(flatten)]
     pub pools: PoolArgs,
 
-    /// Format of the result on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    pub format: Format,
-
-    /// Write the JSON report to this file.
-    #[arg(long, value_name = "FILE", help_heading = "Output")]
-    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs<Format>,
 
     /// Write the stretches longer than the spacing as lines (route, direction, start_km, end_km, gap_km;
     /// GeoJSON, .gpkg, .fgb or .parquet).
@@ -151,10 +146,6 @@ pub struct CorridorArgs {
     /// Drop unusable features with a warning instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,
-
-    /// No progress bars and no warnings on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -222,7 +213,7 @@ impl CorridorArgs {
             ("--stations", self.stations.as_path()),
         ];
         let outputs: Vec<(&str, &Path)> = [
-            ("--report", &self.report),
+            ("--report", &self.output.report),
             ("--gaps", &self.gaps),
             ("--stations-out", &self.stations_out),
             ("--suggest-out", &self.suggest_out),
@@ -293,14 +284,14 @@ impl CorridorArgs {
             skip_invalid: self.skip_invalid,
         };
         let stdout_taken = self.check_targets()?;
-        let bars = Bars::new(self.quiet);
+        let bars = Bars::new(self.output.quiet);
         let run = run_corridor(&config, &bars)?;
         let suggest = self.suggest || self.suggest_out.is_some();
         let claim_label = claim_ref
             .as_ref()
             .map(|c| format!("{} (version {})", c.name, c.version));
         let mut report = CorridorReport::new(&run, &config.rule, claim_label, suggest);
-        if self.report.is_some() || self.format == Format::Json {
+        if self.output.report.is_some() || self.output.format == Format::Json {
             report.provenance = Some(CorridorProvenance::of(
                 &config.network,
                 &config.stations,
@@ -316,7 +307,7 @@ impl CorridorArgs {
             text.push('\n');
             Ok(text)
         };
-        if let Some(path) = &self.report {
+        if let Some(path) = &self.output.report {
             let text = json()?;
             outputs.stage(path, |w| w.write_all(text.as_bytes()))?;
         }
@@ -348,7 +339,7 @@ impl CorridorArgs {
             })?;
         }
         if !stdout_taken {
-            let text = match self.format {
+            let text = match self.output.format {
                 Format::Text => chargecov::output::printable(out::render(&report)),
                 Format::Json => json()?,
             };
@@ -358,7 +349,7 @@ impl CorridorArgs {
         bars.finish();
         bars.total();
         let warnings = run.network.warnings.len() + run.stations.warnings.len();
-        if !self.quiet && warnings > 0 {
+        if !self.output.quiet && warnings > 0 {
             super::say::stderr(&format!(
                 "chargecov: {warnings} warning(s) about skipped features (listed in the JSON report's `warnings`)"
             ));

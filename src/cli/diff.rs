@@ -12,7 +12,9 @@ use chargecov::output::diff::{self as text};
 use chargecov::output::staged::StagedOutputs;
 
 use super::progress::Bars;
-use super::shared::{AreaFieldArgs, CrsArgs, RuleArgs, StationFieldArgs, check_output_targets};
+use super::shared::{
+    AreaFieldArgs, CrsArgs, OutputArgs, RuleArgs, StationFieldArgs, check_output_targets,
+};
 
 /// Compare two station snapshots against the same areas and rule.
 ///
@@ -80,26 +82,18 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub crs: CrsArgs,
 
-    /// Format of the result on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    pub format: Format,
-
-    /// Write the JSON report to this file.
-    #[arg(long, value_name = "FILE", help_heading = "Output")]
-    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs<Format>,
 
     /// Write the areas that gained or lost coverage or changed distance, with before/after facts
     /// (GeoJSON, .gpkg, .fgb or .parquet).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub changes: Option<PathBuf>,
-
-    /// No progress bars.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
+    #[default]
     Text,
     Json,
     /// JUnit XML: a test case per area that lost or gained coverage, and the claim.
@@ -133,11 +127,13 @@ impl DiffArgs {
         if sources.iter().filter(|s| ***s == Source::Stdin).count() > 1 {
             anyhow::bail!("only one of OLD, NEW and --areas can read standard input");
         }
-        let outputs: Vec<(&str, &Path)> =
-            [("--report", &self.report), ("--changes", &self.changes)]
-                .into_iter()
-                .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
-                .collect();
+        let outputs: Vec<(&str, &Path)> = [
+            ("--report", &self.output.report),
+            ("--changes", &self.changes),
+        ]
+        .into_iter()
+        .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+        .collect();
         let stdout_taken = check_output_targets(
             &[
                 ("OLD", &self.old),
@@ -150,13 +146,13 @@ impl DiffArgs {
             let wgs84 = chargecov::crs::OutputCrs::wgs84();
             super::shared::layer_format("--changes", path, false, &wgs84)?;
         }
-        let bars = Bars::new(self.quiet);
+        let bars = Bars::new(self.output.quiet);
         let mut diff = run_diff(&config, &bars)?;
-        if self.report.is_some() || self.format == Format::Json {
+        if self.output.report.is_some() || self.output.format == Format::Json {
             diff.report.provenance = Some(DiffProvenance::of(&config)?);
         }
         let mut outputs = StagedOutputs::new();
-        if let Some(path) = &self.report {
+        if let Some(path) = &self.output.report {
             outputs.stage(path, |w| {
                 serde_json::to_writer_pretty(&mut *w, &diff.report)?;
                 w.write_all(b"\n")
@@ -166,7 +162,7 @@ impl DiffArgs {
             let layer = chargecov::output::diff::ChangeLayer::new(&diff);
             super::shared::stage_layer(&mut outputs, path, &layer, false)?;
         }
-        let stdout = match self.format {
+        let stdout = match self.output.format {
             Format::Text => chargecov::output::printable(text::render(&diff.report)),
             Format::Json => {
                 serde_json::to_string_pretty(&diff.report).context("serialising the diff")? + "\n"

@@ -403,3 +403,24 @@ pub fn stage_layer(
     layer::stage(outputs, path, layer, LayerOptions { csv_bom })?;
     Ok(())
 }
+
+/// The output flags every command shares: what standard output gets, the
+/// JSON report, and quiet. `F` is the command's formats for standard
+/// output.
+#[derive(Debug, Args)]
+pub struct OutputArgs<F>
+where
+    F: clap::ValueEnum + Default + Clone + Send + Sync + 'static,
+{
+    /// Format of the result on standard output.
+    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
+    pub format: F,
+
+    /// Write the JSON report to this file (`-`: standard output).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub report: Option<std::path::PathBuf>,
+
+    /// No progress bars and no warnings on stderr (errors are always shown).
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
+}

@@ -22,7 +22,7 @@ use chargecov::{Report, StationFieldSpecs};
 
 use super::check::CheckInputs;
 use super::progress::Bars;
-use super::shared::check_output_targets;
+use super::shared::{OutputArgs, check_output_targets};
 
 /// Suggest where new chargers would close the gaps.
 ///
@@ -118,13 +118,8 @@ pub struct SuggestArgs {
     #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Output")]
     pub output_crs: Option<Crs>,
 
-    /// Format of the result on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    pub format: Format,
-
-    /// Write the JSON report (sites, curve, guarantee, the check after).
-    #[arg(long, value_name = "FILE", help_heading = "Output")]
-    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs<Format>,
 
     /// Write a self-contained HTML report: the map with the sites, the curve and the sites table.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
@@ -133,10 +128,6 @@ pub struct SuggestArgs {
     /// Drop unusable features and candidates that could serve no area, with a warning, instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,
-
-    /// No progress bars and no warnings on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -146,8 +137,9 @@ pub enum DemandArg {
     Worst,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
+    #[default]
     Text,
     Json,
 }
@@ -222,7 +214,7 @@ impl SuggestArgs {
         }
         let outputs: Vec<(&str, &Path)> = [
             ("--out", &self.out),
-            ("--report", &self.report),
+            ("--report", &self.output.report),
             ("--html", &self.html),
         ]
         .into_iter()
@@ -240,15 +232,16 @@ impl SuggestArgs {
         let (claim, claim_ref) = super::claims::resolve_flag(self.inputs.claim.as_deref())?;
         let config = self.config(claim.as_ref())?;
         let stdout_taken = self.check_targets()?;
-        let bars = Bars::new(self.quiet);
-        let hashing = (self.report.is_some() || self.format == Format::Json).then(|| {
-            let (areas, stations, rule) = (
-                config.check.areas.clone(),
-                config.check.stations.clone(),
-                config.check.rule,
-            );
-            std::thread::spawn(move || Provenance::of(&areas, &stations, &rule, claim_ref))
-        });
+        let bars = Bars::new(self.output.quiet);
+        let hashing =
+            (self.output.report.is_some() || self.output.format == Format::Json).then(|| {
+                let (areas, stations, rule) = (
+                    config.check.areas.clone(),
+                    config.check.stations.clone(),
+                    config.check.rule,
+                );
+                std::thread::spawn(move || Provenance::of(&areas, &stations, &rule, claim_ref))
+            });
         let run = run_suggest(&config, &bars)?;
         bars.start("building the report", None);
         let mut report = SuggestReport::new(&run, self.population_field.as_deref());
@@ -260,7 +253,7 @@ impl SuggestArgs {
         }
         bars.start("writing outputs", None);
         let mut outputs = StagedOutputs::new();
-        if let Some(path) = &self.report {
+        if let Some(path) = &self.output.report {
             outputs.stage(path, |w| {
                 serde_json::to_writer_pretty(&mut *w, &report)?;
                 w.write_all(b"\n")
@@ -299,7 +292,7 @@ impl SuggestArgs {
                 )
             })?;
         }
-        let stdout_text = match self.format {
+        let stdout_text = match self.output.format {
             Format::Text => output::printable(output::suggest::render_text(&report)),
             Format::Json => {
                 let mut text =

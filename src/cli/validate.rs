@@ -1,17 +1,18 @@
 //! `chargecov validate`: is a station snapshot sound?
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use chargecov::output::staged::StagedOutputs;
 use chargecov::output::validate as render;
 use chargecov::validate::checks::{CheckId, Severity, parse_override};
 use chargecov::validate::{ValidateConfig, run_validate};
 use chargecov::{AreaFieldSpecs, Source};
 
 use super::progress::Bars;
-use super::shared::{CrsArgs, StationFieldArgs};
+use super::shared::{CrsArgs, OutputArgs, StationFieldArgs, check_output_targets};
 
 /// Check a station file: geometry, required fields, unique ids, power,
 /// duplicates, and — with --areas — stations outside every area and a
@@ -62,23 +63,19 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs<Format>,
 
     #[command(flatten)]
     pub station_fields: StationFieldArgs,
 
     #[command(flatten)]
     pub crs: CrsArgs,
-
-    /// No progress bars.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
+    #[default]
     Text,
     Json,
     Junit,
@@ -107,15 +104,36 @@ impl ValidateArgs {
         config.stations_read = self.crs.stations_read();
         config.areas_read = self.crs.areas_read();
 
-        let bars = Bars::new(self.quiet);
+        let mut inputs = vec![("STATIONS", self.stations.as_path())];
+        if let Some(areas) = &self.areas {
+            inputs.push(("--areas", areas.as_path()));
+        }
+        let report: Vec<(&str, &Path)> = self
+            .output
+            .report
+            .iter()
+            .map(|p| ("--report", p.as_path()))
+            .collect();
+        let stdout_taken = check_output_targets(&inputs, &report)?;
+        let bars = Bars::new(self.output.quiet);
         let v = run_validate(&config, &bars)?;
-        let text = match self.format {
+        let text = match self.output.format {
             Format::Text => chargecov::output::printable(render::text(&v)),
             Format::Json => serde_json::to_string_pretty(&v)? + "\n",
             Format::Junit => chargecov::output::printable(render::junit(&v)),
             Format::Github => chargecov::output::printable(render::github(&v)),
         };
-        super::say::stdout(&text)?;
+        let mut outputs = StagedOutputs::new();
+        if let Some(path) = &self.output.report {
+            outputs.stage(path, |w| {
+                serde_json::to_writer_pretty(&mut *w, &v)?;
+                w.write_all(b"\n")
+            })?;
+        }
+        if !stdout_taken {
+            outputs.stage(Path::new("-"), |w| w.write_all(text.as_bytes()))?;
+        }
+        outputs.commit()?;
         let too_many_warnings = self.max_warnings.is_some_and(|n| v.summary.warnings > n);
         Ok(if v.summary.valid && !too_many_warnings {
             ExitCode::SUCCESS
