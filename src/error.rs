@@ -16,6 +16,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Which input layer an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Layer {
     /// The boundary polygons.
     Areas,
@@ -47,6 +48,7 @@ impl fmt::Display for Layer {
 
 /// What a property or column is read for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FieldRole {
     /// An area's or a station's id.
     Id,
@@ -87,6 +89,7 @@ impl FieldRole {
 
 /// A setting of a run's configuration whose value was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Setting {
     /// `Rule::min_power_kw`.
     MinPowerKw,
@@ -179,6 +182,7 @@ impl Setting {
 
 /// How a GeoJSON text fails to be a FeatureCollection.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NotACollection {
     /// A single Feature.
     SingleFeature,
@@ -190,6 +194,7 @@ pub enum NotACollection {
 
 /// Everything that can stop a run before a verdict is reached.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input could not be opened or read.
     #[error("cannot read {source_name}: {error}")]
@@ -690,6 +695,7 @@ impl fmt::Display for FormatRefusal {
 
 /// Which limit an input reached (see `input::ExpansionLimits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SizeLimit {
     /// The most text a compressed input may give.
     Expanded,

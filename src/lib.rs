@@ -23,7 +23,7 @@
 //!
 //! Station feeds may give power in several fields or nested arrays, be
 //! filtered, and be grouped into sites ([`feed`], [`pools`]); policy
-//! claims are data ([`claims`]). Corridor claims ("a site every 60 km
+//! claims are data ([`rules::claims`]). Corridor claims ("a site every 60 km
 //! along the motorway") are judged on a road network ([`corridor`],
 //! [`run_corridor`]).
 //!
@@ -40,48 +40,65 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod assess;
+// The commands, each a folder with its config, run and report.
 pub mod check;
-pub mod coincident;
-pub mod contained;
 pub mod corridor;
-pub mod crs;
-pub mod demo;
 pub mod diff;
-pub mod error;
-pub mod feed;
-pub mod fields;
 #[cfg(feature = "generate")]
 pub mod generate;
-pub mod geodesy;
-pub mod index;
+pub mod suggest;
+pub mod validate;
+
+// One door in, one door out.
 pub mod input;
-pub mod issues;
+pub mod output;
+
+// The stages between them, and the plain data they hand on.
+pub mod assess;
+pub mod crs;
+pub mod feed;
+pub mod fields;
 pub mod model;
 pub mod normalise;
-pub mod output;
 pub mod pools;
-pub mod power;
-pub mod prepare;
-pub mod progress;
-pub mod reporting;
 pub mod rules;
-pub mod scratch;
-pub mod stats;
-pub mod suggest;
 pub mod surface;
-pub mod units;
-pub mod validate;
-pub mod validity;
 
-pub use check::{CheckConfig, run_check};
-pub use check::{CheckRun, Report};
+// Foundations.
+pub mod demo;
+pub mod error;
+pub mod geodesy;
+pub mod index;
+pub mod issues;
+pub mod power;
+pub mod progress;
+pub mod scratch;
+pub mod units;
+
+// Details of the stages, not an interface: what they expose is re-exported
+// where it appears (e.g. [`DistanceStats`] in a report).
+mod coincident;
+#[doc(hidden)]
+pub mod contained;
+mod prepare;
+mod reporting;
+mod stats;
+mod validity;
+
+pub use check::{CheckConfig, CheckRun, Report, run_check};
 pub use corridor::{CorridorConfig, run_corridor};
+pub use diff::{DiffConfig, run_diff};
 pub use error::{Error, Result};
 pub use fields::{AreaFieldSpecs, StationFieldSpecs};
 pub use input::{InputFormat, Source};
 pub use model::{Area, Station};
+pub use output::layer::{LayerFormat, OutputLayer};
+pub use reporting::{ListedWarning, Tool};
 pub use rules::Rule;
+pub use rules::claims::Claim;
+pub use stats::DistanceStats;
+pub use suggest::{SuggestConfig, run_suggest};
+pub use validate::{ValidateConfig, run_validate};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

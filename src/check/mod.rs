@@ -1,7 +1,7 @@
 //! `chargecov check`: does every area have a qualifying charger? The
-//! pipeline (read → normalise → index → assess → judge) in [`run`], what
-//! it is asked in [`config`], and the JSON report drawn from its result
-//! in [`report`], so the same run can be rendered as text, JSON and
+//! pipeline (read → normalise → index → assess → judge, [`run_check`]),
+//! what it is asked ([`CheckConfig`]), and the JSON report drawn from its
+//! result ([`report`]), so the same run can be rendered as text, JSON and
 //! GeoJSON without recomputing anything.
 
 mod config;

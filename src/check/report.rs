@@ -471,7 +471,7 @@ pub struct Warnings {
     pub count: usize,
     /// Warnings per code.
     pub by_code: BTreeMap<&'static str, usize>,
-    /// At most [`LISTED_WARNINGS_PER_CODE`] per code, areas first.
+    /// At most 1,000 per code, areas first.
     pub listed: Vec<ListedWarning>,
 }
 

@@ -237,6 +237,8 @@ fn crs_flag(layer: Layer) -> &'static str {
         Layer::Stations => "--stations-crs",
         Layer::Network => "--network-crs",
         Layer::Candidates => "--candidates-crs",
+        // A layer this command line does not know yet: named as the library names it.
+        other => other.name(),
     }
 }
 
@@ -253,6 +255,7 @@ fn field_flag(layer: Layer, role: FieldRole) -> &'static str {
         (_, FieldRole::Lat) => "--lat-field",
         (_, FieldRole::Population) => "--population-field",
         (_, FieldRole::PoolKey) => "--pool-field",
+        (_, other) => other.name(),
     }
 }
 
@@ -278,5 +281,6 @@ fn setting_flag(setting: Setting) -> &'static str {
         Setting::SuggestK => "--k",
         Setting::TimeLimitS => "--time-limit-s",
         Setting::SnapM => "--snap-m",
+        other => other.name(),
     }
 }

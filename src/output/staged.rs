@@ -17,7 +17,7 @@
 //! replaced (the link stays); a special file (a FIFO, `/dev/stdout`, a
 //! terminal) is written through, never replaced. Temporary files are
 //! registered while they exist, so that a signal handler can remove them
-//! ([`remove_pending`]).
+//! ([`crate::scratch::sweep`]).
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
