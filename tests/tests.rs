@@ -42,6 +42,9 @@ mod ci_examples;
 mod ci_formats;
 mod reports;
 
+// The crate's own shape: the README's Layout, the order of modules.
+mod layout;
+
 // Real data from `../shared/data`, against shapely and pyproj.
 mod real_chongqing;
 mod real_germany;
