@@ -36,6 +36,7 @@ impl<'a> AreaIndex<'a> {
     }
 
     /// Is `p` inside some area or on its boundary?
+    #[inline]
     pub fn covers(&self, p: Coord<f64>) -> bool {
         self.tree
             .locate_all_at_point(&[p.x, p.y])

@@ -8,17 +8,20 @@ use std::cmp::Ordering;
 pub(crate) struct Keyed<T>(pub f64, pub T);
 
 impl<T> PartialEq for Keyed<T> {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
 impl<T> Eq for Keyed<T> {}
 impl<T> PartialOrd for Keyed<T> {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 impl<T> Ord for Keyed<T> {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         self.0.total_cmp(&other.0)
     }
