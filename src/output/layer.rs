@@ -280,9 +280,18 @@ mod tests {
 
     #[test]
     fn the_allowed_list_reads_as_a_sentence() {
+        // The engine alone writes GeoJSON and CSV; each format feature adds one.
         let with = allowed_extensions(true);
-        assert!(with.starts_with(".geojson, .json, "), "{with}");
+        assert!(with.starts_with(".geojson, .json"), "{with}");
         assert!(with.ends_with(" or .csv"), "{with}");
-        assert!(!allowed_extensions(false).contains(".csv"));
+        assert_eq!(with.contains(".gpkg"), cfg!(feature = "gpkg"), "{with}");
+        assert_eq!(
+            with.contains(".parquet"),
+            cfg!(feature = "parquet"),
+            "{with}"
+        );
+        let without = allowed_extensions(false);
+        assert!(!without.contains(".csv"), "{without}");
+        assert!(without.contains(" or "), "{without}");
     }
 }
