@@ -35,14 +35,7 @@ pub fn pool_stations(
             // A site key no record has is a misspelt name, not a layer of
             // one-record sites.
             if by == PoolBy::Key && stations.points.iter().all(|p| p.pool_key.is_none()) {
-                let available = if stations.info.columns.is_empty() {
-                    source
-                        .open_with(read)
-                        .and_then(|input| crate::input::names::property_names(&input, 1000))
-                        .unwrap_or_default()
-                } else {
-                    stations.info.columns.clone()
-                };
+                let available = field_names(&stations, source, read);
                 return Err(Error::MissingFields {
                     source_name: stations.info.path.clone(),
                     layer: crate::error::Layer::Stations,
@@ -74,14 +67,7 @@ pub fn require_power(
     {
         return Ok(());
     }
-    let fields = if stations.info.columns.is_empty() {
-        source
-            .open_with(read)
-            .and_then(|input| crate::input::names::property_names(&input, 1000))
-            .unwrap_or_default()
-    } else {
-        stations.info.columns.clone()
-    };
+    let fields = field_names(stations, source, read);
     Err(Error::NoPower {
         source_name: stations.info.path.clone(),
         field: stations.info.fields.power.clone(),
@@ -89,4 +75,17 @@ pub fn require_power(
         records: stations.info.features_read,
         fields,
     })
+}
+
+/// The fields the station records have, for an error that names them: a
+/// table's columns, or the properties of a layer's first 1,000 features.
+fn field_names(stations: &StationLayer, source: &Source, read: &ReadOptions) -> Vec<String> {
+    if stations.info.columns.is_empty() {
+        source
+            .open_with(read)
+            .and_then(|input| crate::input::names::property_names(&input, 1000))
+            .unwrap_or_default()
+    } else {
+        stations.info.columns.clone()
+    }
 }

@@ -141,8 +141,11 @@ pub trait OutputLayer {
     fn kind(&self) -> ShapeKind;
     /// The coordinate system its coordinates are written in.
     fn crs(&self) -> &OutputCrs;
-    /// Writes the layer as a GeoJSON FeatureCollection.
-    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()>;
+    /// Writes the layer as a GeoJSON FeatureCollection; by default from
+    /// its records (point and line layers; area layers stream their own).
+    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
+        crate::output::write_features(out, self.crs(), self.records()?)
+    }
     /// Whether the layer has a table of facts (`.csv`).
     fn has_csv(&self) -> bool {
         false

@@ -275,9 +275,6 @@ impl crate::output::layer::OutputLayer for SuggestedLayer<'_> {
     fn crs(&self) -> &OutputCrs {
         self.crs
     }
-    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
-        write_geojson(out, self.report, self.crs)
-    }
     fn records(&self) -> io::Result<Vec<ShapeRecord>> {
         site_records(self.report, self.crs)
     }

@@ -2,7 +2,7 @@
 //! makes it qualify or not: its records, points, strongest point, total
 //! power and the power the rule saw.
 
-use std::io::{self, Write};
+use std::io;
 
 use serde_json::{Map, Value, json};
 
@@ -67,11 +67,6 @@ impl crate::output::layer::OutputLayer for SiteLayer<'_> {
     }
     fn crs(&self) -> &OutputCrs {
         self.crs
-    }
-    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
-        crate::output::write_features(&mut buffered, self.crs, self.site_records()?)?;
-        buffered.flush()
     }
     fn records(&self) -> io::Result<Vec<ShapeRecord>> {
         self.site_records()

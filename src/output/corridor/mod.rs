@@ -6,7 +6,7 @@
 pub mod html;
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io;
 
 use geo::{Coord, Geometry, LineString, Point};
 use serde_json::{Map, Value, json};
@@ -16,7 +16,7 @@ use crate::corridor::CorridorRun;
 use crate::corridor::report::{CorridorReport, km3};
 use crate::crs::OutputCrs;
 use crate::output::layer::OutputLayer;
-use crate::output::{ShapeKind, ShapeRecord, write_features};
+use crate::output::{ShapeKind, ShapeRecord};
 use crate::reporting::round_deg;
 use crate::units::trim_float;
 
@@ -322,9 +322,6 @@ impl OutputLayer for StretchLayer<'_> {
     fn crs(&self) -> &OutputCrs {
         self.crs
     }
-    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
-        write_features(out, self.crs, self.records()?)
-    }
     fn records(&self) -> io::Result<Vec<ShapeRecord>> {
         let (run, crs) = (self.run, self.crs);
         run.stretches()
@@ -371,9 +368,6 @@ impl OutputLayer for SnappedLayer<'_> {
     fn crs(&self) -> &OutputCrs {
         self.crs
     }
-    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
-        write_features(out, self.crs, self.records()?)
-    }
     fn records(&self) -> io::Result<Vec<ShapeRecord>> {
         let (run, crs) = (self.run, self.crs);
         run.snaps
@@ -417,9 +411,6 @@ impl OutputLayer for SuggestedLayer<'_> {
     }
     fn crs(&self) -> &OutputCrs {
         self.crs
-    }
-    fn write_geojson(&self, out: &mut dyn Write) -> io::Result<()> {
-        write_features(out, self.crs, self.records()?)
     }
     fn records(&self) -> io::Result<Vec<ShapeRecord>> {
         let suggested = self.report.suggested.as_deref().unwrap_or_default();
