@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use chargecov::check::SurfaceRequest;
 use chargecov::check::report::Provenance;
-use chargecov::crs::Crs;
+use chargecov::crs::{Crs, OutputCrs};
 use chargecov::output;
 use chargecov::output::check::areas;
 use chargecov::output::check::text;
@@ -17,7 +17,7 @@ use chargecov::pools::PoolBy;
 use chargecov::progress::Progress;
 use chargecov::rules::claims::{Claim, ClaimKind};
 use chargecov::units::trim_float;
-use chargecov::{CheckConfig, Report, Rule, Source, demo, run_check};
+use chargecov::{CheckConfig, CheckRun, Report, Rule, Source, demo, run_check};
 
 use super::progress::Bars;
 use super::shared::{
@@ -449,21 +449,7 @@ impl CheckArgs {
         let writes_shapes =
             self.uncovered.is_some() || self.areas_out.is_some() || self.gaps.is_some();
         if writes_shapes && !self.output.quiet {
-            use geo::BoundingRect;
-            let (west, east) = run
-                .areas
-                .areas
-                .iter()
-                .filter_map(|a| a.geometry.bounding_rect())
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), r| {
-                    (w.min(r.min().x), e.max(r.max().x))
-                });
-            if let Some(warning) = (west <= east)
-                .then(|| output_crs.distortion_warning(west, east))
-                .flatten()
-            {
-                super::say::stderr(&format!("chargecov: warning: --output-crs: {warning}"));
-            }
+            warn_of_distortion(&run, &output_crs);
         }
         bars.start("writing outputs", None);
 
@@ -480,29 +466,61 @@ impl CheckArgs {
                 buffered.flush()
             })?;
         }
+        self.stage_layers(&mut outputs, &run, &report, &output_crs)?;
+        self.stage_maps(&mut outputs, &run, &report, &map_metric)?;
+        if !stdout_taken {
+            let text = self.stdout_text(&report, &config)?;
+            outputs.stage(Path::new("-"), |w| w.write_all(text.as_bytes()))?;
+        }
+        outputs.commit()?;
+        bars.finish();
+        bars.total();
+        self.warn_after_json(&report);
+
+        let code = if report.summary.claim_holds {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+        // The process ends next: the system takes the memory back at once,
+        // where freeing millions of records one by one takes 50 ms.
+        std::mem::forget(run);
+        std::mem::forget(report);
+        Ok(code)
+    }
+
+    /// The layers asked for (uncovered areas, sites, all areas, gaps, the
+    /// reach curve), staged in the formats their paths name.
+    fn stage_layers(
+        &self,
+        outputs: &mut StagedOutputs,
+        run: &CheckRun,
+        report: &Report,
+        output_crs: &OutputCrs,
+    ) -> anyhow::Result<()> {
         let covered: &[bool] = &run.covered;
         let area_layer = |name, keep: fn(&[bool], usize) -> bool| areas::AreaLayer {
             name,
             areas: &run.areas.areas,
-            report: &report,
-            crs: &output_crs,
+            report,
+            crs: output_crs,
             keep: move |i| keep(covered, i),
         };
         if let Some(path) = &self.uncovered {
             let layer = area_layer("uncovered", |covered, i| !covered[i]);
-            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
+            stage_layer(outputs, path, &layer, self.csv_bom)?;
         }
         if let Some(path) = &self.sites {
             let layer = chargecov::output::check::sites::SiteLayer {
                 stations: &run.stations,
                 qualifies: &run.qualifies,
-                crs: &output_crs,
+                crs: output_crs,
             };
-            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
+            stage_layer(outputs, path, &layer, self.csv_bom)?;
         }
         if let Some(path) = &self.areas_out {
             let layer = area_layer("areas", |_, _| true);
-            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
+            stage_layer(outputs, path, &layer, self.csv_bom)?;
         }
         if let (Some(path), Some(surface)) = (&self.gaps, &run.surface) {
             let gaps: Vec<_> = surface.areas.iter().map(|a| a.gap.as_ref()).collect();
@@ -516,37 +534,48 @@ impl CheckArgs {
                 .unwrap_or_default();
             let layer = areas::GapLayer {
                 areas: &run.areas.areas,
-                report: &report,
+                report,
                 gaps: &gaps,
                 radius_label: largest,
-                crs: &output_crs,
+                crs: output_crs,
             };
-            stage_layer(&mut outputs, path, &layer, self.csv_bom)?;
+            stage_layer(outputs, path, &layer, self.csv_bom)?;
         }
         if let Some(path) = &self.curve {
             outputs.stage(path, |w| {
                 if self.csv_bom {
                     w.write_all("\u{feff}".as_bytes())?;
                 }
-                areas::write_curve(w, &report)
+                areas::write_curve(w, report)
             })?;
         }
+        Ok(())
+    }
+
+    /// The HTML page, the Markdown summary and the printed map (SVG, PNG).
+    fn stage_maps(
+        &self,
+        outputs: &mut StagedOutputs,
+        run: &CheckRun,
+        report: &Report,
+        map_metric: &output::map::Metric,
+    ) -> anyhow::Result<()> {
         let map_input = output::map::MapInput {
             attribution: self.map_attribution.as_deref(),
-            ..output::map::MapInput::new(&run, &report)
+            ..output::map::MapInput::new(run, report)
         };
         if let Some(path) = &self.html {
             outputs.stage(path, |w| {
-                w.write_all(output::check::html::render(&map_input, &map_metric).as_bytes())
+                w.write_all(output::check::html::render(&map_input, map_metric).as_bytes())
             })?;
         }
         if let Some(path) = &self.markdown {
             outputs.stage(path, |w| {
-                w.write_all(output::printable(output::check::markdown::render(&report)).as_bytes())
+                w.write_all(output::printable(output::check::markdown::render(report)).as_bytes())
             })?;
         }
         if self.svg.is_some() || self.png.is_some() {
-            let svg = output::map::print_svg(&map_input, &map_metric);
+            let svg = output::map::print_svg(&map_input, map_metric);
             if let Some(path) = &self.svg {
                 outputs.stage(path, |w| w.write_all(svg.as_bytes()))?;
             }
@@ -561,31 +590,34 @@ impl CheckArgs {
                 outputs.stage(path, |w| w.write_all(&png))?;
             }
         }
-        let stdout_text = match self.output.format {
-            Format::Text => output::printable(text::render(&report)),
+        Ok(())
+    }
+
+    /// The report as `--format` asks for it on standard output.
+    fn stdout_text(&self, report: &Report, config: &CheckConfig) -> anyhow::Result<String> {
+        Ok(match self.output.format {
+            Format::Text => output::printable(text::render(report)),
             Format::Json => {
                 let mut text =
-                    serde_json::to_string_pretty(&report).context("serialising the report")?;
+                    serde_json::to_string_pretty(report).context("serialising the report")?;
                 text.push('\n');
                 text
             }
             Format::Junit => output::printable(output::check::ci::check_junit(
-                &report,
+                report,
                 &report.inputs.areas.path,
             )),
             Format::Github => output::printable(output::check::ci::check_github(
-                &report,
+                report,
                 config.areas.path().and_then(|p| p.to_str()),
                 &super::shared::feature_lines(&config.areas),
             )),
-        };
-        if !stdout_taken {
-            outputs.stage(Path::new("-"), |w| w.write_all(stdout_text.as_bytes()))?;
-        }
-        outputs.commit()?;
-        bars.finish();
-        bars.total();
+        })
+    }
 
+    /// With a JSON report on standard output, the warnings a person would
+    /// otherwise miss, on standard error.
+    fn warn_after_json(&self, report: &Report) {
         if !self.output.quiet
             && self.output.format == Format::Json
             && let Some(m) = &report.inputs.crs_mismatch
@@ -598,15 +630,25 @@ impl CheckArgs {
                 report.warnings.count
             ));
         }
-        let code = if report.summary.claim_holds {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        };
-        // The process ends next: the system takes the memory back at once,
-        // where freeing millions of records one by one takes 50 ms.
-        std::mem::forget(run);
-        std::mem::forget(report);
-        Ok(code)
+    }
+}
+
+/// Warns when the output CRS distorts the areas' extent (e.g. a UTM zone
+/// far from its meridian).
+fn warn_of_distortion(run: &CheckRun, output_crs: &OutputCrs) {
+    use geo::BoundingRect;
+    let (west, east) = run
+        .areas
+        .areas
+        .iter()
+        .filter_map(|a| a.geometry.bounding_rect())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), r| {
+            (w.min(r.min().x), e.max(r.max().x))
+        });
+    if let Some(warning) = (west <= east)
+        .then(|| output_crs.distortion_warning(west, east))
+        .flatten()
+    {
+        super::say::stderr(&format!("chargecov: warning: --output-crs: {warning}"));
     }
 }

@@ -17,6 +17,7 @@ use geo::Coord;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
+use crate::crs::LayerCrs;
 use crate::error::{Error, FieldRole, Layer, Result};
 use crate::geodesy::distance_m;
 use crate::input::raw::{RawFeature, RawGeometry, RawLayer};
@@ -197,20 +198,7 @@ pub fn build(
         source_name,
     )?;
     let features_read = raw.records.len();
-    let is_line = |r: &RawFeature| {
-        matches!(
-            r.geometry,
-            RawGeometry::LineString(_) | RawGeometry::MultiLineString(_)
-        )
-    };
-    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    for r in raw.records.iter().filter(|r| !is_line(r)) {
-        if !matches!(r.geometry, RawGeometry::Malformed(_)) {
-            *skipped
-                .entry(r.geometry.type_name().to_owned())
-                .or_default() += 1;
-        }
-    }
+    let skipped = skipped_kinds(&raw.records);
     if !raw.records.iter().any(is_line) {
         return Err(Error::NoLines {
             source_name: source_name.to_owned(),
@@ -222,115 +210,15 @@ pub fn build(
                 .join(", "),
         });
     }
-    let route_field = match &spec.route_field {
-        Some(field) => {
-            if !raw
-                .records
-                .iter()
-                .filter(|r| is_line(r))
-                .any(|r| r.properties.contains_key(field))
-            {
-                return Err(Error::MissingFields {
-                    source_name: source_name.to_owned(),
-                    layer: Layer::Network,
-                    missing: vec![(FieldRole::Route, field.clone())],
-                    available: property_names(&raw.records),
-                });
-            }
-            field.clone()
-        }
-        None => ROUTE_KEYS
-            .iter()
-            .find(|key| {
-                raw.records
-                    .iter()
-                    .filter(|r| is_line(r))
-                    .any(|r| text_of(r.properties.get(**key)).is_some())
-            })
-            .map(|k| (*k).to_owned())
-            .ok_or_else(|| Error::NoRouteField {
-                source_name: source_name.to_owned(),
-                looked_for: ROUTE_KEYS.iter().map(|k| (*k).to_owned()).collect(),
-                available: property_names(&raw.records),
-            })?,
-    };
+    let route_field = route_field_of(&raw.records, spec, source_name)?;
 
     // Lines converted on all cores; nodes and routes numbered after, in
     // file order, so that the numbering is deterministic.
-    struct Line {
-        feature: usize,
-        coords: Vec<Coord<f64>>,
-        routes: Vec<String>,
-        directed: bool,
-    }
     let converted: Vec<(Vec<Line>, Vec<FeatureIssue>)> = raw
         .records
         .into_par_iter()
         .filter(|r| is_line(r) || matches!(r.geometry, RawGeometry::Malformed(_)))
-        .map(|record| {
-            let index = record.index;
-            let id = record
-                .feature_id
-                .as_ref()
-                .and_then(|s| s.to_text().ok().flatten());
-            let problem =
-                |code, message: String| FeatureIssue::error(code, index, id.as_deref(), message);
-            let parts = match record.geometry {
-                RawGeometry::LineString(line) => vec![line],
-                RawGeometry::MultiLineString(lines) => lines,
-                RawGeometry::Malformed(why) => {
-                    return (Vec::new(), vec![problem(IssueCode::BadCoordinates, why)]);
-                }
-                _ => return (Vec::new(), Vec::new()),
-            };
-            let routes = text_of(record.properties.get(&route_field))
-                .map(|v| route_names(&v))
-                .unwrap_or_default();
-            let (directed, reversed) = oneway_of(&record.properties, spec.oneway);
-            let mut lines = Vec::new();
-            for (p, part) in parts.into_iter().enumerate() {
-                let mut coords: Vec<Coord<f64>> = Vec::with_capacity(part.len());
-                for (x, y) in part {
-                    match crs.position(x, y) {
-                        Ok(c) => {
-                            if coords.last() != Some(&c) {
-                                coords.push(c);
-                            }
-                        }
-                        Err(why) => {
-                            return (
-                                Vec::new(),
-                                vec![problem(IssueCode::CoordinateOutOfRange, why)],
-                            );
-                        }
-                    }
-                }
-                if coords.len() < 2 {
-                    let which = if p > 0 {
-                        format!("part {p} of the line")
-                    } else {
-                        "the line".to_owned()
-                    };
-                    return (
-                        Vec::new(),
-                        vec![problem(
-                            IssueCode::LineTooShort,
-                            format!("{which} has fewer than two distinct positions"),
-                        )],
-                    );
-                }
-                if reversed {
-                    coords.reverse();
-                }
-                lines.push(Line {
-                    feature: index,
-                    coords,
-                    routes: routes.clone(),
-                    directed,
-                });
-            }
-            (lines, Vec::new())
-        })
+        .map(|record| convert(record, &route_field, spec, &crs))
         .collect();
     let mut issues = Vec::new();
     let mut lines = Vec::new();
@@ -346,6 +234,182 @@ pub fn build(
         });
     }
 
+    let Joined {
+        nodes,
+        edges,
+        routes,
+        no_route,
+    } = join(lines, spec.snap_m);
+    let info = NetworkInfo {
+        path: source_name.to_owned(),
+        format: raw.meta.format.to_string(),
+        crs: crs.label(),
+        features_read,
+        lines: edges.len(),
+        oneway_lines: edges.iter().filter(|e| e.directed).count(),
+        skipped,
+        no_route,
+        route_field,
+        length_km: crate::corridor::report::km3(edges.iter().map(Edge::length_m).sum()),
+    };
+    Ok(Network {
+        nodes,
+        edges,
+        routes,
+        info,
+        warnings,
+    })
+}
+
+/// Whether a feature is a road: a line or several.
+fn is_line(r: &RawFeature) -> bool {
+    matches!(
+        r.geometry,
+        RawGeometry::LineString(_) | RawGeometry::MultiLineString(_)
+    )
+}
+
+/// Features that are not lines, by geometry type (malformed ones are
+/// reported as errors instead).
+fn skipped_kinds(records: &[RawFeature]) -> BTreeMap<String, usize> {
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for r in records.iter().filter(|r| !is_line(r)) {
+        if !matches!(r.geometry, RawGeometry::Malformed(_)) {
+            *skipped
+                .entry(r.geometry.type_name().to_owned())
+                .or_default() += 1;
+        }
+    }
+    skipped
+}
+
+/// The field naming each line's routes: the one asked for, which some
+/// line must have, else the first of [`ROUTE_KEYS`] some line has.
+fn route_field_of(records: &[RawFeature], spec: &NetworkSpec, source_name: &str) -> Result<String> {
+    Ok(match &spec.route_field {
+        Some(field) => {
+            if !records
+                .iter()
+                .filter(|r| is_line(r))
+                .any(|r| r.properties.contains_key(field))
+            {
+                return Err(Error::MissingFields {
+                    source_name: source_name.to_owned(),
+                    layer: Layer::Network,
+                    missing: vec![(FieldRole::Route, field.clone())],
+                    available: property_names(records),
+                });
+            }
+            field.clone()
+        }
+        None => ROUTE_KEYS
+            .iter()
+            .find(|key| {
+                records
+                    .iter()
+                    .filter(|r| is_line(r))
+                    .any(|r| text_of(r.properties.get(**key)).is_some())
+            })
+            .map(|k| (*k).to_owned())
+            .ok_or_else(|| Error::NoRouteField {
+                source_name: source_name.to_owned(),
+                looked_for: ROUTE_KEYS.iter().map(|k| (*k).to_owned()).collect(),
+                available: property_names(records),
+            })?,
+    })
+}
+
+/// One part of a road, converted to WGS84, before nodes are numbered.
+struct Line {
+    feature: usize,
+    coords: Vec<Coord<f64>>,
+    routes: Vec<String>,
+    directed: bool,
+}
+
+/// A feature's parts as lines (reversed when tagged so), or the problem
+/// that makes it unusable.
+fn convert(
+    record: RawFeature,
+    route_field: &str,
+    spec: &NetworkSpec,
+    crs: &LayerCrs,
+) -> (Vec<Line>, Vec<FeatureIssue>) {
+    let index = record.index;
+    let id = record
+        .feature_id
+        .as_ref()
+        .and_then(|s| s.to_text().ok().flatten());
+    let problem = |code, message: String| FeatureIssue::error(code, index, id.as_deref(), message);
+    let parts = match record.geometry {
+        RawGeometry::LineString(line) => vec![line],
+        RawGeometry::MultiLineString(lines) => lines,
+        RawGeometry::Malformed(why) => {
+            return (Vec::new(), vec![problem(IssueCode::BadCoordinates, why)]);
+        }
+        _ => return (Vec::new(), Vec::new()),
+    };
+    let routes = text_of(record.properties.get(route_field))
+        .map(|v| route_names(&v))
+        .unwrap_or_default();
+    let (directed, reversed) = oneway_of(&record.properties, spec.oneway);
+    let mut lines = Vec::new();
+    for (p, part) in parts.into_iter().enumerate() {
+        let mut coords: Vec<Coord<f64>> = Vec::with_capacity(part.len());
+        for (x, y) in part {
+            match crs.position(x, y) {
+                Ok(c) => {
+                    if coords.last() != Some(&c) {
+                        coords.push(c);
+                    }
+                }
+                Err(why) => {
+                    return (
+                        Vec::new(),
+                        vec![problem(IssueCode::CoordinateOutOfRange, why)],
+                    );
+                }
+            }
+        }
+        if coords.len() < 2 {
+            let which = if p > 0 {
+                format!("part {p} of the line")
+            } else {
+                "the line".to_owned()
+            };
+            return (
+                Vec::new(),
+                vec![problem(
+                    IssueCode::LineTooShort,
+                    format!("{which} has fewer than two distinct positions"),
+                )],
+            );
+        }
+        if reversed {
+            coords.reverse();
+        }
+        lines.push(Line {
+            feature: index,
+            coords,
+            routes: routes.clone(),
+            directed,
+        });
+    }
+    (lines, Vec::new())
+}
+
+/// Nodes, edges and routes of the joined lines.
+struct Joined {
+    nodes: Vec<Coord<f64>>,
+    edges: Vec<Edge>,
+    routes: Vec<String>,
+    /// Lines that name no route.
+    no_route: usize,
+}
+
+/// Numbers the routes and the lines' end nodes in file order, joins ends
+/// within `snap_m` into one node, and measures each edge along its path.
+fn join(lines: Vec<Line>, snap_m: f64) -> Joined {
     let mut routes: Vec<String> = lines.iter().flat_map(|l| l.routes.clone()).collect();
     routes.sort();
     routes.dedup();
@@ -368,7 +432,7 @@ pub fn build(
         .collect();
     // Ends within the snapping distance become one node (the first in
     // file order), numbered again in order of first use.
-    let joined = snap_nodes(&nodes, spec.snap_m);
+    let joined = snap_nodes(&nodes, snap_m);
     let mut renumber: HashMap<u32, u32> = HashMap::new();
     let mut snapped_nodes = Vec::new();
     let mut node_of = |n: u32| -> u32 {
@@ -383,7 +447,7 @@ pub fn build(
     for (line, (first, last)) in lines.into_iter().zip(ends) {
         let (from, to) = (node_of(first), node_of(last));
         // Both ends of a sliver snapped together: no road is lost.
-        if from == to && first != last && path_length_m(&line.coords) <= spec.snap_m {
+        if from == to && first != last && path_length_m(&line.coords) <= snap_m {
             continue;
         }
         if line.routes.is_empty() {
@@ -413,25 +477,12 @@ pub fn build(
             }))
             .collect();
     });
-    let info = NetworkInfo {
-        path: source_name.to_owned(),
-        format: raw.meta.format.to_string(),
-        crs: crs.label(),
-        features_read,
-        lines: edges.len(),
-        oneway_lines: edges.iter().filter(|e| e.directed).count(),
-        skipped,
-        no_route,
-        route_field,
-        length_km: crate::corridor::report::km3(edges.iter().map(Edge::length_m).sum()),
-    };
-    Ok(Network {
+    Joined {
         nodes,
         edges,
         routes,
-        info,
-        warnings,
-    })
+        no_route,
+    }
 }
 
 /// A line's geodesic length, metres.

@@ -268,162 +268,12 @@ impl CorridorReport {
         claim: Option<String>,
         with_suggestions: bool,
     ) -> CorridorReport {
-        let route_name = |p: usize| run.network.routes[run.paths[p].route as usize].clone();
-        let mut sites_on_path = vec![0usize; run.paths.len()];
-        for s in &run.snaps {
-            sites_on_path[s.path as usize] += 1;
-        }
-        let paths: Vec<PathReport> = run
-            .paths
-            .iter()
-            .enumerate()
-            .map(|(p, path)| PathReport {
-                path: p,
-                route: route_name(p),
-                direction: path.direction,
-                length_km: km3(path.length_m()),
-                sites: sites_on_path[p],
-                max_gap_km: km3(run.max_gap_m[p]),
-                joined_gap_km: run.joined_gap_m[p].map(km3),
-                holds: run.path_holds(p),
-                starts_at: path.ends.0,
-                ends_at: path.ends.1,
-                start: position(path.coords[0]),
-                end: position(path.coords[path.coords.len() - 1]),
-            })
-            .collect();
-
-        // Routes by name, then direction.
-        let mut groups: BTreeMap<(u32, Direction), Vec<usize>> = BTreeMap::new();
-        for (p, path) in run.paths.iter().enumerate() {
-            groups
-                .entry((path.route, path.direction))
-                .or_default()
-                .push(p);
-        }
-        // Per path, counted in one pass (not a pass over every gap per path).
-        let mut stretches_on = vec![0usize; run.paths.len()];
-        for g in run.stretches() {
-            stretches_on[g.path as usize] += 1;
-        }
-        let routes: Vec<RouteReport> = groups
-            .iter()
-            .map(|(&(r, direction), members)| {
-                let mut ends = EndCounts::default();
-                for &p in members {
-                    let (a, b) = run.paths[p].ends;
-                    for e in [a, b] {
-                        match e {
-                            PathEnd::End => ends.end += 1,
-                            PathEnd::Junction => ends.junction += 1,
-                            PathEnd::Loop => {}
-                        }
-                    }
-                    if a == PathEnd::Loop {
-                        ends.r#loop += 1;
-                    }
-                }
-                RouteReport {
-                    route: run.network.routes[r as usize].clone(),
-                    direction,
-                    paths: members.len(),
-                    path_ends: ends,
-                    length_km: km3(members.iter().map(|&p| run.paths[p].length_m()).sum()),
-                    sites: {
-                        // Snaps are sorted by path: each member's are one run.
-                        let mut here: Vec<u32> = members
-                            .iter()
-                            .flat_map(|&p| {
-                                let from = run.snaps.partition_point(|s| (s.path as usize) < p);
-                                let to = run.snaps.partition_point(|s| (s.path as usize) <= p);
-                                run.snaps[from..to].iter().map(|s| s.site)
-                            })
-                            .collect();
-                        here.sort_unstable();
-                        here.dedup();
-                        here.len()
-                    },
-                    max_gap_km: km3(members
-                        .iter()
-                        .map(|&p| run.judged_gap_m(p))
-                        .fold(0.0, f64::max)),
-                    stretches: members.iter().map(|&p| stretches_on[p]).sum(),
-                    network_max_km: run.reach.routes[r as usize].map(|f| km3(f.distance_m)),
-                    unreached_km: km3(run.reach.unreached_m[r as usize]),
-                    holds: members.iter().all(|&p| run.path_holds(p)),
-                }
-            })
-            .collect();
-        let stretches: Vec<StretchReport> = run
-            .stretches()
-            .map(|g| StretchReport {
-                path: g.path as usize,
-                route: route_name(g.path as usize),
-                direction: run.paths[g.path as usize].direction,
-                start_km: km3(g.from_m),
-                end_km: km3(g.to_m),
-                gap_km: km3(g.length_m()),
-                kind: g.kind,
-            })
-            .collect();
-        let suggested = with_suggestions.then(|| {
-            let mut order: Vec<usize> = (0..run.suggested.len()).collect();
-            order.sort_by(|&a, &b| {
-                let (sa, sb) = (&run.suggested[a], &run.suggested[b]);
-                let (pa, pb) = (&run.paths[sa.path as usize], &run.paths[sb.path as usize]);
-                (pa.route, pa.direction, sa.path, sa.chainage_m)
-                    .partial_cmp(&(pb.route, pb.direction, sb.path, sb.chainage_m))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
-            order
-                .into_iter()
-                .enumerate()
-                .map(|(k, i)| {
-                    let s = &run.suggested[i];
-                    SuggestedReport {
-                        rank: k + 1,
-                        path: s.path as usize,
-                        route: route_name(s.path as usize),
-                        direction: run.paths[s.path as usize].direction,
-                        km: km3(s.chainage_m),
-                        at: position(s.at),
-                    }
-                })
-                .collect()
-        });
+        let paths = path_reports(run);
+        let routes = route_reports(run);
+        let stretches = stretch_reports(run);
+        let suggested = with_suggestions.then(|| suggested_reports(run));
         let qualifying = run.qualifies.iter().filter(|q| **q).count();
-        let mut notes = Vec::new();
-        if qualifying == 0 {
-            notes.push(format!(
-                "no site qualifies (none is {}): every path is one gap",
-                rule.describe_site()
-            ));
-        } else if run.off_road == qualifying {
-            notes.push(format!(
-                "none of the {qualifying} qualifying sites lies within {} km of a road: every path is one gap; check that the layers cover the same region and CRS, or raise --max-offset-km",
-                crate::units::trim_float(run.max_offset_m / 1000.0)
-            ));
-        }
-        let junction_paths = run
-            .paths
-            .iter()
-            .filter(|p| p.ends.0 == PathEnd::Junction || p.ends.1 == PathEnd::Junction)
-            .count();
-        let across = (0..run.paths.len())
-            .filter(|&p| {
-                !run.path_holds(p) && run.max_gap_m[p] <= run.spacing_m + super::gaps::TOLERANCE_M
-            })
-            .count();
-        if across > 0 {
-            notes.push(format!(
-                "{across} path(s) have a gap longer than the spacing only when joined across a junction of their route (paths[].joined_gap_km): not listed as stretches, and --suggest does not close them"
-            ));
-        }
-        if junction_paths > 0 {
-            notes.push(format!(
-                "{junction_paths} paths start or end at a junction of their route (a branch or merge): gaps are judged joined across it, in the direction of travel, a driver taking the better branch"
-            ));
-        }
+        let notes = notes(run, rule, qualifying);
         CorridorReport {
             tool: Tool::THIS,
             rule: CorridorRule {
@@ -477,4 +327,177 @@ impl CorridorReport {
             provenance: None,
         }
     }
+}
+
+/// Each path with its sites, its gaps and its verdict.
+fn path_reports(run: &CorridorRun) -> Vec<PathReport> {
+    let route_name = |p: usize| run.network.routes[run.paths[p].route as usize].clone();
+    let mut sites_on_path = vec![0usize; run.paths.len()];
+    for s in &run.snaps {
+        sites_on_path[s.path as usize] += 1;
+    }
+    run.paths
+        .iter()
+        .enumerate()
+        .map(|(p, path)| PathReport {
+            path: p,
+            route: route_name(p),
+            direction: path.direction,
+            length_km: km3(path.length_m()),
+            sites: sites_on_path[p],
+            max_gap_km: km3(run.max_gap_m[p]),
+            joined_gap_km: run.joined_gap_m[p].map(km3),
+            holds: run.path_holds(p),
+            starts_at: path.ends.0,
+            ends_at: path.ends.1,
+            start: position(path.coords[0]),
+            end: position(path.coords[path.coords.len() - 1]),
+        })
+        .collect()
+}
+
+/// Each route by direction: its paths, where they end, and its verdict.
+fn route_reports(run: &CorridorRun) -> Vec<RouteReport> {
+    // Routes by name, then direction.
+    let mut groups: BTreeMap<(u32, Direction), Vec<usize>> = BTreeMap::new();
+    for (p, path) in run.paths.iter().enumerate() {
+        groups
+            .entry((path.route, path.direction))
+            .or_default()
+            .push(p);
+    }
+    // Per path, counted in one pass (not a pass over every gap per path).
+    let mut stretches_on = vec![0usize; run.paths.len()];
+    for g in run.stretches() {
+        stretches_on[g.path as usize] += 1;
+    }
+    groups
+        .iter()
+        .map(|(&(r, direction), members)| {
+            let mut ends = EndCounts::default();
+            for &p in members {
+                let (a, b) = run.paths[p].ends;
+                for e in [a, b] {
+                    match e {
+                        PathEnd::End => ends.end += 1,
+                        PathEnd::Junction => ends.junction += 1,
+                        PathEnd::Loop => {}
+                    }
+                }
+                if a == PathEnd::Loop {
+                    ends.r#loop += 1;
+                }
+            }
+            RouteReport {
+                route: run.network.routes[r as usize].clone(),
+                direction,
+                paths: members.len(),
+                path_ends: ends,
+                length_km: km3(members.iter().map(|&p| run.paths[p].length_m()).sum()),
+                sites: {
+                    // Snaps are sorted by path: each member's are one run.
+                    let mut here: Vec<u32> = members
+                        .iter()
+                        .flat_map(|&p| {
+                            let from = run.snaps.partition_point(|s| (s.path as usize) < p);
+                            let to = run.snaps.partition_point(|s| (s.path as usize) <= p);
+                            run.snaps[from..to].iter().map(|s| s.site)
+                        })
+                        .collect();
+                    here.sort_unstable();
+                    here.dedup();
+                    here.len()
+                },
+                max_gap_km: km3(members
+                    .iter()
+                    .map(|&p| run.judged_gap_m(p))
+                    .fold(0.0, f64::max)),
+                stretches: members.iter().map(|&p| stretches_on[p]).sum(),
+                network_max_km: run.reach.routes[r as usize].map(|f| km3(f.distance_m)),
+                unreached_km: km3(run.reach.unreached_m[r as usize]),
+                holds: members.iter().all(|&p| run.path_holds(p)),
+            }
+        })
+        .collect()
+}
+
+/// Each stretch longer than the spacing.
+fn stretch_reports(run: &CorridorRun) -> Vec<StretchReport> {
+    let route_name = |p: usize| run.network.routes[run.paths[p].route as usize].clone();
+    run.stretches()
+        .map(|g| StretchReport {
+            path: g.path as usize,
+            route: route_name(g.path as usize),
+            direction: run.paths[g.path as usize].direction,
+            start_km: km3(g.from_m),
+            end_km: km3(g.to_m),
+            gap_km: km3(g.length_m()),
+            kind: g.kind,
+        })
+        .collect()
+}
+
+/// The suggested sites, ranked by route, direction, path and chainage.
+fn suggested_reports(run: &CorridorRun) -> Vec<SuggestedReport> {
+    let route_name = |p: usize| run.network.routes[run.paths[p].route as usize].clone();
+    let mut order: Vec<usize> = (0..run.suggested.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (sa, sb) = (&run.suggested[a], &run.suggested[b]);
+        let (pa, pb) = (&run.paths[sa.path as usize], &run.paths[sb.path as usize]);
+        (pa.route, pa.direction, sa.path, sa.chainage_m)
+            .partial_cmp(&(pb.route, pb.direction, sb.path, sb.chainage_m))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let s = &run.suggested[i];
+            SuggestedReport {
+                rank: k + 1,
+                path: s.path as usize,
+                route: route_name(s.path as usize),
+                direction: run.paths[s.path as usize].direction,
+                km: km3(s.chainage_m),
+                at: position(s.at),
+            }
+        })
+        .collect()
+}
+
+/// What a reader should know to read the verdict right.
+fn notes(run: &CorridorRun, rule: &Rule, qualifying: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if qualifying == 0 {
+        notes.push(format!(
+            "no site qualifies (none is {}): every path is one gap",
+            rule.describe_site()
+        ));
+    } else if run.off_road == qualifying {
+        notes.push(format!(
+            "none of the {qualifying} qualifying sites lies within {} km of a road: every path is one gap; check that the layers cover the same region and CRS, or raise --max-offset-km",
+            crate::units::trim_float(run.max_offset_m / 1000.0)
+        ));
+    }
+    let junction_paths = run
+        .paths
+        .iter()
+        .filter(|p| p.ends.0 == PathEnd::Junction || p.ends.1 == PathEnd::Junction)
+        .count();
+    let across = (0..run.paths.len())
+        .filter(|&p| {
+            !run.path_holds(p) && run.max_gap_m[p] <= run.spacing_m + super::gaps::TOLERANCE_M
+        })
+        .count();
+    if across > 0 {
+        notes.push(format!(
+            "{across} path(s) have a gap longer than the spacing only when joined across a junction of their route (paths[].joined_gap_km): not listed as stretches, and --suggest does not close them"
+        ));
+    }
+    if junction_paths > 0 {
+        notes.push(format!(
+            "{junction_paths} paths start or end at a junction of their route (a branch or merge): gaps are judged joined across it, in the direction of travel, a driver taking the better branch"
+        ));
+    }
+    notes
 }

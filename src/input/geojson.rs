@@ -252,39 +252,45 @@ impl<'de: 'a, 'a> Deserialize<'de> for AreaFeature<'a> {
     }
 }
 
-/// An area's geometry member, its coordinates left as text; a repeated
-/// member keeps its last value.
-struct AreaGeometry<'a> {
+/// An area's geometry member, its coordinates left as text.
+type AreaGeometry<'a> = GeometryMembers<Option<&'a RawValue>>;
+
+/// The members of a geometry object both layers read: its `type`, and its
+/// `coordinates` as `C` (text for an area, a position for a station).
+/// Other members are skipped; a repeated member keeps its last value.
+struct GeometryMembers<C> {
     kind: Option<String>,
-    coordinates: Option<&'a RawValue>,
+    coordinates: Option<C>,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for AreaGeometry<'a> {
+impl<'de, C: Deserialize<'de>> Deserialize<'de> for GeometryMembers<C> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = AreaGeometry<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a GeoJSON geometry object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut geometry = AreaGeometry {
-                    kind: None,
-                    coordinates: None,
-                };
-                while let Some(key) = map.next_key_seed(KeyIn(&["type", "coordinates"]))? {
-                    match key {
-                        Some(0) => geometry.kind = map.next_value()?,
-                        Some(1) => geometry.coordinates = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
+        d.deserialize_map(GeometryVisitor(std::marker::PhantomData))
+    }
+}
+
+struct GeometryVisitor<C>(std::marker::PhantomData<C>);
+
+impl<'de, C: Deserialize<'de>> Visitor<'de> for GeometryVisitor<C> {
+    type Value = GeometryMembers<C>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON geometry object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut geometry = GeometryMembers {
+            kind: None,
+            coordinates: None,
+        };
+        while let Some(key) = map.next_key_seed(KeyIn(&["type", "coordinates"]))? {
+            match key {
+                Some(0) => geometry.kind = map.next_value()?,
+                Some(1) => geometry.coordinates = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
                 }
-                Ok(geometry)
             }
         }
-        d.deserialize_map(V(std::marker::PhantomData))
+        Ok(geometry)
     }
 }
 
@@ -362,7 +368,7 @@ fn feature_geometry(geometry: Option<AreaGeometry>) -> RawGeometry {
         return RawGeometry::Null;
     };
     let kind = g.kind.unwrap_or_default();
-    let Some(coordinates) = g.coordinates else {
+    let Some(coordinates) = g.coordinates.flatten() else {
         return match kind.as_str() {
             "Polygon" | "MultiPolygon" | "LineString" | "MultiLineString" => {
                 RawGeometry::Malformed(format!("{kind} has no `coordinates`"))
@@ -583,6 +589,30 @@ fn stream_with<'de, R: serde_json::de::Read<'de>>(
     Ok(meta)
 }
 
+/// The visits of a scalar where a visitor wants an object or an array:
+/// each returns `self.$wrong(kind)` with the value's kind ("a string", "a
+/// number", "a boolean"), so that a wrong value is reported per feature
+/// rather than failing the file. Written once for every such visitor.
+macro_rules! visit_wrong_scalars {
+    ($value:ty, $wrong:ident) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<$value, E> {
+            Ok(self.$wrong("a string"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$value, E> {
+            Ok(self.$wrong("a number"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$value, E> {
+            Ok(self.$wrong("a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$value, E> {
+            Ok(self.$wrong("a number"))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$value, E> {
+            Ok(self.$wrong("a boolean"))
+        }
+    };
+}
+
 struct StationCollection {
     kind: Option<String>,
     /// How many features were read, when `features` was present.
@@ -750,28 +780,14 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(self.not_an_object("an array"))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(self.not_an_object("a string"))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(self.not_an_object("a number"))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(self.not_an_object("a number"))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(self.not_an_object("a number"))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(self.not_an_object("a boolean"))
-    }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(self.not_an_object("null"))
     }
+    visit_wrong_scalars!(RawStation, not_an_object);
 }
 
 impl FeatureSeed<'_> {
-    fn not_an_object(&self, what: &str) -> RawStation {
+    fn not_an_object(&self, what: &'static str) -> RawStation {
         RawStation {
             index: self.index,
             feature_id: None,
@@ -938,23 +954,17 @@ impl<'de> Visitor<'de> for PointSeed {
     fn visit_unit<E: de::Error>(self) -> Result<RawPoint, E> {
         Ok(RawPoint::Null)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPoint, A::Error> {
-        let mut kind: Option<String> = None;
-        let mut coords: Option<PointCoords> = None;
-        while let Some(key) = map.next_key_seed(KeyIn(&["type", "coordinates"]))? {
-            match key {
-                Some(0) => kind = Some(map.next_value()?),
-                Some(1) => coords = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(match (kind.as_deref(), coords) {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawPoint, A::Error> {
+        let GeometryMembers { kind, coordinates } =
+            GeometryVisitor::<PointCoords>(std::marker::PhantomData).visit_map(map)?;
+        Ok(match (kind.as_deref(), coordinates) {
             (Some("Point"), Some(PointCoords::Position(x, y))) => RawPoint::Point(x, y),
             (Some("Point"), Some(PointCoords::Empty)) => RawPoint::Empty,
             (Some("Point"), Some(PointCoords::Bad(why))) => {
                 RawPoint::Malformed(format!("Point coordinates {why}"))
+            }
+            (Some("Point"), Some(PointCoords::NotAnArray(what))) => {
+                RawPoint::Malformed(format!("Point coordinates are {what}, not an array"))
             }
             (Some("Point"), None) => RawPoint::Malformed("Point has no `coordinates`".into()),
             (Some(other), _) => RawPoint::WrongType(other.to_owned()),
@@ -963,34 +973,14 @@ impl<'de> Visitor<'de> for PointSeed {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawPoint, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(RawPoint::Malformed(
-            "geometry is an array, not an object".into(),
-        ))
+        Ok(self.not_an_object("an array"))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<RawPoint, E> {
-        Ok(RawPoint::Malformed(
-            "geometry is a string, not an object".into(),
-        ))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawPoint, E> {
-        Ok(RawPoint::Malformed(
-            "geometry is a number, not an object".into(),
-        ))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawPoint, E> {
-        Ok(RawPoint::Malformed(
-            "geometry is a number, not an object".into(),
-        ))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawPoint, E> {
-        Ok(RawPoint::Malformed(
-            "geometry is a number, not an object".into(),
-        ))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawPoint, E> {
-        Ok(RawPoint::Malformed(
-            "geometry is a boolean, not an object".into(),
-        ))
+    visit_wrong_scalars!(RawPoint, not_an_object);
+}
+
+impl PointSeed {
+    fn not_an_object(self, what: &'static str) -> RawPoint {
+        RawPoint::Malformed(format!("geometry is {what}, not an object"))
     }
 }
 
@@ -999,6 +989,8 @@ enum PointCoords {
     Position(f64, f64),
     Empty,
     Bad(&'static str),
+    /// A value of this kind ("a string") where an array belongs.
+    NotAnArray(&'static str),
 }
 
 impl<'de> Deserialize<'de> for PointCoords {
@@ -1028,25 +1020,16 @@ impl<'de> Deserialize<'de> for PointCoords {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PointCoords, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(PointCoords::Bad("are an object, not an array"))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<PointCoords, E> {
-                Ok(PointCoords::Bad("are a string, not an array"))
+                Ok(self.not_an_array("an object"))
             }
             fn visit_unit<E: de::Error>(self) -> Result<PointCoords, E> {
                 Ok(PointCoords::Bad("are null"))
             }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<PointCoords, E> {
-                Ok(PointCoords::Bad("are a number, not an array"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<PointCoords, E> {
-                Ok(PointCoords::Bad("are a number, not an array"))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<PointCoords, E> {
-                Ok(PointCoords::Bad("are a number, not an array"))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<PointCoords, E> {
-                Ok(PointCoords::Bad("are a boolean, not an array"))
+            visit_wrong_scalars!(PointCoords, not_an_array);
+        }
+        impl V {
+            fn not_an_array(self, what: &'static str) -> PointCoords {
+                PointCoords::NotAnArray(what)
             }
         }
         d.deserialize_any(V)
@@ -1114,6 +1097,61 @@ mod tests {
         assert!(matches!(&g[3], RawPoint::Malformed(m) if m.contains("not numbers")));
         assert_eq!(g[4], RawPoint::Null);
         assert!(matches!(&g[5], RawPoint::Malformed(m) if m.contains("a number")));
+    }
+
+    /// Every kind of wrong value, at each level, is reported for its own
+    /// feature in words naming the kind (the messages written out by hand
+    /// from the GeoJSON members involved); a geometry whose `type` is null
+    /// has no type, in a station layer as in an area layer.
+    #[test]
+    fn wrong_kinds_are_named_per_feature() {
+        let text = br#"{"type":"FeatureCollection","features":[
+            true,
+            "x",
+            null,
+            [1],
+            {"type":"Feature","geometry":"x"},
+            {"type":"Feature","geometry":[0,0]},
+            {"type":"Feature","geometry":false},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":"1,2"}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":{"x":1}}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":7}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":null}},
+            {"type":"Feature","geometry":{"type":null,"coordinates":[1,2]}}
+        ]}"#;
+        let layer = read_stations(text, "t", &fields()).unwrap();
+        let said: Vec<String> = layer
+            .records
+            .iter()
+            .map(|r| match &r.geometry {
+                RawPoint::Malformed(m) => m.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "member of `features` is a boolean, not a Feature",
+                "member of `features` is a string, not a Feature",
+                "member of `features` is null, not a Feature",
+                "member of `features` is an array, not a Feature",
+                "geometry is a string, not an object",
+                "geometry is an array, not an object",
+                "geometry is a boolean, not an object",
+                "Point coordinates are a string, not an array",
+                "Point coordinates are an object, not an array",
+                "Point coordinates are a number, not an array",
+                "Point coordinates are null",
+                "geometry has no `type`",
+            ]
+        );
+        let areas = br#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":null,"coordinates":[]}}]}"#;
+        let layer = read_features(areas, "t").unwrap();
+        assert_eq!(
+            layer.records[0].geometry,
+            RawGeometry::Malformed("geometry has no `type`".into())
+        );
     }
 
     #[test]

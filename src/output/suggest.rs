@@ -30,8 +30,19 @@ fn some_ids(ids: &[String], n: usize) -> String {
 /// The text summary: the model, the sites, the curve's end and the
 /// verdict after.
 pub fn render_text(report: &SuggestReport) -> String {
-    let s = &report.summary;
     let mut out = String::new();
+    write_model(&mut out, report);
+    let _ = writeln!(out);
+    write_sites(&mut out, report);
+    let _ = writeln!(out);
+    write_outcome(&mut out, report);
+    out
+}
+
+/// The model, the claim, the demand, what was served before, the method
+/// and how the exact solver fared.
+fn write_model(out: &mut String, report: &SuggestReport) {
+    let s = &report.summary;
     let model = match report.k {
         Some(k) => format!(
             "{k} new sites serving the most {} within {} km (maximal covering)",
@@ -103,7 +114,11 @@ pub fn render_text(report: &SuggestReport) -> String {
         };
         let _ = writeln!(out, "  {line}");
     }
-    let _ = writeln!(out);
+}
+
+/// A table of the first 50 sites, or why none is needed.
+fn write_sites(out: &mut String, report: &SuggestReport) {
+    let s = &report.summary;
     if report.sites.is_empty() {
         let _ = writeln!(
             out,
@@ -131,7 +146,12 @@ pub fn render_text(report: &SuggestReport) -> String {
             );
         }
     }
-    let _ = writeln!(out);
+}
+
+/// What the sites serve, what no candidate can, and the claim checked
+/// again with them.
+fn write_outcome(out: &mut String, report: &SuggestReport) {
+    let s = &report.summary;
     let _ = writeln!(
         out,
         "With {} new sites: {} of {} areas served ({}){}.",
@@ -183,7 +203,6 @@ pub fn render_text(report: &SuggestReport) -> String {
             );
         }
     }
-    out
 }
 
 fn site_line(site: &SiteReport) -> String {

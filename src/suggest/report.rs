@@ -217,63 +217,8 @@ impl SuggestReport {
             last.areas_served,
             run.sites.last().map_or(before_w, |s| s.cumulative_weight),
         );
-        let guarantee = match (run.objective, &run.method) {
-            (
-                _,
-                Method::Exact {
-                    proven_optimal: true,
-                },
-            ) => "optimal (proven by the MILP solver)".to_owned(),
-            (
-                _,
-                Method::Exact {
-                    proven_optimal: false,
-                },
-            ) => {
-                "best found before the time limit; not proven optimal (never worse than the greedy)"
-                    .to_owned()
-            }
-            (Objective::CoverAll, Method::Greedy) => format!(
-                "at most {:.2} × the fewest sites (H(m), m = {} the most areas one candidate serves)",
-                greedy::cover_bound(&run.instance),
-                run.instance.sets.iter().map(Vec::len).max().unwrap_or(0)
-            ),
-            (Objective::MaxCover { k }, Method::Greedy) => format!(
-                "serves at least {:.1} % of what the best {k} sites could (1 − (1 − 1/k)^k)",
-                greedy::max_cover_bound(k) * 100.0
-            ),
-        };
-        let exact = run.exact.as_ref().map(|e| match e {
-            ExactOutcome::Solved { objective, seconds } => ExactReport {
-                status: match run.method {
-                    Method::Exact {
-                        proven_optimal: true,
-                    } => "optimal",
-                    _ => "time-limit",
-                },
-                objective: Some(*objective),
-                seconds: Some(*seconds),
-                nonzeros: None,
-                limit: None,
-                message: None,
-            },
-            ExactOutcome::TooLarge { nonzeros, limit } => ExactReport {
-                status: "too-large",
-                objective: None,
-                seconds: None,
-                nonzeros: Some(*nonzeros),
-                limit: Some(*limit),
-                message: None,
-            },
-            ExactOutcome::Failed(why) => ExactReport {
-                status: "failed",
-                objective: None,
-                seconds: None,
-                nonzeros: None,
-                limit: None,
-                message: Some(why.clone()),
-            },
-        });
+        let guarantee = guarantee(run);
+        let exact = run.exact.as_ref().map(|e| exact_report(e, &run.method));
         let rule = &run.run.rule;
         SuggestReport {
             tool: Tool::THIS,
@@ -325,5 +270,68 @@ impl SuggestReport {
             }),
             provenance: None,
         }
+    }
+}
+
+/// What the method guarantees of the sites it chose.
+fn guarantee(run: &SuggestRun) -> String {
+    match (run.objective, &run.method) {
+        (
+            _,
+            Method::Exact {
+                proven_optimal: true,
+            },
+        ) => "optimal (proven by the MILP solver)".to_owned(),
+        (
+            _,
+            Method::Exact {
+                proven_optimal: false,
+            },
+        ) => "best found before the time limit; not proven optimal (never worse than the greedy)"
+            .to_owned(),
+        (Objective::CoverAll, Method::Greedy) => format!(
+            "at most {:.2} × the fewest sites (H(m), m = {} the most areas one candidate serves)",
+            greedy::cover_bound(&run.instance),
+            run.instance.sets.iter().map(Vec::len).max().unwrap_or(0)
+        ),
+        (Objective::MaxCover { k }, Method::Greedy) => format!(
+            "serves at least {:.1} % of what the best {k} sites could (1 − (1 − 1/k)^k)",
+            greedy::max_cover_bound(k) * 100.0
+        ),
+    }
+}
+
+/// How the exact solver fared, with `method` the one whose sites stand.
+fn exact_report(outcome: &ExactOutcome, method: &Method) -> ExactReport {
+    match outcome {
+        ExactOutcome::Solved { objective, seconds } => ExactReport {
+            status: match method {
+                Method::Exact {
+                    proven_optimal: true,
+                } => "optimal",
+                _ => "time-limit",
+            },
+            objective: Some(*objective),
+            seconds: Some(*seconds),
+            nonzeros: None,
+            limit: None,
+            message: None,
+        },
+        ExactOutcome::TooLarge { nonzeros, limit } => ExactReport {
+            status: "too-large",
+            objective: None,
+            seconds: None,
+            nonzeros: Some(*nonzeros),
+            limit: Some(*limit),
+            message: None,
+        },
+        ExactOutcome::Failed(why) => ExactReport {
+            status: "failed",
+            objective: None,
+            seconds: None,
+            nonzeros: None,
+            limit: None,
+            message: Some(why.clone()),
+        },
     }
 }

@@ -14,7 +14,7 @@ use geo::{Coord, MultiPolygon};
 use serde::Serialize;
 
 use crate::crs::mismatch;
-use crate::crs::{Crs, CrsOrigin};
+use crate::crs::{Crs, CrsOrigin, LayerCrs};
 use crate::error::{Error, Layer, Result, Setting};
 use crate::fields::{AreaFieldSpecs, StationFieldSpecs};
 use crate::geodesy::distance_m;
@@ -23,6 +23,7 @@ use crate::input::ReadOptions;
 use crate::input::Source;
 use crate::input::raw::{RawPoint, RawStation};
 use crate::input::{self, Collect};
+use crate::model::AreaLayer;
 use crate::normalise::load_areas;
 use crate::progress::Progress;
 
@@ -322,36 +323,8 @@ impl Collect<Vec<RawStation>> for Accumulator<'_> {
 
 /// Runs every check.
 pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<Validation> {
-    Setting::MaxPowerKw.require(config.max_power_kw, |v| v > 0.0, "a number > 0")?;
-    // Near duplicates are found in a grid of cells of this size: beyond a
-    // few km every station would be a neighbour of every other.
-    Setting::DuplicateM.require(
-        config.duplicate_m,
-        |v| (0.0..=10_000.0).contains(&v),
-        "metres ≥ 0 and at most 10,000",
-    )?;
-    if config.required.len() > 64 {
-        return Err(Error::InvalidSetting {
-            setting: Setting::Required,
-            value: format!("{} fields", config.required.len()),
-            expected: "at most 64 fields",
-        });
-    }
-    let areas = match &config.areas {
-        Some(source) => {
-            progress.start("reading areas", None);
-            let layer = load_areas(
-                source,
-                &config.area_fields,
-                false,
-                config.areas_crs.as_ref(),
-                &config.areas_read,
-            )?;
-            progress.finish();
-            Some(layer)
-        }
-        None => None,
-    };
+    check_settings(config)?;
+    let areas = read_areas(config, progress)?;
 
     progress.start("reading and checking stations", None);
     let input = config.stations.open_with(&config.stations_read)?;
@@ -372,8 +345,112 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
         &name,
     )?;
 
-    // Positions: in range for the layer's CRS, then converted to WGS84.
     progress.start("checking positions", None);
+    let (points, geometry) = positions(&mut acc, &crs);
+    progress.finish();
+
+    progress.start("checking ids and duplicates", None);
+    let unique = unique_ids(&acc, config.severity(CheckId::UniqueIds));
+    let (exact_check, near_check) = duplicate_checks(config, &acc, &points);
+    progress.finish();
+
+    let checks_against_areas = match &areas {
+        Some(layer) => {
+            progress.start("checking stations against areas", None);
+            let against = against_areas(config, &acc, &points, &crs, layer);
+            progress.finish();
+            against
+        }
+        None => AgainstAreas::not_run(config),
+    };
+
+    let checks: Vec<CheckResult> = vec![
+        geometry,
+        acc.required.clone(),
+        unique,
+        acc.power_parsed.clone(),
+        acc.power_plausible.clone(),
+        exact_check,
+        near_check,
+        checks_against_areas.outside,
+        checks_against_areas.mismatch,
+    ];
+    let total = |severity: Severity| -> usize {
+        checks
+            .iter()
+            .filter(|c| c.severity == severity && c.ran)
+            .map(|c| c.count)
+            .sum()
+    };
+    let (errors, warnings) = (total(Severity::Error), total(Severity::Warning));
+    Ok(Validation {
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        stations: LayerSummary {
+            path: name,
+            format,
+            records: acc.records,
+            crs: crs.label(),
+            filters: filter_counts(config, &acc),
+        },
+        areas: areas.as_ref().map(|layer| LayerSummary {
+            path: layer.info.path.clone(),
+            format: layer.info.format,
+            records: layer.info.features_read,
+            crs: layer.info.crs.clone(),
+            filters: Vec::new(),
+        }),
+        summary: Summary {
+            valid: errors == 0,
+            errors,
+            warnings,
+        },
+        checks,
+    })
+}
+
+/// Refuses impossible settings before any reading.
+fn check_settings(config: &ValidateConfig) -> Result<()> {
+    Setting::MaxPowerKw.require(config.max_power_kw, |v| v > 0.0, "a number > 0")?;
+    // Near duplicates are found in a grid of cells of this size: beyond a
+    // few km every station would be a neighbour of every other.
+    Setting::DuplicateM.require(
+        config.duplicate_m,
+        |v| (0.0..=10_000.0).contains(&v),
+        "metres ≥ 0 and at most 10,000",
+    )?;
+    if config.required.len() > 64 {
+        return Err(Error::InvalidSetting {
+            setting: Setting::Required,
+            value: format!("{} fields", config.required.len()),
+            expected: "at most 64 fields",
+        });
+    }
+    Ok(())
+}
+
+/// The area layer, when one was given.
+fn read_areas(config: &ValidateConfig, progress: &dyn Progress) -> Result<Option<AreaLayer>> {
+    Ok(match &config.areas {
+        Some(source) => {
+            progress.start("reading areas", None);
+            let layer = load_areas(
+                source,
+                &config.area_fields,
+                false,
+                config.areas_crs.as_ref(),
+                &config.areas_read,
+            )?;
+            progress.finish();
+            Some(layer)
+        }
+        None => None,
+    })
+}
+
+/// Positions in range for the layer's CRS, converted to WGS84; the
+/// geometry check holds what reading found and what was out of range.
+fn positions(acc: &mut Accumulator<'_>, crs: &LayerCrs) -> (Vec<Point>, CheckResult) {
     let mut range = CheckResult::new(CheckId::Geometry, acc.geometry.severity);
     let mut points: Vec<Point> = Vec::with_capacity(acc.kept.len());
     for k in &acc.kept {
@@ -396,13 +473,18 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
         &mut acc.geometry,
         CheckResult::new(CheckId::Geometry, Severity::Off),
     );
-    let geometry = merge_results(read, range);
-    progress.finish();
+    (points, merge_results(read, range))
+}
 
-    progress.start("checking ids and duplicates", None);
-    let unique = unique_ids(&acc, config.severity(CheckId::UniqueIds));
+/// Stations at exactly one position, and stations within
+/// `duplicate_m` of each other.
+fn duplicate_checks(
+    config: &ValidateConfig,
+    acc: &Accumulator<'_>,
+    points: &[Point],
+) -> (CheckResult, CheckResult) {
     let id_of = |span: (u32, u32)| acc.id_text(span).map(str::to_owned);
-    let (exact, near) = duplicates::find(&points, config.duplicate_m);
+    let (exact, near) = duplicates::find(points, config.duplicate_m);
     let mut exact_check = CheckResult::new(
         CheckId::ExactDuplicates,
         config.severity(CheckId::ExactDuplicates),
@@ -418,7 +500,7 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
                 first.at.x,
                 first.at.y
             ),
-            members: members(&points, &cluster, &id_of),
+            members: members(points, &cluster, &id_of),
         });
     }
     let mut near_check = CheckResult::new(
@@ -451,114 +533,103 @@ pub fn run_validate(config: &ValidateConfig, progress: &dyn Progress) -> Result<
                 config.duplicate_m,
                 spread
             ),
-            members: members(&points, &cluster, &id_of),
+            members: members(points, &cluster, &id_of),
         });
     }
-    progress.finish();
+    (exact_check, near_check)
+}
 
-    let mut outside = CheckResult::new(
-        CheckId::OutsideAreas,
-        config.severity(CheckId::OutsideAreas),
-    );
-    let mut mismatch_check =
-        CheckResult::new(CheckId::CrsMismatch, config.severity(CheckId::CrsMismatch));
-    let mut areas_summary = None;
-    if let Some(layer) = &areas {
-        progress.start("checking stations against areas", None);
-        let shapes: Vec<&MultiPolygon<f64>> = layer.areas.iter().map(|a| &a.geometry).collect();
-        if outside.ran {
-            let index = AreaIndex::new(&shapes);
-            for p in &points {
-                if index.covers(p.at) {
-                    continue;
-                }
-                let (d, name) = match index.nearest(p.at) {
-                    Some((d, i)) => (d, layer.areas[i].id.clone()),
-                    None => (f64::INFINITY, String::new()),
-                };
-                outside.add(Offender {
-                    index: Some(p.index as usize),
-                    id: id_of(p.id),
-                    message: format!("outside every area; {d:.0} m from the nearest ({name})"),
-                    members: Vec::new(),
-                });
-            }
+/// The checks that need the area layer.
+struct AgainstAreas {
+    /// Stations outside every area.
+    outside: CheckResult,
+    /// Areas and stations apparently in different coordinate systems.
+    mismatch: CheckResult,
+}
+
+impl AgainstAreas {
+    /// Both checks as set, with nothing found (no area layer was given).
+    fn not_run(config: &ValidateConfig) -> Self {
+        AgainstAreas {
+            outside: CheckResult::new(
+                CheckId::OutsideAreas,
+                config.severity(CheckId::OutsideAreas),
+            ),
+            mismatch: CheckResult::new(CheckId::CrsMismatch, config.severity(CheckId::CrsMismatch)),
         }
-        let unconfirmed = crs.origin != CrsOrigin::Flag && crs.transformer.is_identity();
-        if mismatch_check.ran
-            && unconfirmed
-            && layer.info.wgs84_unconfirmed
-            && let Some(found) = mismatch::suggest(&shapes, points.iter().map(|p| p.at))
-        {
-            mismatch_check.add(Offender {
-                index: None,
-                id: None,
-                message: found.message(),
+    }
+}
+
+/// Stations outside every area, and a CRS mismatch between the layers.
+fn against_areas(
+    config: &ValidateConfig,
+    acc: &Accumulator<'_>,
+    points: &[Point],
+    crs: &LayerCrs,
+    layer: &AreaLayer,
+) -> AgainstAreas {
+    let id_of = |span: (u32, u32)| acc.id_text(span).map(str::to_owned);
+    let AgainstAreas {
+        mut outside,
+        mismatch: mut mismatch_check,
+    } = AgainstAreas::not_run(config);
+    let shapes: Vec<&MultiPolygon<f64>> = layer.areas.iter().map(|a| &a.geometry).collect();
+    if outside.ran {
+        let index = AreaIndex::new(&shapes);
+        for p in points {
+            if index.covers(p.at) {
+                continue;
+            }
+            let (d, name) = match index.nearest(p.at) {
+                Some((d, i)) => (d, layer.areas[i].id.clone()),
+                None => (f64::INFINITY, String::new()),
+            };
+            outside.add(Offender {
+                index: Some(p.index as usize),
+                id: id_of(p.id),
+                message: format!("outside every area; {d:.0} m from the nearest ({name})"),
                 members: Vec::new(),
             });
         }
-        areas_summary = Some(LayerSummary {
-            path: layer.info.path.clone(),
-            format: layer.info.format,
-            records: layer.info.features_read,
-            crs: layer.info.crs.clone(),
-            filters: Vec::new(),
-        });
-        progress.finish();
     }
-
-    let checks: Vec<CheckResult> = vec![
-        geometry,
-        acc.required.clone(),
-        unique,
-        acc.power_parsed.clone(),
-        acc.power_plausible.clone(),
-        exact_check,
-        near_check,
+    let unconfirmed = crs.origin != CrsOrigin::Flag && crs.transformer.is_identity();
+    if mismatch_check.ran
+        && unconfirmed
+        && layer.info.wgs84_unconfirmed
+        && let Some(found) = mismatch::suggest(&shapes, points.iter().map(|p| p.at))
+    {
+        mismatch_check.add(Offender {
+            index: None,
+            id: None,
+            message: found.message(),
+            members: Vec::new(),
+        });
+    }
+    AgainstAreas {
         outside,
-        mismatch_check,
-    ];
-    let total = |severity: Severity| -> usize {
-        checks
-            .iter()
-            .filter(|c| c.severity == severity && c.ran)
-            .map(|c| c.count)
-            .sum()
-    };
-    let (errors, warnings) = (total(Severity::Error), total(Severity::Warning));
-    Ok(Validation {
-        tool: env!("CARGO_PKG_NAME"),
-        version: env!("CARGO_PKG_VERSION"),
-        stations: LayerSummary {
-            path: name,
-            format,
-            records: acc.records,
-            crs: crs.label(),
-            filters: config
-                .station_fields
-                .feed
-                .filters()
-                .iter()
-                .zip(&acc.removed)
-                .map(|(f, &removed)| crate::model::FilterCount {
-                    filter: f.to_string(),
-                    removed,
-                    unseen: crate::normalise::stations::unseen_keys(
-                        f,
-                        config.station_fields.feed.captures(),
-                        acc.captures_seen,
-                    ),
-                })
-                .collect(),
-        },
-        areas: areas_summary,
-        summary: Summary {
-            valid: errors == 0,
-            errors,
-            warnings,
-        },
-        checks,
-    })
+        mismatch: mismatch_check,
+    }
+}
+
+/// How many records each filter removed, and the keys it named that no
+/// record had.
+fn filter_counts(config: &ValidateConfig, acc: &Accumulator<'_>) -> Vec<crate::model::FilterCount> {
+    config
+        .station_fields
+        .feed
+        .filters()
+        .iter()
+        .zip(&acc.removed)
+        .map(|(f, &removed)| crate::model::FilterCount {
+            filter: f.to_string(),
+            removed,
+            unseen: crate::normalise::stations::unseen_keys(
+                f,
+                config.station_fields.feed.captures(),
+                acc.captures_seen,
+            ),
+        })
+        .collect()
 }
 
 /// A station with a usable position, in WGS84.

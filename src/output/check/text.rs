@@ -48,10 +48,26 @@ fn area_label(a: &AreaReport) -> String {
     label
 }
 
-/// Renders the report for a terminal.
+/// Renders the report for a terminal: what was read, the counts, the
+/// distances, the surface, the groups, the uncovered areas, the warnings
+/// and the verdict, in that order.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let s = &report.summary;
+    write_inputs(&mut out, report);
+    let _ = writeln!(out);
+    write_counts(&mut out, report);
+    write_distances(&mut out, report);
+    write_groups(&mut out, report);
+    write_uncovered(&mut out, report);
+    write_warnings(&mut out, report);
+    let _ = writeln!(out);
+    write_verdict(&mut out, report);
+    out
+}
+
+/// The claim, then each input layer with its fields, filters, pools and
+/// the warnings about how it was read.
+fn write_inputs(out: &mut String, report: &Report) {
     let inputs = &report.inputs;
     let named = match &report.rule.claim {
         Some(name) => format!("{name}: "),
@@ -121,7 +137,13 @@ pub fn render(report: &Report) -> String {
     if let Some(m) = &inputs.power_missing {
         let _ = writeln!(out, "WARNING    {}", m.message());
     }
-    let _ = writeln!(out);
+}
+
+/// Areas covered and uncovered, and the stations (or sites) by what the
+/// rule made of them.
+fn write_counts(out: &mut String, report: &Report) {
+    let s = &report.summary;
+    let st = &report.inputs.stations;
     let _ = writeln!(
         out,
         "areas      {} total, {} covered, {} uncovered",
@@ -160,6 +182,12 @@ pub fn render(report: &Report) -> String {
         s.stations_unknown_power,
         s.stations_outside_areas
     );
+}
+
+/// Distance statistics from points and from boundaries, the surface
+/// within reach when it was measured, and the population's share.
+fn write_distances(out: &mut String, report: &Report) {
+    let s = &report.summary;
     let _ = writeln!(
         out,
         "distance from each area's representative point to the nearest qualifying station:"
@@ -224,7 +252,10 @@ pub fn render(report: &Report) -> String {
             100.0 * p.in_covered_areas_share
         );
     }
+}
 
+/// One row per group (e.g. district) when areas have groups.
+fn write_groups(out: &mut String, report: &Report) {
     if !report.groups.is_empty() {
         let width = report
             .groups
@@ -253,7 +284,11 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+}
 
+/// The uncovered areas with their nearest qualifying station, the first
+/// [`LISTED_UNCOVERED`] of them.
+fn write_uncovered(out: &mut String, report: &Report) {
     let uncovered: Vec<&AreaReport> = report.areas.iter().filter(|a| !a.covered).collect();
     if !uncovered.is_empty() {
         let _ = writeln!(out);
@@ -281,7 +316,10 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+}
 
+/// Warnings by code, the first [`LISTED_WARNINGS`] of them in full.
+fn write_warnings(out: &mut String, report: &Report) {
     let w = &report.warnings;
     if w.count > 0 {
         let codes: Vec<String> = w.by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
@@ -298,8 +336,11 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+}
 
-    let _ = writeln!(out);
+/// The power sweep when one was run, and the verdict.
+fn write_verdict(out: &mut String, report: &Report) {
+    let s = &report.summary;
     if let Some(sweep) = &s.power_sweep {
         let _ = writeln!(out, "power      {}", sweep.line());
     }
@@ -316,5 +357,4 @@ pub fn render(report: &Report) -> String {
             s.areas_uncovered, s.areas_total
         );
     }
-    out
 }

@@ -29,9 +29,21 @@ fn km_or_dash(v: Option<f64>) -> String {
     v.map_or("–".to_owned(), |v| format!("{v:.1}"))
 }
 
-/// Renders the report for a terminal.
+/// Renders the report for a terminal: the claim and inputs, a table of
+/// routes, the longest stretches, the notes and verdict, the suggested
+/// sites.
 pub fn render(report: &CorridorReport) -> String {
     let mut out = String::new();
+    write_inputs(&mut out, report);
+    write_routes(&mut out, report);
+    write_stretches(&mut out, report);
+    write_verdict(&mut out, report);
+    write_suggested(&mut out, report);
+    out
+}
+
+/// The claim, the network, the stations and the paths found.
+fn write_inputs(out: &mut String, report: &CorridorReport) {
     let r = &report.rule;
     let s = &report.summary;
     let named = r
@@ -109,7 +121,11 @@ pub fn render(report: &CorridorReport) -> String {
         if s.route_directions == 1 { "" } else { "s" }
     );
     out.push('\n');
+}
 
+/// One row per route and direction.
+fn write_routes(out: &mut String, report: &CorridorReport) {
+    let r = &report.rule;
     let route_w = report
         .routes
         .iter()
@@ -148,6 +164,12 @@ pub fn render(report: &CorridorReport) -> String {
         );
     }
     out.push('\n');
+}
+
+/// The longest stretches between sites, longest first.
+fn write_stretches(out: &mut String, report: &CorridorReport) {
+    let r = &report.rule;
+    let s = &report.summary;
     if !report.stretches.is_empty() {
         let listed = 20;
         let _ = writeln!(
@@ -181,6 +203,12 @@ pub fn render(report: &CorridorReport) -> String {
         }
         out.push('\n');
     }
+}
+
+/// The notes, then the verdict with the network distance.
+fn write_verdict(out: &mut String, report: &CorridorReport) {
+    let r = &report.rule;
+    let s = &report.summary;
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }
@@ -223,6 +251,10 @@ pub fn render(report: &CorridorReport) -> String {
             if s.stretches == 1 { "it" } else { "them" }
         );
     }
+}
+
+/// The first 50 suggested sites.
+fn write_suggested(out: &mut String, report: &CorridorReport) {
     if let Some(suggested) = &report.suggested
         && !suggested.is_empty()
     {
@@ -248,7 +280,6 @@ pub fn render(report: &CorridorReport) -> String {
             );
         }
     }
-    out
 }
 
 impl crate::corridor::report::RouteReport {
