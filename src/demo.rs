@@ -1,5 +1,5 @@
 //! The embedded demo data set: a synthetic Chongqing-like city made by
-//! [`crate::generate`] with [`crate::generate::DEMO`] and committed in
+//! `generate` with `generate::DEMO` and committed in
 //! `data/` (see `data/README.md`). `chargecov check` without file
 //! arguments runs on it.
 

@@ -732,7 +732,7 @@ pub fn clip(text: &str, max: usize) -> String {
 /// At most this many names are listed in a message.
 const LISTED: usize = 20;
 
-/// `names`, comma-separated, the first [`LISTED`] and a count of the rest.
+/// `names`, comma-separated, the first `LISTED` and a count of the rest.
 pub fn list_names(names: &[String]) -> String {
     let mut text = names
         .iter()

@@ -9,6 +9,31 @@ use crate::model::StationLayer;
 use crate::pools::{self, PoolBy};
 use crate::rules::Rule;
 
+/// Where a station layer came from and how it was read, for errors that
+/// name the fields its records have.
+pub struct StationSource<'a> {
+    /// The layer's source.
+    pub source: &'a Source,
+    /// How it was read.
+    pub read: &'a ReadOptions,
+    /// How its fields were named.
+    pub specs: &'a StationFieldSpecs,
+}
+
+/// A station layer made ready for the rule, as every command that judges
+/// sites does it: a rule that needs power is refused on a layer without
+/// any ([`require_power`]), then records are grouped into sites
+/// ([`pool_stations`]).
+pub fn prepare_stations(
+    stations: StationLayer,
+    rule: &Rule,
+    pool_by: Option<&PoolBy>,
+    from: &StationSource<'_>,
+) -> Result<StationLayer> {
+    require_power(rule, &stations, from.source, from.read, from.specs)?;
+    pool_stations(stations, pool_by, rule, from.specs, from.source, from.read)
+}
+
 /// Groups the station records into pools (sites) when asked to, or when
 /// the rule has pool terms (each record its own site then); the layer as
 /// it is otherwise.

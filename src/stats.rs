@@ -22,7 +22,7 @@ pub enum PercentileRule {
 pub struct DistanceStats {
     /// How many values.
     pub count: usize,
-    /// Their mean (weighted, for [`PercentileRule::WeightedNearestRank`]).
+    /// Their mean (weighted, for `PercentileRule::WeightedNearestRank`).
     pub mean: f64,
     /// The 50th percentile.
     pub median: f64,

@@ -159,3 +159,67 @@ fn projected_csv_output_names_its_columns() {
     let x: f64 = b.split(',').nth(7).unwrap().parse().unwrap();
     assert!((x - 6_378_137.0 * 1.5f64.to_radians()).abs() < 0.01, "{x}");
 }
+
+/// Every layer flag of `check` honours `--output-crs`, as its help says:
+/// each layer's first position in EPSG:3857 is its WGS84 twin projected by
+/// the spherical Mercator formulas (x = Rλ, y = R ln tan(π/4 + φ/2),
+/// R = 6,378,137 m), to a centimetre.
+#[test]
+fn every_check_layer_flag_honours_the_output_crs() {
+    let help = chargecov().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout).to_string();
+    let paragraph: String = help
+        .lines()
+        .skip_while(|l| !l.contains("--output-crs"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ["--uncovered", "--areas-out", "--gaps", "--sites"];
+    let path = |crs: &str, flag: &str| {
+        dir.path()
+            .join(format!("{crs}-{}.geojson", flag.trim_start_matches('-')))
+    };
+    for crs in ["wgs84", "EPSG:3857"] {
+        let mut cmd = chargecov();
+        cmd.args(["check", "--min-power-kw", "480", "-q", "--radius-km", "2"])
+            .args(["--output-crs", crs]);
+        for flag in flags {
+            cmd.args([flag, path_str(&path(crs, flag))]);
+        }
+        assert_eq!(cmd.output().unwrap().status.code(), Some(1));
+    }
+    let first = |p: &std::path::Path| -> (Value, [f64; 2]) {
+        let v: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+        let mut c = &v["features"][0]["geometry"]["coordinates"];
+        while c[0].is_array() {
+            c = &c[0];
+        }
+        let xy = [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()];
+        (v, xy)
+    };
+    const R: f64 = 6_378_137.0;
+    for flag in flags {
+        assert!(
+            paragraph.contains(flag),
+            "--output-crs help names {flag}: {paragraph}"
+        );
+        let (_, [lon, lat]) = first(&path("wgs84", flag));
+        let (v, [x, y]) = first(&path("EPSG:3857", flag));
+        assert_eq!(
+            v["crs"]["properties"]["name"], "urn:ogc:def:crs:EPSG::3857",
+            "{flag}"
+        );
+        let (ex, ey) = (
+            R * lon.to_radians(),
+            R * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+                .tan()
+                .ln(),
+        );
+        assert!(
+            (x - ex).abs() < 0.01 && (y - ey).abs() < 0.01,
+            "{flag}: [{x}, {y}] vs [{ex}, {ey}]"
+        );
+    }
+}

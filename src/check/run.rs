@@ -8,7 +8,7 @@ use crate::index::StationIndex;
 use crate::issues::{FeatureIssue, IssueCode};
 use crate::model::{AreaLayer, StationLayer};
 use crate::normalise::{load_areas, load_stations};
-use crate::prepare::{pool_stations, require_power};
+use crate::prepare::{StationSource, prepare_stations};
 use crate::progress::Progress;
 use crate::rules::{Rule, Verdict, judge};
 use crate::surface::{self, AreaSurface};
@@ -104,20 +104,15 @@ pub fn run_check(config: &CheckConfig, progress: &dyn Progress) -> Result<CheckR
     );
     let (mut areas, stations) = (areas?, stations?);
     progress.finish();
-    require_power(
-        &config.rule,
-        &stations,
-        &config.stations,
-        &config.stations_read,
-        &config.station_fields,
-    )?;
-    let stations = pool_stations(
+    let stations = prepare_stations(
         stations,
-        config.pool_by.as_ref(),
         &config.rule,
-        &config.station_fields,
-        &config.stations,
-        &config.stations_read,
+        config.pool_by.as_ref(),
+        &StationSource {
+            source: &config.stations,
+            read: &config.stations_read,
+            specs: &config.station_fields,
+        },
     )?;
     let population = match &config.population_field {
         Some(field) => Some(population(&mut areas, field, &config.areas.to_string())?),

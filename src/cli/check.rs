@@ -48,7 +48,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub inputs: CheckInputs,
 
-    /// Coordinate system of --uncovered and --areas-out, e.g. gcj02 for an AMap base map [default: WGS84].
+    /// Coordinate system of --uncovered, --areas-out, --gaps and --sites, e.g. gcj02 for an AMap base map [default: WGS84].
     ///
     /// The JSON report and the text output stay in WGS84.
     #[arg(long, value_name = "CRS", value_parser = Crs::parse, help_heading = "Coordinates")]

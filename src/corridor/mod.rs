@@ -26,7 +26,7 @@ use crate::input::{self, ReadOptions, Source};
 use crate::model::StationLayer;
 use crate::normalise::load_stations;
 use crate::pools::PoolBy;
-use crate::prepare::{pool_stations, require_power};
+use crate::prepare::{StationSource, prepare_stations};
 use crate::progress::Progress;
 use crate::rules::{MIN_SPACING_KM, Rule};
 
@@ -201,20 +201,15 @@ pub fn run_corridor(config: &CorridorConfig, progress: &dyn Progress) -> Result<
     );
     let (network, stations) = (network?, stations?);
     progress.finish();
-    require_power(
-        &config.rule,
-        &stations,
-        &config.stations,
-        &config.stations_read,
-        &config.station_fields,
-    )?;
-    let stations = pool_stations(
+    let stations = prepare_stations(
         stations,
-        config.pool_by.as_ref(),
         &config.rule,
-        &config.station_fields,
-        &config.stations,
-        &config.stations_read,
+        config.pool_by.as_ref(),
+        &StationSource {
+            source: &config.stations,
+            read: &config.stations_read,
+            specs: &config.station_fields,
+        },
     )?;
     progress.start("merging lines into paths", None);
     let paths = paths::merge(&network);

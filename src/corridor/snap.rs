@@ -4,7 +4,7 @@
 //!
 //! Candidates come from an R-tree of the paths' segments, searched with
 //! a box grown by the offset (safely, see
-//! [`expand_rect_m`](crate::geodesy::expand_rect_m)); the nearest point
+//! [`crate::geodesy::expand_rect_m`]); the nearest point
 //! of a segment is found in a local frame around the site (segments of
 //! road data are metres to a few hundred metres long), then its offset
 //! measured geodesically. Chainages add the segment's fraction of its

@@ -9,7 +9,7 @@
 //! Backends: China's offset systems GCJ-02 and BD-09 ([`offset`]), which
 //! PROJ does not know; every EPSG code and PROJ string that proj4rs and
 //! crs-definitions cover ([`proj4`], pure Rust, the default); with the
-//! cargo feature `proj`, PROJ itself for anything else ([`proj_lib`]).
+//! cargo feature `proj`, PROJ itself for anything else (`proj_lib`).
 //! Axis order is always x = easting/longitude, y = northing/latitude, as in
 //! GeoJSON, whatever order the EPSG definition lists.
 

@@ -4,18 +4,18 @@
 //! No real township boundaries can be redistributed with chargecov, so
 //! its demo data (`data/`) and its benchmark data come from here:
 //!
-//! 1. [`plane`]: an equal-area plane and a hand-drawn outline of
+//! 1. `plane`: an equal-area plane and a hand-drawn outline of
 //!    Chongqing's size and place, scaled to the number of areas;
-//! 2. [`tessellate`]: seeds from an urban [`density`], relaxed, and their
+//! 2. `tessellate`: seeds from an urban `density`, relaxed, and their
 //!    Voronoi cells; those inside the outline are the areas;
-//! 3. [`wiggle`]: each shared edge replaced once by an irregular line both
+//! 3. `wiggle`: each shared edge replaced once by an irregular line both
 //!    neighbours use, within bounds that keep the tiling valid;
-//! 4. [`areas`]: exclaves, enclaves, districts, kinds, codes, names,
+//! 4. `areas`: exclaves, enclaves, districts, kinds, codes, names,
 //!    populations, and which remote townships get no ultra-fast charger;
-//! 5. [`stations`]: anchors, ordinary stations, and real-world mess;
+//! 5. `stations`: anchors, ordinary stations, and real-world mess;
 //! 6. [`write`]: GeoJSON and the data set's README.
 //!
-//! Every random choice draws from its own stream ([`rng`]), so the same
+//! Every random choice draws from its own stream (`rng`), so the same
 //! seed gives the same bytes, with any number of threads.
 
 mod areas;

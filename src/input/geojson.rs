@@ -491,10 +491,10 @@ pub(crate) fn area_feature(text: &[u8], index: usize) -> serde_json::Result<RawF
 }
 
 /// Reads a station layer on all cores: one thread cuts the text into
-/// batches of whole features ([`geojson_split`]), the batches are parsed
+/// batches of whole features (`geojson_split`), the batches are parsed
 /// with the same visitor as [`stream_stations`] and handed to `convert`
 /// in parallel, and each converted batch is handed to `take` in file
-/// order (see [`parallel::run`]).
+/// order (see `parallel::run`).
 ///
 /// Returns what the layer said about itself — or `None` when the text is
 /// not a plain FeatureCollection or has any flaw, for the caller to throw

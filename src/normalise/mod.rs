@@ -2,7 +2,7 @@
 //! rings closed, ids and powers read, each problem reported with the
 //! feature's index and id. Fatal problems are collected, not stopped at,
 //! so one run shows the user everything there is to fix. One file per
-//! layer ([`areas`], [`stations`]); what they share is here.
+//! layer ([`areas`](mod@areas), [`stations`](mod@stations)); what they share is here.
 
 pub mod areas;
 pub mod stations;

@@ -6,7 +6,7 @@
 //! facility-location model picks sites: the fewest that serve every area
 //! (location set covering, LSCP) or `k` that serve the most demand
 //! (maximal covering, MCLP), by lazy greedy ([`greedy`]) and, for small
-//! instances, exactly ([`exact`]) → the sites in the order of their
+//! instances, exactly (`exact`, a cargo feature) → the sites in the order of their
 //! marginal gain, and optionally the check again with them added.
 
 pub mod coverage;

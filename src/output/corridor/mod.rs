@@ -1,6 +1,6 @@
 //! What `chargecov corridor` writes: the text summary, the stretches,
 //! placed sites and suggested sites as layers, and the HTML page
-//! ([`html`]).
+//! (`html`).
 
 #[cfg(feature = "render")]
 pub mod html;
