@@ -25,6 +25,7 @@ mod fgb;
 mod formats;
 mod gpkg;
 mod outputs;
+mod peer_files;
 mod roundtrip;
 mod shapefile;
 

@@ -32,6 +32,7 @@ impl LayerReader for FlatGeobuf {
         let mut file = File::open(input, Layer::Areas)?;
         let columns = file.columns.clone();
         let mut records = Vec::with_capacity(file.count.unwrap_or(0));
+        let declared = file.geometry_type;
         file.each(|index, feature| {
             let mut properties = Properties {
                 map: columns.iter().map(|c| (c.clone(), Value::Null)).collect(),
@@ -42,7 +43,10 @@ impl LayerReader for FlatGeobuf {
             let geometry = match feature.geometry_trait() {
                 Ok(Some(g)) => traits::feature_geometry(&g),
                 Ok(None) => RawGeometry::Null,
-                Err(e) => RawGeometry::Malformed(e.to_string()),
+                Err(e) => match unsupported(feature, declared) {
+                    Some(kind) => RawGeometry::WrongType(kind.to_owned()),
+                    None => RawGeometry::Malformed(e.to_string()),
+                },
             };
             records.push(RawFeature {
                 index,
@@ -68,6 +72,7 @@ impl LayerReader for FlatGeobuf {
         sink: &mut (dyn Collect<T> + Send),
     ) -> Result<LayerMeta> {
         let mut file = File::open(input, Layer::Stations)?;
+        let declared = file.geometry_type;
         let id = specs.id.pick(&file.columns);
         let power = specs.power.pick(&file.columns);
         // Column index → what it is to a station: id, power, or the nth
@@ -100,7 +105,10 @@ impl LayerReader for FlatGeobuf {
             let geometry = match feature.geometry_trait() {
                 Ok(Some(g)) => traits::point(&g),
                 Ok(None) => RawPoint::Null,
-                Err(e) => RawPoint::Malformed(e.to_string()),
+                Err(e) => match unsupported(feature, declared) {
+                    Some(kind) => RawPoint::WrongType(kind.to_owned()),
+                    None => RawPoint::Malformed(e.to_string()),
+                },
             };
             stations.push(RawStation {
                 index,
@@ -137,6 +145,8 @@ struct File<'a> {
     /// The feature count the header declares (0 or absent when unknown).
     count: Option<usize>,
     crs: Option<String>,
+    /// The geometry type the header declares (0 when mixed).
+    geometry_type: u32,
 }
 
 impl<'a> File<'a> {
@@ -182,6 +192,7 @@ impl<'a> File<'a> {
             .ok()
             .filter(|&n| n > 0);
         let crs = crs_of(&header);
+        let geometry_type = u32::from(header.geometry_type().0);
         let features = fgb
             .select_all_seq()
             .map_err(|e| malformed(format!("the spatial index cannot be skipped: {e}")))?;
@@ -193,6 +204,7 @@ impl<'a> File<'a> {
             types,
             count,
             crs,
+            geometry_type,
         })
     }
 
@@ -315,6 +327,15 @@ fn geometry_fits(g: &flatgeobuf::Geometry, depth: usize) -> std::result::Result<
         return corrupt();
     }
     Ok(())
+}
+
+/// A feature's curve or surface type (FlatGeobuf numbers its geometry
+/// types as WKB does), which the decoder does not read, by name: the
+/// feature's own type, else the one the header declares for all.
+fn unsupported(feature: &FgbFeature, declared: u32) -> Option<&'static str> {
+    let own = feature.geometry().map_or(0, |g| u32::from(g.type_().0));
+    let code = if own == 0 { declared } else { own };
+    crate::input::wkb_type::name_of(code).filter(|_| code > 7)
 }
 
 /// Walks a FlatGeobuf's layout — magic bytes, header, spatial index, then

@@ -632,17 +632,11 @@ fn crs_of(db: &Connection, srs_id: i64) -> rusqlite::Result<Option<String>> {
 }
 
 fn feature_geometry(wkb: &[u8]) -> RawGeometry {
-    match wkb::reader::read_wkb(wkb) {
-        Ok(g) => traits::feature_geometry(&g),
-        Err(e) => RawGeometry::Malformed(format!("geometry is not valid WKB: {e}")),
-    }
+    traits::wkb_feature_geometry(wkb)
 }
 
 fn point(wkb: &[u8]) -> RawPoint {
-    match wkb::reader::read_wkb(wkb) {
-        Ok(g) => traits::point(&g),
-        Err(e) => RawPoint::Malformed(format!("geometry is not valid WKB: {e}")),
-    }
+    traits::wkb_point(wkb)
 }
 
 /// The WKB after a GeoPackage binary header (GeoPackage 1.3, 2.1.3):

@@ -35,6 +35,7 @@ pub mod shapefile;
 pub mod source;
 #[cfg(any(feature = "gpkg", feature = "fgb", feature = "parquet"))]
 mod traits;
+pub(crate) mod wkb_type;
 pub mod zip;
 
 pub use encoding::TextEncoding;

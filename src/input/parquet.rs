@@ -38,12 +38,7 @@ impl LayerReader for Parquet {
             for (name, field) in row.get_column_iter() {
                 if *name == geometry {
                     shape = match field {
-                        Field::Bytes(b) => match wkb::reader::read_wkb(b.data()) {
-                            Ok(g) => traits::feature_geometry(&g),
-                            Err(e) => {
-                                RawGeometry::Malformed(format!("geometry is not valid WKB: {e}"))
-                            }
-                        },
+                        Field::Bytes(b) => traits::wkb_feature_geometry(b.data()),
                         Field::Null => RawGeometry::Null,
                         other => RawGeometry::Malformed(format!(
                             "the geometry column holds {other:?}, not WKB"
@@ -114,12 +109,7 @@ impl LayerReader for Parquet {
                 match &place {
                     Place::Wkb(g) if name == g => {
                         station.geometry = match field {
-                            Field::Bytes(b) => match wkb::reader::read_wkb(b.data()) {
-                                Ok(g) => traits::point(&g),
-                                Err(e) => {
-                                    RawPoint::Malformed(format!("geometry is not valid WKB: {e}"))
-                                }
-                            },
+                            Field::Bytes(b) => traits::wkb_point(b.data()),
                             Field::Null => RawPoint::Null,
                             other => RawPoint::Malformed(format!(
                                 "the geometry column holds {other:?}, not WKB"

@@ -35,6 +35,31 @@ pub fn feature_geometry<G: GeometryTrait<T = f64>>(geometry: &G) -> RawGeometry 
     }
 }
 
+/// A feature's geometry from WKB (GeoPackage, GeoParquet): curves and
+/// surfaces, which the decoder does not know, named by their type code.
+#[cfg(any(feature = "gpkg", feature = "parquet"))]
+pub fn wkb_feature_geometry(bytes: &[u8]) -> RawGeometry {
+    if let Some(kind) = crate::input::wkb_type::unsupported(bytes) {
+        return RawGeometry::WrongType(kind.to_owned());
+    }
+    match wkb::reader::read_wkb(bytes) {
+        Ok(g) => feature_geometry(&g),
+        Err(e) => RawGeometry::Malformed(format!("geometry is not valid WKB: {e}")),
+    }
+}
+
+/// A station's geometry from WKB, as [`wkb_feature_geometry`].
+#[cfg(any(feature = "gpkg", feature = "parquet"))]
+pub fn wkb_point(bytes: &[u8]) -> RawPoint {
+    if let Some(kind) = crate::input::wkb_type::unsupported(bytes) {
+        return RawPoint::WrongType(kind.to_owned());
+    }
+    match wkb::reader::read_wkb(bytes) {
+        Ok(g) => point(&g),
+        Err(e) => RawPoint::Malformed(format!("geometry is not valid WKB: {e}")),
+    }
+}
+
 /// A station's geometry: a Point, anything else named.
 pub fn point<G: GeometryTrait<T = f64>>(geometry: &G) -> RawPoint {
     match geometry.as_type() {
@@ -64,7 +89,8 @@ where
     match g {
         GeometryType::Point(_) => "Point",
         GeometryType::LineString(_) | GeometryType::Line(_) => "LineString",
-        GeometryType::Polygon(_) | GeometryType::Rect(_) | GeometryType::Triangle(_) => "Polygon",
+        GeometryType::Polygon(_) | GeometryType::Rect(_) => "Polygon",
+        GeometryType::Triangle(_) => "Triangle",
         GeometryType::MultiPoint(_) => "MultiPoint",
         GeometryType::MultiLineString(_) => "MultiLineString",
         GeometryType::MultiPolygon(_) => "MultiPolygon",

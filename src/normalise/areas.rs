@@ -195,9 +195,14 @@ fn convert_area(
         | RawGeometry::LineString(_)
         | RawGeometry::MultiLineString(_)) => {
             let kind = other.type_name();
+            let curves = if crate::input::wkb_type::is_curved(kind) {
+                "; chargecov does not linearise curves or surfaces: convert them first (e.g. ogr2ogr -nlt CONVERT_TO_LINEAR)"
+            } else {
+                ""
+            };
             issues.push(problem(
                 IssueCode::GeometryType,
-                format!("geometry is a {kind}; areas must be Polygon or MultiPolygon"),
+                format!("geometry is a {kind}; areas must be Polygon or MultiPolygon{curves}"),
             ));
             return (None, issues);
         }

@@ -1,0 +1,66 @@
+//! Files other tools wrote (`../shared/data/peers-formats`): what GDAL
+//! reads, chargecov reads or refuses naming the real cause.
+
+use crate::common;
+
+use common::{chargecov, have_tool, path_str, shared_data};
+use std::process::Command as StdCommand;
+
+/// The geometry type GDAL names for a file's layer, spaces removed
+/// ("Multi Surface" → "MultiSurface"), as the reference.
+fn gdal_geometry_type(path: &std::path::Path) -> String {
+    let out = StdCommand::new("ogrinfo")
+        .args(["-so", "-al", path_str(path)])
+        .output()
+        .expect("ogrinfo runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.lines()
+        .find_map(|l| l.strip_prefix("Geometry: "))
+        .unwrap_or_else(|| panic!("ogrinfo names no geometry type: {text}"))
+        .replace(' ', "")
+}
+
+/// Curves, surfaces and triangles (GeoPackage WKB with ISO codes 9, 10,
+/// 12; FlatGeobuf type 17) are refused per feature under the type GDAL
+/// names, with advice on linearising them, never taken for a simple type
+/// or given an unrelated hint.
+#[test]
+fn curved_geometries_are_refused_under_their_own_names() {
+    if !have_tool("peer_files", "ogrinfo", "gdal-bin") {
+        return;
+    }
+    for (file, layer) in [
+        ("pyogrio/curvepolygon.gpkg", "--areas"),
+        ("pyogrio/multisurface.gpkg", "--areas"),
+        ("flatgeobuf/triangle.fgb", "--areas"),
+        ("pyogrio/curve.gpkg", "--stations"),
+    ] {
+        let Some(path) = shared_data(
+            "curved_geometries_are_refused_under_their_own_names",
+            &format!("peers-formats/files/{file}"),
+        ) else {
+            return;
+        };
+        let expected = gdal_geometry_type(&path);
+        let other = if layer == "--areas" {
+            ["--stations", "data/stations.geojson"]
+        } else {
+            ["--areas", "data/areas.geojson"]
+        };
+        let out = chargecov()
+            .args(["check", "-q", layer, path_str(&path)])
+            .args(other)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(&format!("geometry is a {expected};")),
+            "{file}: GDAL says {expected}: {err}"
+        );
+        assert!(!err.contains("RFC 7946"), "{file}: {err}");
+        if layer == "--areas" {
+            assert!(err.contains("CONVERT_TO_LINEAR"), "{file}: {err}");
+        }
+    }
+}
