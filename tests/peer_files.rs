@@ -64,3 +64,38 @@ fn curved_geometries_are_refused_under_their_own_names() {
         }
     }
 }
+
+/// ArcGIS writes a `.cpg` of `ANSI 1250` for Central European text; read
+/// as Windows-1250, shapefile-js's Czech name is the nature reserve
+/// "Hněvošický háj": its bytes `Hn EC vo 9A ick FD h E1 j` are ě, š, ý, á
+/// in the Windows-1250 table (and would be ì, š, ý, á in Windows-1252).
+#[test]
+fn an_ansi_code_page_names_the_encoding() {
+    let Some(path) = shared_data(
+        "an_ansi_code_page_names_the_encoding",
+        "peers-formats/files/shapefile-js/codepage.shp",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sites = dir.path().join("sites.geojson");
+    let out = chargecov()
+        .args(["check", "-q", "--stations", path_str(&path)])
+        .args([
+            "--station-id-field",
+            "field",
+            "--areas",
+            "data/areas.geojson",
+        ])
+        .args(["--sites", path_str(&sites)])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&sites).unwrap()).unwrap();
+    assert_eq!(v["features"][1]["properties"]["id"], "Hněvošický háj");
+}

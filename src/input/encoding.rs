@@ -53,6 +53,45 @@ impl fmt::Display for TextEncoding {
     }
 }
 
+/// The encoding a Shapefile's `.cpg` names, in the forms GDAL accepts:
+/// a WHATWG label (`UTF-8`, `windows-1250`, `CP1250`, `Big-5` loosely), a
+/// bare Windows code page number (`1250`, `65001`, `936`), the same after
+/// `ANSI ` (`ANSI 1250`, as ArcGIS writes it), or an ISO 8859 part
+/// (`8859-2`, `88592`). `None` when it names no encoding.
+pub fn code_page_label(label: &str) -> Option<&'static Encoding> {
+    let key = label
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
+    if key.is_empty() || key.len() > 40 {
+        return None;
+    }
+    let key = key
+        .strip_prefix("ansi")
+        .map_or(key.as_str(), str::trim_start);
+    if let Some(part) = key.strip_prefix("8859") {
+        let part = part.trim_start_matches(['-', '_']);
+        return Encoding::for_label(format!("iso-8859-{part}").as_bytes());
+    }
+    if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+        return match key {
+            "65001" => Some(encoding_rs::UTF_8),
+            "936" => Some(encoding_rs::GBK),
+            "950" => Some(encoding_rs::BIG5),
+            "932" => Some(encoding_rs::SHIFT_JIS),
+            "949" => Some(encoding_rs::EUC_KR),
+            "866" => Some(encoding_rs::IBM866),
+            n => Encoding::for_label(format!("windows-{n}").as_bytes()),
+        };
+    }
+    let alias = match key {
+        "utf8" => Some(encoding_rs::UTF_8),
+        "big-5" => Some(encoding_rs::BIG5),
+        _ => None,
+    };
+    alias.or_else(|| Encoding::for_label(key.as_bytes()))
+}
+
 /// UTF-8 if the bytes are valid UTF-8; else GB18030 (a superset of GBK)
 /// if they decode without error and read like Chinese text; else
 /// Windows-1252 (a superset of Latin-1, which decodes anything).
@@ -152,6 +191,42 @@ fn first_invalid(bytes: &[u8], encoding: &'static Encoding) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    /// `.cpg` values as other tools write them (ArcGIS `ANSI 1250`, QGIS
+    /// `UTF-8`, GDAL `CP1250`, bare numbers, ISO parts) name the encoding
+    /// GDAL would use (its CPG handling: numbers are Windows code pages);
+    /// an HTML page saved as `.cpg` names none.
+    #[test]
+    fn code_page_labels_are_read_as_gdal_reads_them() {
+        let cases: [(&str, &Encoding); 13] = [
+            ("ANSI 1250", encoding_rs::WINDOWS_1250),
+            ("ansi 1251\r\n", encoding_rs::WINDOWS_1251),
+            ("1250", encoding_rs::WINDOWS_1250),
+            ("CP1250", encoding_rs::WINDOWS_1250),
+            ("windows-1250", encoding_rs::WINDOWS_1250),
+            ("UTF8", encoding_rs::UTF_8),
+            ("\u{feff}UTF-8\n", encoding_rs::UTF_8),
+            ("65001", encoding_rs::UTF_8),
+            ("936", encoding_rs::GBK),
+            ("Big-5", encoding_rs::BIG5),
+            ("8859-2", encoding_rs::ISO_8859_2),
+            ("88595", encoding_rs::ISO_8859_5),
+            ("ISO-8859-1", encoding_rs::WINDOWS_1252),
+        ];
+        for (label, expected) in cases {
+            assert_eq!(code_page_label(label), Some(expected), "{label:?}");
+        }
+        for label in [
+            "",
+            "<!DOCTYPE html><html><head>",
+            "ANSI",
+            "12345678",
+            "klingon",
+        ] {
+            assert_eq!(code_page_label(label), None, "{label:?}");
+        }
+    }
+
     use super::*;
 
     /// "南山区" in GBK (each character two bytes, as GB2312 tables give:

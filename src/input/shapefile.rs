@@ -217,12 +217,12 @@ impl Files {
         if let Some(cpg) = self.sibling("cpg")
             && let Ok(label) = crate::input::limits::read_small_text(&cpg, 4096)
         {
+            if let Some(encoding) = crate::input::encoding::code_page_label(&label) {
+                return Ok(dbase::encoding::EncodingRs::from(encoding).into());
+            }
             let label = label.trim().trim_start_matches('\u{feff}');
             if let Some(encoding) = dbase::encoding::DynEncoding::from_name(label) {
                 return Ok(encoding);
-            }
-            if let Some(encoding) = encoding_rs::Encoding::for_label(label.as_bytes()) {
-                return Ok(dbase::encoding::EncodingRs::from(encoding).into());
             }
         }
         let bytes = std::fs::read(dbf).map_err(|error| Error::Read {
