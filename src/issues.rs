@@ -81,6 +81,8 @@ pub enum IssueCode {
     LineTooShort,
     /// A candidate site outside every area and out of covering reach.
     OutsideEveryArea,
+    /// Positions a float's noise beyond ±180° or ±90°, taken as the limit.
+    CoordinateSnapped,
 }
 
 impl IssueCode {
@@ -104,6 +106,7 @@ impl IssueCode {
             IssueCode::LineTooShort => "line-too-short",
             IssueCode::OutsideEveryArea => "outside-every-area",
             IssueCode::Antimeridian => "antimeridian",
+            IssueCode::CoordinateSnapped => "coordinate-snapped",
         }
     }
 
@@ -148,6 +151,9 @@ impl IssueCode {
             }
             IssueCode::LineTooShort => {
                 "a road needs two distinct positions; remove the feature or fix its coordinates"
+            }
+            IssueCode::CoordinateSnapped => {
+                "nothing to do: the source wrote the limit with a float's rounding error (Natural Earth writes 180.00000000000006)"
             }
             IssueCode::OutsideEveryArea => {
                 "check the candidates' coordinate system (--candidates-crs) and that they belong to these areas; --skip-invalid leaves such sites out"

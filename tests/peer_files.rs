@@ -99,3 +99,67 @@ fn an_ansi_code_page_names_the_encoding() {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&sites).unwrap()).unwrap();
     assert_eq!(v["features"][1]["properties"]["id"], "Hněvošický háj");
 }
+
+/// Natural Earth's countries (GeoPandas' sample) write Russia's eastern
+/// edge as longitude 180.00000000000006: that is 180, with a warning
+/// counted in the report, not a refusal. GDAL's feature count and
+/// Russia's place (ogrinfo, at test time) are the reference; the one
+/// polygon around the south pole is still refused, and only it.
+#[test]
+fn natural_earth_float_noise_is_the_limit() {
+    let test = "natural_earth_float_noise_is_the_limit";
+    if !have_tool("peer_files", "ogrinfo", "gdal-bin") {
+        return;
+    }
+    let Some(path) = shared_data(test, "peers-formats/files/pyogrio/naturalearth_lowres.shp")
+    else {
+        return;
+    };
+    let info = StdCommand::new("ogrinfo")
+        .args(["-so", "-al", path_str(&path)])
+        .output()
+        .unwrap();
+    let count: usize = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let russia = StdCommand::new("ogrinfo")
+        .args(["-al", "-q", "-where", "name = 'Russia'", path_str(&path)])
+        .output()
+        .unwrap();
+    let russia: usize = String::from_utf8_lossy(&russia.stdout)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("OGRFeature(naturalearth_lowres):"))
+        .unwrap()
+        .trim_end_matches(':')
+        .parse()
+        .unwrap();
+    let out = chargecov()
+        .args(["check", "-q", "--format", "json", "--skip-invalid"])
+        .args([
+            "--areas",
+            path_str(&path),
+            "--stations",
+            "data/stations.geojson",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let areas = &report["inputs"]["areas"];
+    assert_eq!(areas["features_read"], count);
+    assert_eq!(areas["features_used"], count - 1);
+    let warnings = &report["warnings"];
+    assert_eq!(warnings["by_code"]["antimeridian"], 1);
+    let snapped: Vec<&serde_json::Value> = warnings["listed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "coordinate-snapped")
+        .collect();
+    assert_eq!(snapped.len(), 1, "{warnings}");
+    assert_eq!(snapped[0]["index"], russia);
+    assert_eq!(warnings["by_code"]["coordinate-snapped"], 1);
+}

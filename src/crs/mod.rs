@@ -512,6 +512,11 @@ impl LayerCrs {
             return Err(format!("coordinate [{x}, {y}] is not a finite number"));
         }
         let t = &self.transformer;
+        let (x, y) = if t.is_geographic() {
+            snap_to_limits(x, y)
+        } else {
+            (x, y)
+        };
         if t.is_geographic() {
             check_lon_lat(x, y).map_err(|why| {
                 if x.abs() > 1000.0 || y.abs() > 1000.0 {
@@ -540,6 +545,7 @@ impl LayerCrs {
                 t.crs()
             )
         })?;
+        let (lon, lat) = snap_to_limits(lon, lat);
         check_lon_lat(lon, lat).map_err(|why| {
             format!(
                 "coordinate [{}, {}] converted from {} gives {why}; is that the layer's coordinate system?",
@@ -572,6 +578,25 @@ fn num(v: f64) -> String {
     } else {
         format!("{v}")
     }
+}
+
+/// How far beyond ±180° or ±90° a degree value may lie and still be the
+/// limit written with a float's rounding error (Natural Earth writes
+/// 180.00000000000006, two units in the last place); 1e-9° is 0.1 mm.
+/// Farther out is a real excursion and refused.
+pub const LIMIT_NOISE_DEG: f64 = 1e-9;
+
+/// A lon/lat position with float noise beyond the limits taken as the
+/// limits (within [`LIMIT_NOISE_DEG`]); anything else unchanged.
+pub fn snap_to_limits(x: f64, y: f64) -> (f64, f64) {
+    let snap = |v: f64, limit: f64| {
+        if v.abs() > limit && v.abs() <= limit + LIMIT_NOISE_DEG {
+            limit.copysign(v)
+        } else {
+            v
+        }
+    };
+    (snap(x, 180.0), snap(y, 90.0))
 }
 
 /// Checks a WGS84-like lon/lat position; the message says what the numbers

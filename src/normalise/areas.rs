@@ -219,6 +219,7 @@ fn convert_area(
         return (None, issues);
     }
     let mut fatal = false;
+    let mut snapped = 0;
     let mut converted = Vec::with_capacity(polygons.len());
     for (p, rings) in polygons.into_iter().enumerate() {
         let mut line_strings = Vec::with_capacity(rings.len());
@@ -229,7 +230,12 @@ fn convert_area(
                 format!("polygon {p} ring {r}")
             };
             match convert_ring(ring, crs) {
-                Ok((line, closed_by_us)) => {
+                Ok(ConvertedRing {
+                    line,
+                    closed_by_us,
+                    snapped: n,
+                }) => {
+                    snapped += n;
                     if closed_by_us {
                         issues.push(FeatureIssue::warning(
                             IssueCode::UnclosedRing,
@@ -253,6 +259,18 @@ fn convert_area(
     }
     if fatal {
         return (None, issues);
+    }
+    if snapped > 0 {
+        issues.push(FeatureIssue::warning(
+            IssueCode::CoordinateSnapped,
+            index,
+            Some(&id),
+            format!(
+                "{snapped} position{} within {:e}° beyond ±180° or ±90° taken as the limit",
+                if snapped == 1 { "" } else { "s" },
+                crate::crs::LIMIT_NOISE_DEG
+            ),
+        ));
     }
     let geometry = MultiPolygon::new(converted);
     // Edges are straight in lon/lat: an edge of more than 180° of
@@ -312,20 +330,33 @@ fn antimeridian(geometry: &MultiPolygon<f64>) -> Option<String> {
     None
 }
 
-/// Checks one ring and converts it to WGS84; returns it closed, and
-/// whether closing was needed.
-fn convert_ring(
-    ring: Vec<Position>,
-    crs: &LayerCrs,
-) -> Result<(LineString<f64>, bool), (IssueCode, String)> {
+/// A ring checked and converted to WGS84, closed.
+#[derive(Debug)]
+struct ConvertedRing {
+    line: LineString<f64>,
+    /// Whether closing it was needed.
+    closed_by_us: bool,
+    /// Positions a float's noise beyond ±180°/±90°, taken as the limit.
+    snapped: usize,
+}
+
+/// Checks one ring and converts it to WGS84.
+fn convert_ring(ring: Vec<Position>, crs: &LayerCrs) -> Result<ConvertedRing, (IssueCode, String)> {
     // Closedness is judged on the positions as written; the converted first
     // position is repeated, so the ring closes exactly.
     let open = ring.first() != ring.last();
+    // In lon/lat as written, the only change a position can see is a snap
+    // to the limits.
+    let as_written = crs.transformer.is_identity();
+    let mut snapped = 0;
     let mut ring = ring;
     for p in &mut ring {
         let c = crs
             .position(p.0, p.1)
             .map_err(|why| (IssueCode::CoordinateOutOfRange, why))?;
+        if as_written && (c.x != p.0 || c.y != p.1) {
+            snapped += 1;
+        }
         *p = (c.x, c.y);
     }
     // Same layout, so this reuses the allocation.
@@ -346,7 +377,11 @@ fn convert_ring(
             ),
         ));
     }
-    Ok((LineString::new(coords), closed_by_us))
+    Ok(ConvertedRing {
+        line: LineString::new(coords),
+        closed_by_us,
+        snapped,
+    })
 }
 
 #[cfg(test)]
@@ -356,11 +391,40 @@ mod tests {
     #[test]
     fn rings_are_closed_and_checked() {
         let wgs84 = LayerCrs::choose(None, None, Layer::Areas).unwrap();
-        let (line, closed) =
-            convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], &wgs84).unwrap();
-        assert!(closed);
-        assert_eq!(line.0.len(), 4);
+        let ring = convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], &wgs84).unwrap();
+        assert!(ring.closed_by_us);
+        assert_eq!(ring.line.0.len(), 4);
         let err = convert_ring(vec![(0.0, 0.0), (1.0, 0.0), (0.0, 0.0)], &wgs84).unwrap_err();
         assert_eq!(err.0, IssueCode::RingTooShort);
+    }
+
+    /// Natural Earth's 180.00000000000006 (two doubles after 180) is 180
+    /// and counted; 1e-9° is the most noise taken; 180.0000001 (1e-7°
+    /// beyond) is a real excursion and refused.
+    #[test]
+    fn float_noise_beyond_the_limits_is_the_limit() {
+        let wgs84 = LayerCrs::choose(None, None, Layer::Areas).unwrap();
+        // Two units in the last place above 180 (ulp 2.8e-14 there).
+        let noisy = 180.00000000000006_f64;
+        assert_eq!(noisy, 180.0_f64.next_up().next_up());
+        let ring = convert_ring(
+            vec![
+                (179.0, -90.0 - 1e-9),
+                (noisy, 0.0),
+                (179.0, 1.0),
+                (179.0, -90.0 - 1e-9),
+            ],
+            &wgs84,
+        )
+        .unwrap();
+        assert_eq!(ring.snapped, 3);
+        assert_eq!(ring.line.0[0].y, -90.0);
+        assert_eq!(ring.line.0[1].x, 180.0);
+        let err = convert_ring(
+            vec![(179.0, 0.0), (180.0000001, 0.0), (179.0, 1.0), (179.0, 0.0)],
+            &wgs84,
+        )
+        .unwrap_err();
+        assert_eq!(err.0, IssueCode::CoordinateOutOfRange);
     }
 }
