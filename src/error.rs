@@ -249,10 +249,9 @@ pub enum Error {
         layer: Layer,
     },
 
-    /// The input is in a format chargecov recognises but does not read.
-    #[error(
-        "{source_name}: is {format}, which chargecov does not read yet\n  hint: convert it to GeoJSON, newline-delimited GeoJSON or CSV (for example with GDAL's ogr2ogr)"
-    )]
+    /// The input is in a format chargecov recognises but does not read
+    /// (or this build does not: see the advice).
+    #[error("{source_name}: is {format}, {}", unsupported_advice(*.format))]
     UnsupportedFormat {
         /// The input.
         source_name: String,
@@ -732,6 +731,27 @@ pub fn clip(text: &str, max: usize) -> String {
 /// At most this many names are listed in a message.
 const LISTED: usize = 20;
 
+/// Why a recognised format is not read, and what to do.
+fn unsupported_advice(format: InputFormat) -> &'static str {
+    match format {
+        InputFormat::GeoPackage => {
+            "which this build of chargecov does not read\n  hint: use a build with the cargo feature `gpkg` (on by default), or convert the file to GeoJSON or CSV (e.g. ogr2ogr)"
+        }
+        InputFormat::FlatGeobuf => {
+            "which this build of chargecov does not read\n  hint: use a build with the cargo feature `fgb` (on by default), or convert the file to GeoJSON or CSV (e.g. ogr2ogr)"
+        }
+        InputFormat::GeoParquet => {
+            "which this build of chargecov does not read\n  hint: use a build with the cargo feature `parquet` (on by default), or convert the file to GeoJSON or CSV (e.g. ogr2ogr)"
+        }
+        InputFormat::OsmPbf => {
+            "which chargecov does not read yet\n  hint: extract the layer first, e.g. the chargers: osmium tags-filter extract.osm.pbf nw/amenity=charging_station -o chargers.osm.pbf, then ogr2ogr -f GeoJSON chargers.geojson chargers.osm.pbf points"
+        }
+        _ => {
+            "which chargecov does not read yet\n  hint: convert it to GeoJSON, newline-delimited GeoJSON or CSV (for example with GDAL's ogr2ogr)"
+        }
+    }
+}
+
 /// `names`, comma-separated, the first `LISTED` and a count of the rest.
 pub fn list_names(names: &[String]) -> String {
     let mut text = names
@@ -940,6 +960,38 @@ fn no_power_text(
 
 #[cfg(test)]
 mod tests {
+
+    /// A format left out of the build names its cargo feature; one never
+    /// read names what to do instead; neither claims the other.
+    #[test]
+    fn unsupported_formats_say_what_reads_them() {
+        let said = |format| {
+            Error::UnsupportedFormat {
+                source_name: "x".into(),
+                format,
+            }
+            .to_string()
+        };
+        let parquet = said(InputFormat::GeoParquet);
+        assert!(
+            parquet.contains("this build of chargecov does not read"),
+            "{parquet}"
+        );
+        assert!(parquet.contains("cargo feature `parquet`"), "{parquet}");
+        assert!(!parquet.contains("yet"), "{parquet}");
+        let pbf = said(InputFormat::OsmPbf);
+        assert!(
+            pbf.contains("an OpenStreetMap extract (.osm.pbf), which chargecov does not read yet"),
+            "{pbf}"
+        );
+        assert!(pbf.contains("osmium tags-filter"), "{pbf}");
+        let kml = said(InputFormat::Kml);
+        assert!(
+            kml.contains("does not read yet") && kml.contains("ogr2ogr"),
+            "{kml}"
+        );
+    }
+
     use super::*;
 
     #[test]

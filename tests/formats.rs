@@ -227,6 +227,35 @@ fn standard_input_may_be_gzipped_newline_delimited_geojson() {
     assert_eq!(report["summary"]["stations_read"], 8);
 }
 
+/// JSON saved under a table's extension is read as what it holds: the
+/// basic stations as GeoJSONSeq in `stations.txt`, and as a
+/// FeatureCollection in `stations.csv`, give the fixture's 8 stations.
+#[test]
+fn content_decides_when_a_table_extension_holds_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let collection = std::fs::read(fixture("basic/stations.geojson")).unwrap();
+    for (name, bytes, format) in [
+        (
+            "stations.txt",
+            to_seq(&fixture("basic/stations.geojson"), false),
+            "geojsonseq",
+        ),
+        ("stations.csv", collection, "geojson"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = chargecov()
+            .args(["check", "--areas", "fixtures/basic/areas.geojson"])
+            .args(["--stations", path_str(&path), "--format", "json", "-q"])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(report["inputs"]["stations"]["format"], format, "{name}");
+        assert_eq!(report["summary"]["stations_read"], 8, "{name}");
+    }
+}
+
 /// A zip archive's first local file header naming `entry` (APPNOTE 4.3.7).
 fn zip_with(entry: &str) -> Vec<u8> {
     let mut z = b"PK\x03\x04".to_vec();
@@ -254,6 +283,12 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
             "KML",
         ),
     ];
+    // An OSM PBF extract: a blob header's length, then the header with its
+    // type "OSMHeader" (field 1: tag 0x0A, length 9), whatever the name.
+    let mut pbf = b"\x00\x00\x00\x0d\x0a\x09OSMHeader\x18\x80\x01".to_vec();
+    pbf.extend([0u8; 16]);
+    samples.push(("extract.osm.pbf", pbf.clone(), "OpenStreetMap"));
+    samples.push(("chargers.csv", pbf, "OpenStreetMap"));
     // Built with the `parquet` feature, a Parquet file is read (and this
     // one refused as malformed, in tests/check_errors.rs' sense).
     let parquet_read = cfg!(feature = "parquet");
@@ -272,8 +307,14 @@ fn formats_recognised_but_not_read_are_refused_by_name() {
                 .unwrap();
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+            // A format this build leaves out names the feature that reads it.
+            let why = if what == "Parquet" {
+                "this build of chargecov does not read\n  hint: use a build with the cargo feature `parquet`"
+            } else {
+                "does not read yet"
+            };
             assert!(
-                err.contains(name) && err.contains(what) && err.contains("does not read yet"),
+                err.contains(name) && err.contains(what) && err.contains(why),
                 "{name} as {layer_flag}: {err}"
             );
             assert!(!err.contains("JSON ("), "{name}: {err}");

@@ -65,7 +65,15 @@ pub fn detect(head: &[u8], file_name: Option<&str>) -> InputFormat {
                 InputFormat::GeoJson
             };
         }
-        Some("csv" | "tsv" | "txt" | "tab") => return InputFormat::Csv,
+        // A table never begins with `{`: JSON saved as text is read as
+        // what it holds (content decides when the two disagree).
+        Some("csv" | "tsv" | "txt" | "tab") => {
+            return match first_significant(head) {
+                Some(b'{') if looks_like_seq(head, 2) => InputFormat::GeoJsonSeq,
+                Some(b'{') => InputFormat::GeoJson,
+                _ => InputFormat::Csv,
+            };
+        }
         Some("shp" | "shx") => return InputFormat::Shapefile,
         Some("dbf") => return InputFormat::Dbf,
         Some("gpkg" | "sqlite") => return InputFormat::GeoPackage,
@@ -133,6 +141,12 @@ fn by_magic(head: &[u8], file_name: Option<&str>) -> Option<InputFormat> {
     }
     if head.first() == Some(&RECORD_SEPARATOR) {
         return Some(InputFormat::GeoJsonSeq);
+    }
+    // An OSM PBF file opens with a blob header's length (4 bytes, big
+    // endian) and the header itself, whose field 1 (tag 0x0A, length 9)
+    // is the blob type "OSMHeader" (OpenStreetMap wiki, "PBF Format").
+    if head.len() >= 15 && &head[4..6] == b"\x0a\x09" && &head[6..15] == b"OSMHeader" {
+        return Some(InputFormat::OsmPbf);
     }
     None
 }
@@ -299,6 +313,29 @@ mod tests {
             InputFormat::Xml
         );
         assert_eq!(detect(b"", Some("a.fgb")), InputFormat::FlatGeobuf);
+    }
+
+    /// An OSM PBF extract is known by its first blob header whatever its
+    /// name; JSON under a table's extension is read as JSON.
+    #[test]
+    fn osm_pbf_by_header_and_json_in_a_text_file() {
+        let mut pbf = b"\x00\x00\x00\x0d\x0a\x09OSMHeader\x18\x80\x01".to_vec();
+        pbf.extend([0u8; 8]);
+        for name in ["a.osm.pbf", "a.csv", "a"] {
+            assert_eq!(detect(&pbf, Some(name)), InputFormat::OsmPbf, "{name}");
+        }
+        // A blob of another type is not taken for one.
+        assert_eq!(
+            detect(b"\x00\x00\x00\x0d\x0a\x07OSMData", Some("a.csv")),
+            InputFormat::Csv
+        );
+        let seq = b"{\"type\":\"Feature\"}\n{\"type\":\"Feature\"}\n";
+        assert_eq!(detect(seq, Some("a.txt")), InputFormat::GeoJsonSeq);
+        assert_eq!(
+            detect(b"{\"type\":\"FeatureCollection\"}", Some("a.tsv")),
+            InputFormat::GeoJson
+        );
+        assert_eq!(detect(b"lon,lat\n1,2\n", Some("a.txt")), InputFormat::Csv);
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub enum InputFormat {
     Xlsx,
     /// A zip archive.
     Zip,
+    /// An OpenStreetMap extract in the PBF format (`.osm.pbf`).
+    OsmPbf,
 }
 
 impl InputFormat {
@@ -56,6 +58,7 @@ impl InputFormat {
             InputFormat::Xml => "xml",
             InputFormat::Xlsx => "xlsx",
             InputFormat::Zip => "zip",
+            InputFormat::OsmPbf => "osm-pbf",
         }
     }
 
@@ -76,6 +79,7 @@ impl InputFormat {
             InputFormat::Xml => "an XML document",
             InputFormat::Xlsx => "an Excel workbook",
             InputFormat::Zip => "a zip archive",
+            InputFormat::OsmPbf => "an OpenStreetMap extract (.osm.pbf)",
         }
     }
 
