@@ -303,7 +303,8 @@ mod tests {
     #[test]
     fn text_formats_by_extension_then_content() {
         assert_eq!(detect(b"lon,lat\n1,2\n", None), InputFormat::Csv);
-        assert_eq!(detect(b"{}", Some("x.csv")), InputFormat::Csv);
+        // No table begins with `{`: the content wins over `.csv`.
+        assert_eq!(detect(b"{}", Some("x.csv")), InputFormat::GeoJson);
         assert_eq!(
             detect(b"<?xml version=\"1.0\"?><kml xmlns=", None),
             InputFormat::Kml
