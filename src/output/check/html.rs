@@ -197,11 +197,33 @@ pub fn render(input: &MapInput, metric: &Metric) -> String {
     render_with(input, metric, "")
 }
 
-/// The page with `section` (HTML) after the map.
+/// The page with `section` (HTML) after the map: the verdict, the
+/// inputs, the map, the distances, the power sweep, the uncovered areas
+/// and the groups.
 pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
     let report = input.report;
-    let s = &report.summary;
     let mut out = String::with_capacity(2 << 20);
+    write_head(&mut out, report);
+    write_inputs(&mut out, report);
+    out.push_str(&explore::section(input, metric));
+    out.push_str(section);
+    write_distances(&mut out, report);
+    write_power_sweep(&mut out, report);
+    write_uncovered(&mut out, report);
+    write_groups(&mut out, report);
+    let _ = writeln!(
+        out,
+        "<footer><p>{} {} — distances are geodesic on WGS84.</p></footer>\n<script>{SCRIPT}</script>\n<script>{}</script>\n</body>\n</html>",
+        report.tool.name,
+        report.tool.version,
+        explore::SCRIPT
+    );
+    out
+}
+
+/// The document's head and the verdict as its heading.
+fn write_head(out: &mut String, report: &Report) {
+    let s = &report.summary;
     let (class, verdict) = if s.claim_holds {
         ("holds", "Claim holds".to_owned())
     } else {
@@ -225,7 +247,12 @@ pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
         escape(&verdict),
         escape(&report.rule.description)
     );
+}
 
+/// The layers read, their filters and pools, the station counts and the
+/// warnings.
+fn write_inputs(out: &mut String, report: &Report) {
+    let s = &report.summary;
     let i = &report.inputs;
     let _ = writeln!(out, r#"<section id="inputs"><h2>Inputs</h2>"#);
     if i.synthetic {
@@ -311,10 +338,11 @@ pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
         );
     }
     let _ = writeln!(out, "</section>");
+}
 
-    out.push_str(&explore::section(input, metric));
-    out.push_str(section);
-
+/// Distance statistics, their histogram and the reach curve.
+fn write_distances(out: &mut String, report: &Report) {
+    let s = &report.summary;
     let _ = writeln!(out, r#"<section id="distances"><h2>Distances</h2>"#);
     if let Some(d) = &s.distance_m {
         let _ = writeln!(
@@ -332,9 +360,12 @@ pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
         out.push_str(&curve(surface));
     }
     let _ = writeln!(out, "</section>");
+}
 
-    // The same areas at the common per-point thresholds, the rule's own
-    // marked: where the claim stops holding.
+/// The same areas at the common per-point thresholds, the rule's own
+/// marked: where the claim stops holding.
+fn write_power_sweep(out: &mut String, report: &Report) {
+    let s = &report.summary;
     if let Some(sweep) = &s.power_sweep {
         let _ = writeln!(
             out,
@@ -356,7 +387,10 @@ pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
         }
         let _ = writeln!(out, "</table></section>");
     }
+}
 
+/// A sortable table of the uncovered areas.
+fn write_uncovered(out: &mut String, report: &Report) {
     let uncovered: Vec<(usize, &AreaReport)> = report
         .areas
         .iter()
@@ -381,7 +415,10 @@ pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
         let _ = writeln!(out, "</tbody></table>");
     }
     let _ = writeln!(out, "</section>");
+}
 
+/// A sortable table of the groups.
+fn write_groups(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         r#"<section id="groups-section"><h2>Groups</h2><table class="sortable" id="groups-table"><thead><tr><th class="sort">group</th><th class="sort n">areas</th><th class="sort n">covered</th><th class="sort n">uncovered</th><th class="sort n">median km</th><th class="sort n">max km</th></tr></thead><tbody>"#
@@ -403,12 +440,4 @@ pub fn render_with(input: &MapInput, metric: &Metric, section: &str) -> String {
         );
     }
     let _ = writeln!(out, "</tbody></table></section>");
-    let _ = writeln!(
-        out,
-        "<footer><p>{} {} — distances are geodesic on WGS84.</p></footer>\n<script>{SCRIPT}</script>\n<script>{}</script>\n</body>\n</html>",
-        report.tool.name,
-        report.tool.version,
-        explore::SCRIPT
-    );
-    out
 }

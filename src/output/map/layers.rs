@@ -351,10 +351,11 @@ fn stations(
     })
 }
 
-/// Draws every layer that has something to show.
+/// Draws every layer that has something to show, bottom to top: areas,
+/// gaps, group boundaries, uncovered outlines, stations, worst-served
+/// points, suggested sites; each with its legend block.
 pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
     let run = input.run;
-    let report = input.report;
     let mut out = String::with_capacity(1 << 20);
     let mut legend = Vec::new();
     let tolerance = match style {
@@ -367,8 +368,20 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
         .iter()
         .map(|a| path_data(frame, &a.geometry, tolerance))
         .collect();
+    draw_areas(&mut out, style, &paths);
+    draw_gaps(&mut out, &mut legend, input, frame, tolerance);
+    draw_groups(&mut out, &mut legend, input, frame, tolerance);
+    draw_uncovered(&mut out, &mut legend, input, &paths);
+    if let Some(block) = stations(&mut out, input, frame, &style) {
+        legend.push(block);
+    }
+    draw_worst(&mut out, &mut legend, input, frame, style);
+    draw_suggested(&mut out, &mut legend, input, frame, style);
+    Drawn { svg: out, legend }
+}
 
-    // Areas.
+/// The areas, filled by the first metric's classes.
+fn draw_areas(out: &mut String, style: Style, paths: &[String]) {
     let _ = writeln!(out, r#"<g id="areas" fill-rule="evenodd">"#);
     match style {
         Style::Explorable { scales } => {
@@ -390,8 +403,17 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
         }
     }
     let _ = writeln!(out, "</g>");
+}
 
-    // Gaps: the part of each area beyond the largest radius.
+/// Gaps: the part of each area beyond the largest radius, hatched.
+fn draw_gaps(
+    out: &mut String,
+    legend: &mut Vec<LegendBlock>,
+    input: &MapInput,
+    frame: &Frame,
+    tolerance: f64,
+) {
+    let run = input.run;
     if let Some(surface) = &run.surface {
         let gaps: Vec<String> = surface
             .areas
@@ -427,8 +449,17 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
             });
         }
     }
+}
 
-    // Group boundaries: the outline of each group's union.
+/// Group boundaries: the outline of each group's union.
+fn draw_groups(
+    out: &mut String,
+    legend: &mut Vec<LegendBlock>,
+    input: &MapInput,
+    frame: &Frame,
+    tolerance: f64,
+) {
+    let (run, report) = (input.run, input.report);
     let mut groups: BTreeMap<&str, Vec<Polygon<f64>>> = BTreeMap::new();
     for (area, r) in run.areas.areas.iter().zip(&report.areas) {
         if let Some(g) = &r.group {
@@ -464,8 +495,16 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
             }],
         });
     }
+}
 
-    // Uncovered areas outlined.
+/// Uncovered areas outlined.
+fn draw_uncovered(
+    out: &mut String,
+    legend: &mut Vec<LegendBlock>,
+    input: &MapInput,
+    paths: &[String],
+) {
+    let report = input.report;
     if report.areas.iter().any(|a| !a.covered) {
         let _ = writeln!(
             out,
@@ -489,12 +528,17 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
             }],
         });
     }
+}
 
-    if let Some(block) = stations(&mut out, input, frame, &style) {
-        legend.push(block);
-    }
-
-    // Worst-served points.
+/// The worst-served point of each area, when they were found.
+fn draw_worst(
+    out: &mut String,
+    legend: &mut Vec<LegendBlock>,
+    input: &MapInput,
+    frame: &Frame,
+    style: Style,
+) {
+    let report = input.report;
     let worst: Vec<Coord<f64>> = report
         .areas
         .iter()
@@ -504,7 +548,7 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
         .collect();
     if !worst.is_empty() {
         let _ = writeln!(out, r#"<g id="worst">"#);
-        markers(&mut out, &style, &worst, 2.2, WORST_FILL, "#ffffff");
+        markers(out, &style, &worst, 2.2, WORST_FILL, "#ffffff");
         let _ = writeln!(out, "</g>");
         legend.push(LegendBlock {
             key: "worst".to_owned(),
@@ -518,7 +562,16 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
             }],
         });
     }
+}
 
+/// The suggested sites, as diamonds.
+fn draw_suggested(
+    out: &mut String,
+    legend: &mut Vec<LegendBlock>,
+    input: &MapInput,
+    frame: &Frame,
+    style: Style,
+) {
     if !input.sites.is_empty() {
         let _ = writeln!(
             out,
@@ -557,7 +610,6 @@ pub fn draw(input: &MapInput, frame: &Frame, style: Style) -> Drawn {
             }],
         });
     }
-    Drawn { svg: out, legend }
 }
 
 #[cfg(test)]
