@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{chargecov, have_tool, path_str, shared_data};
+use common::{chargecov, check_files, have_tool, path_str, shared_data};
 use std::process::Command as StdCommand;
 
 /// The geometry type GDAL names for a file's layer, spaces removed
@@ -137,17 +137,12 @@ fn natural_earth_float_noise_is_the_limit() {
         .trim_end_matches(':')
         .parse()
         .unwrap();
-    let out = chargecov()
-        .args(["check", "-q", "--format", "json", "--skip-invalid"])
-        .args([
-            "--areas",
-            path_str(&path),
-            "--stations",
-            "data/stations.geojson",
-        ])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report, stderr) = check_files(
+        &path,
+        std::path::Path::new("data/stations.geojson"),
+        &["--skip-invalid"],
+    );
+    assert!(report.is_object(), "{stderr}");
     let areas = &report["inputs"]["areas"];
     assert_eq!(areas["features_read"], count);
     assert_eq!(areas["features_used"], count - 1);

@@ -48,7 +48,7 @@ impl LayerReader for GeoPackage {
                 .zip(values)
                 .map(|(column, value)| (column.clone(), json(*value)))
                 .collect(),
-            geometry: geometry.map_or(RawGeometry::Null, feature_geometry),
+            geometry: geometry.map_or(RawGeometry::Null, traits::wkb_feature_geometry),
         })?;
         let records: Vec<RawFeature> = parts.into_iter().flatten().collect();
         if records.is_empty() {
@@ -129,7 +129,7 @@ impl LayerReader for GeoPackage {
                         .and_then(|k| scalar(values[k]))
                         .map(|s| s.to_json())
                 }),
-                geometry: geometry.map_or(RawPoint::Null, point),
+                geometry: geometry.map_or(RawPoint::Null, traits::wkb_point),
             }
         })?;
         let total: usize = parts.iter().map(Vec::len).sum();
@@ -629,14 +629,6 @@ fn crs_of(db: &Connection, srs_id: i64) -> rusqlite::Result<Option<String>> {
     } else {
         definition
     }))
-}
-
-fn feature_geometry(wkb: &[u8]) -> RawGeometry {
-    traits::wkb_feature_geometry(wkb)
-}
-
-fn point(wkb: &[u8]) -> RawPoint {
-    traits::wkb_point(wkb)
 }
 
 /// The WKB after a GeoPackage binary header (GeoPackage 1.3, 2.1.3):
